@@ -1,0 +1,273 @@
+"""The ``storywire`` command: thin commands over the pipeline and the store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import StorywireError
+from .ingest.corpus import BadLine, parse_mapping, read_records, to_article
+from .ingest.opml import parse_opml, to_opml
+from .models import Article, FeedInfo
+from .pipeline import Pipeline
+from .present import render_text, story_page
+from .settings import Settings, load_settings
+from .store import Store
+
+log = logging.getLogger("storywire")
+
+
+class _Context:
+    def __init__(self, config: Path | None, overrides: dict[str, Any]):
+        self.config, self.overrides = config, overrides
+        self._store: Store | None = None
+
+    def settings(self, **more: Any) -> Settings:
+        return load_settings(self.config, **{**self.overrides, **more})
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings().db)
+            self._store.migrate()
+        return self._store
+
+
+class _Group(click.Group):
+    """Prints storywire's errors as one plain line (no traceback) and exits 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorywireError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("--db", type=click.Path(path_type=Path), help="SQLite file [env STORYWIRE_DB; "
+              "default ./storywire.db].")
+@click.option("--config", type=click.Path(path_type=Path), help="TOML settings file "
+              "[env STORYWIRE_CONFIG].")
+@click.option("--log-level", help="DEBUG, INFO, WARNING or ERROR [env STORYWIRE_LOG_LEVEL].")
+@click.version_option(package_name="storywire")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: str | None) -> None:
+    """storywire: many outlets' feeds in, one traceable page per story out."""
+    ctx.obj = _Context(config, {"db": db, "log_level": log_level})
+    level = ctx.obj.settings().log_level.upper()
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+# -- feeds -----------------------------------------------------------------------------
+
+@main.group()
+def feeds() -> None:
+    """Manage the feeds that are polled."""
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--outlet", default="", help="Outlet name (default: the URL's host).")
+@click.option("--kind", type=click.Choice(["news", "wire", "opinion"]), default="news")
+@click.pass_obj
+def feeds_add(obj: _Context, url: str, outlet: str, kind: str) -> None:
+    """Add one feed by URL."""
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
+    added = obj.store().add_feeds([FeedInfo(url=url, outlet=outlet or _host(url), kind=kind)])
+    click.echo(f"added {url}" if added else f"already present: {url}")
+
+
+@feeds.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def feeds_import(obj: _Context, file: Path) -> None:
+    """Import feeds from an OPML file (all of it, or nothing if the file is broken)."""
+    infos = parse_opml(file.read_bytes(), name=str(file))
+    added = obj.store().add_feeds(infos)
+    click.echo(f"{file}: {len(infos)} feeds, {added} new")
+
+
+@feeds.command("export")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+@click.pass_obj
+def feeds_export(obj: _Context, output: Path | None) -> None:
+    """Export all feeds as OPML."""
+    text = to_opml(obj.store().list_feeds())
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@feeds.command("list")
+@click.pass_obj
+def feeds_list(obj: _Context) -> None:
+    """List feeds with their last status and error."""
+    rows = obj.store().list_feeds()
+    if not rows:
+        click.echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
+    for f in rows:
+        checked = f.last_checked_at.isoformat() if f.last_checked_at else "never"
+        line = f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  {checked}  {f.url}"
+        click.echo(line)
+        if f.last_error:
+            click.echo(f"      error ({f.error_count}x): {f.last_error}")
+
+
+@feeds.command("remove")
+@click.argument("url")
+@click.pass_obj
+def feeds_remove(obj: _Context, url: str) -> None:
+    """Stop polling a feed (its articles stay)."""
+    click.echo(f"removed {url}" if obj.store().remove_feed(url) else f"no such feed: {url}")
+
+
+# -- running -----------------------------------------------------------------------------
+
+def _default_feeds() -> list[FeedInfo]:
+    data = resources.files("storywire").joinpath("data/default-feeds.opml").read_bytes()
+    return parse_opml(data, name="default-feeds.opml")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Poll all due feeds once and exit.")
+@click.pass_obj
+def poll(obj: _Context, once: bool) -> None:
+    """Poll due feeds once, store articles and write changed stories."""
+    pipeline = Pipeline(obj.store(), obj.settings())
+    report = asyncio.run(pipeline.poll_once())
+    click.echo(f"{report.feeds} feeds polled ({report.feed_errors} errors, "
+               f"{report.not_modified} not modified), {report.articles} new articles, "
+               f"{report.stories_written} stories written")
+    for line in report.errors:
+        click.echo(f"  {line}", err=True)
+
+
+@main.command()
+@click.option("--host", help="Listen address [default 127.0.0.1].")
+@click.option("--port", type=int, help="Listen port [default 8000].")
+@click.pass_obj
+def serve(obj: _Context, host: str | None, port: int | None) -> None:
+    """Serve the web pages and API without polling."""
+    from .web.server import serve_forever
+
+    serve_forever(obj.settings(host=host, port=port))
+
+
+@main.command()
+@click.option("--host", help="Listen address [default 127.0.0.1].")
+@click.option("--port", type=int, help="Listen port [default 8000].")
+@click.pass_obj
+def run(obj: _Context, host: str | None, port: int | None) -> None:
+    """Poll feeds on a schedule, write stories and serve the pages until Ctrl-C."""
+    from .web.server import serve_forever
+
+    settings = obj.settings(host=host, port=port)
+    store = obj.store()
+    if settings.default_feeds and not store.list_feeds():
+        added = store.add_feeds(_default_feeds())
+        click.echo(f"no feeds yet: loaded the {added} default feeds")
+    stop = threading.Event()
+    poller = threading.Thread(target=_poll_loop, args=(settings, stop), name="poller")
+    poller.start()
+    click.echo(f"serving http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
+    try:
+        serve_forever(settings)
+    finally:
+        stop.set()
+        click.echo("stopping: finishing the current poll cycle...")
+        poller.join()
+
+
+def _poll_loop(settings: Settings, stop: threading.Event) -> None:
+    store = Store(settings.db)  # its own connection: SQLite objects stay in their thread
+    try:
+        asyncio.run(Pipeline(store, settings).run_forever(stop))
+    except Exception:  # keep serving even if the poller dies; the log says why
+        log.exception("poller stopped")
+    finally:
+        store.close()
+
+
+# -- import ------------------------------------------------------------------------------
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--field", "fields", multiple=True, metavar="NAME=SOURCE_FIELD",
+              help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. "
+                   "--field text=content_original.")
+@click.pass_obj
+def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
+    """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
+    from rich.progress import Progress
+
+    mapping = parse_mapping(fields)
+    articles, bad = _read_articles(file, mapping)
+    for b in bad[:20]:
+        click.echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
+    if len(bad) > 20:
+        click.echo(f"... and {len(bad) - 20} more bad lines", err=True)
+    articles.sort(key=lambda a: a.published)
+    pipeline = Pipeline(obj.store(), obj.settings())
+    with Progress(transient=False) as progress:
+        task = progress.add_task("import + cluster", total=len(articles))
+        new, known = pipeline.import_articles(
+            articles, lambda n: progress.advance(task, n)
+        )
+        task2 = progress.add_task("write stories", total=len(pipeline.dirty))
+        written = pipeline.write_dirty(lambda n: progress.advance(task2, n))
+    click.echo(f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
+               f"{written} stories written")
+    if bad:
+        sys.exit(3)
+
+
+def _read_articles(file: Path, mapping: dict[str, str]) -> tuple[list[Article], list[BadLine]]:
+    articles: list[Article] = []
+    bad: list[BadLine] = []
+    for line, obj in read_records(file):
+        item = obj if isinstance(obj, BadLine) else to_article(obj, mapping, line)
+        (bad if isinstance(item, BadLine) else articles).append(item)  # type: ignore[arg-type]
+    return articles, bad
+
+
+# -- stories -----------------------------------------------------------------------------
+
+@main.group()
+def story() -> None:
+    """Read stories."""
+
+
+@story.command("show")
+@click.argument("story_id", type=int)
+@click.pass_obj
+def story_show(obj: _Context, story_id: int) -> None:
+    """Print a story page as text."""
+    page = story_page(obj.store(), story_id)
+    if page is None:
+        raise click.ClickException(f"no written story with id {story_id}")
+    click.echo(render_text(page), nl=False)
+
+
+@story.command("list")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.pass_obj
+def story_list(obj: _Context, limit: int) -> None:
+    """List stories, most outlets and most recent first."""
+    for s, title in obj.store().list_stories(limit=limit):
+        click.echo(f"{s.id:6d}  {s.outlet_count:3d} outlets  {s.last_published:%Y-%m-%d}  {title}")
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or url

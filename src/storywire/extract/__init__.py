@@ -1,0 +1,75 @@
+"""Main text and metadata from an article page (trafilatura), plus the article kind."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import trafilatura
+
+from ..errors import ExtractError
+from ..models import Kind
+from ..timeutil import parse_time
+from .kind import classify
+
+__all__ = ["Page", "classify", "extract_page"]
+
+_SCHEMA_TYPE = re.compile(rb'"@type"\s*:\s*\[?\s*"([A-Za-z]+Article)"')
+_SECTION_META = re.compile(
+    rb'<meta[^>]+(?:property|name)=["\'](?:article:section|section|parsely-section)["\'][^>]*>',
+    re.I,
+)
+_CONTENT_ATTR = re.compile(rb'content=["\']([^"\']*)["\']', re.I)
+_HTML_LANG = re.compile(rb"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    text: str
+    author: str
+    published: datetime | None
+    language: str
+    site_name: str
+    section: str
+    kind: Kind
+
+
+def _section(html: bytes) -> str:
+    m = _SECTION_META.search(html)
+    if not m:
+        return ""
+    c = _CONTENT_ATTR.search(m.group(0))
+    return c.group(1).decode("utf-8", "replace").strip() if c else ""
+
+
+def extract_page(html: bytes, url: str = "", feed_kind: str = "") -> Page:
+    """Extract one page. Raises ExtractError when it holds no main text."""
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url or None, with_metadata=True, include_comments=False
+        )
+    except Exception as exc:  # trafilatura can raise from deep in lxml on odd markup
+        raise ExtractError(f"extraction failed: {exc.__class__.__name__}: {exc}") from exc
+    if doc is None or not (doc.text or "").strip():
+        raise ExtractError("no main text found on the page")
+    section = _section(html) or ", ".join(doc.categories or [])
+    schema_types = tuple(t.decode() for t in _SCHEMA_TYPE.findall(html[:200_000]))
+    title = (doc.title or "").strip()
+    lang = doc.language or ""
+    if not lang and (m := _HTML_LANG.search(html[:5000])):
+        lang = m.group(1).decode().lower()
+    return Page(
+        title=title,
+        text=doc.text.strip(),
+        author=(doc.author or "").strip(),
+        published=parse_time(doc.date),
+        language=lang,
+        site_name=(doc.sitename or "").strip(),
+        section=section,
+        kind=classify(
+            url=url, title=title, section=section, schema_types=schema_types,
+            feed_kind=feed_kind,
+        ),
+    )

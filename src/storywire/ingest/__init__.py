@@ -1,0 +1,1 @@
+"""Ingest: HTTP fetching, feed parsing, OPML, polling schedule."""

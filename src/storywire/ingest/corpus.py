@@ -1,0 +1,97 @@
+"""Articles from JSON Lines corpora (optionally gzipped), with field mapping.
+
+Each line is one JSON object. Fields are read under storywire's names (``id``,
+``url``, ``title``, ``text``, ``published``, ``outlet``, ``author``, ``language``,
+``kind``, ``summary``) unless a mapping names the file's own field, e.g.
+``{"text": "content_original", "outlet": "source"}``. A line that cannot be used
+is reported with its line number and skipped; the others are still read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import ParseError
+from ..extract import classify
+from ..models import Article, Kind
+from ..timeutil import parse_time
+
+FIELDS = ("id", "url", "title", "text", "published", "outlet", "author", "language", "kind",
+          "summary")
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int
+    reason: str
+
+
+def parse_mapping(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``["text=content_original", ...]`` -> ``{"text": "content_original"}``."""
+    mapping = {}
+    for pair in pairs:
+        name, sep, source = pair.partition("=")
+        if not sep or not source:
+            raise ParseError(f"--field {pair!r}: expected NAME=SOURCE_FIELD")
+        if name not in FIELDS:
+            known = ", ".join(FIELDS)
+            raise ParseError(f"--field {pair!r}: unknown field {name!r} (known: {known})")
+        mapping[name] = source
+    return mapping
+
+
+def open_lines(path: Path) -> IO[str]:
+    if not path.exists():
+        raise ParseError(f"{path}: no such file")
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+    return path.open(encoding="utf-8", errors="replace")
+
+
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+    """(line number, object) for each non-blank line, or a BadLine for invalid JSON."""
+    try:
+        with open_lines(path) as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    yield number, BadLine(number, f"invalid JSON: {exc}")
+                    continue
+                if isinstance(obj, dict):
+                    yield number, obj
+                else:
+                    yield number, BadLine(number, "not a JSON object")
+    except (OSError, EOFError) as exc:
+        raise ParseError(f"{path}: cannot read: {exc}") from exc
+
+
+def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Article | BadLine:
+    def get(name: str) -> str:
+        value = obj.get(mapping.get(name, name))
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        return "" if value is None else str(value).strip()
+
+    title, published = get("title"), parse_time(obj.get(mapping.get("published", "published")))
+    if not title:
+        return BadLine(line, "no title")
+    if published is None:
+        return BadLine(line, "no valid published time")
+    ident = get("id")
+    url = get("url") or f"urn:storywire:{ident or line}"
+    kind = get("kind").lower()
+    return Article(
+        url=url, title=title, text=get("text"), published=published,
+        outlet=get("outlet") or "Unknown outlet",
+        kind=Kind(kind) if kind in set(Kind) else classify(url=url, title=title),
+        author=get("author"), language=get("language").lower(), summary=get("summary"),
+        external_id=ident,
+    )

@@ -1,0 +1,133 @@
+"""Plain data passed between the stages. Frozen: stages never mutate their inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What an article is. Only NEWS feeds the story body and highlights."""
+
+    NEWS = "news"
+    OPINION = "opinion"
+    ANALYSIS = "analysis"
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """A feed as declared in OPML or on the command line."""
+
+    url: str
+    title: str = ""
+    outlet: str = ""
+    country: str = ""
+    language: str = ""
+    kind: str = "news"  # news, wire, opinion: the feed's default article kind hint
+    category: str = ""
+    html_url: str = ""
+
+
+@dataclass(frozen=True)
+class Feed(FeedInfo):
+    """A feed row in the store, with its polling state."""
+
+    id: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    next_check_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    last_status: str = "new"  # new, ok, not_modified, error
+    last_error: str | None = None
+    error_count: int = 0
+    article_count: int = 0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a parsed feed: a pointer to an article page."""
+
+    url: str
+    title: str = ""
+    summary: str = ""
+    published: datetime | None = None
+    author: str = ""
+    guid: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article ready to store: from a fetched page or an imported corpus line."""
+
+    url: str
+    title: str
+    text: str
+    published: datetime
+    outlet: str
+    kind: Kind = Kind.NEWS
+    author: str = ""
+    language: str = ""
+    section: str = ""
+    summary: str = ""
+    external_id: str = ""
+    feed_id: int | None = None
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredArticle(Article):
+    """An article as read back from the store."""
+
+    id: int = 0
+    story_id: int | None = None
+    duplicate_of: int | None = None
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a written story with the ids of the articles that support it."""
+
+    text: str
+    sources: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Opinion:
+    article_id: int
+    outlet: str
+    author: str
+    title: str
+    gist: str
+    url: str
+    kind: Kind = Kind.OPINION
+
+
+@dataclass(frozen=True)
+class StoryVersion:
+    """One written version of a story page."""
+
+    story_id: int
+    version: int
+    written_at: datetime
+    writer: str
+    title: str
+    highlights: tuple[Sentence, ...]
+    body: tuple[Sentence, ...]
+    opinions: tuple[Opinion, ...]
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Story:
+    id: int
+    first_published: datetime
+    last_published: datetime
+    updated_at: datetime
+    status: str  # active, merged
+    article_count: int
+    outlet_count: int
+    version: int = 0
+    merged_into: int | None = None

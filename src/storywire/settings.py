@@ -1,0 +1,98 @@
+"""Every setting, declared once with its default and help.
+
+Precedence: defaults < config file (TOML, ``--config`` or ``STORYWIRE_CONFIG``)
+< environment (``STORYWIRE_<NAME>``) < command-line flags. ``docs/configuration.md``
+documents each one; a test fails when a setting is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STORYWIRE_", frozen=True, extra="forbid")
+
+    db: Path = Field(Path("storywire.db"), description="SQLite database file.")
+    data: Path | None = Field(
+        None, description="Folder of the shared evaluation data (tests and benchmarks only)."
+    )
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")
+    user_agent: str = Field(
+        "storywire/0.1 (+https://github.com/storywire/storywire; self-hosted news reader)",
+        description="User-Agent sent with every request.",
+    )
+    poll_interval: float = Field(
+        900.0, gt=0, description="Seconds between polls of one feed (and between cycles)."
+    )
+    fetch_concurrency: int = Field(16, ge=1, description="Requests in flight at once overall.")
+    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight to one host.")
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to connect to a server.")
+    read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for response data.")
+    max_body_bytes: int = Field(
+        10_000_000, gt=0, description="Largest response body accepted, in bytes."
+    )
+    max_entries_per_feed: int = Field(
+        50, ge=1, description="Newest entries of a feed whose pages are fetched per poll."
+    )
+    default_feeds: bool = Field(
+        True, description="Load the shipped feed list on `storywire run` when no feed exists."
+    )
+    cluster_window_hours: float = Field(
+        72.0, gt=0, description="An article may join a story active within this many hours."
+    )
+    cluster_threshold: float = Field(
+        0.18, gt=0, lt=1, description="Lowest cosine similarity for joining an open story."
+    )
+    story_words: int = Field(250, ge=20, description="Word budget of a story body.")
+    log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    section = data.get("storywire", data)
+    return {k.replace("-", "_"): v for k, v in section.items()}
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from file, environment and explicit overrides (None means unset)."""
+    config = config or (Path(p) if (p := os.environ.get("STORYWIRE_CONFIG")) else None)
+    file_values = _read_config_file(config) if config else {}
+    env_keys = {
+        name for name in Settings.model_fields if f"STORYWIRE_{name.upper()}" in os.environ
+    }
+    values = {k: v for k, v in file_values.items() if k not in env_keys}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,438 @@
+"""SQLite store (SQLAlchemy Core over text SQL kept portable to PostgreSQL).
+
+One ``Store`` per process or thread; SQLite runs in WAL mode so that the web
+server reads while the poller writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import StoreError
+from ..models import (
+    Article,
+    Feed,
+    FeedInfo,
+    Kind,
+    Opinion,
+    Sentence,
+    StoredArticle,
+    Story,
+    StoryVersion,
+)
+from ..timeutil import from_iso, to_iso, utcnow
+from .migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _opt_time(value: str | None) -> datetime | None:
+    return from_iso(value) if value else None
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            raise StoreError(f"database folder {self.path.parent} does not exist")
+        self.engine = create_engine(f"sqlite:///{self.path}")
+        event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._source_ids: dict[str, int] = {}
+
+    # -- plumbing ---------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {self.path}: {exc.__class__.__name__}: {exc}") from exc
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; return the names applied."""
+        applied: list[str] = []
+        with self._tx() as conn:
+            conn.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+                )
+            )
+            done = {r[0] for r in conn.execute(text("SELECT name FROM schema_migrations"))}
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self._tx() as conn:
+                for statement in (s.strip() for s in sql.split(";")):
+                    if statement:
+                        conn.execute(text(statement))
+                conn.execute(
+                    text("INSERT INTO schema_migrations VALUES (:n, :t)"),
+                    {"n": name, "t": to_iso(utcnow())},
+                )
+            log.info("applied migration %s", name)
+            applied.append(name)
+        return applied
+
+    def migrations(self) -> list[str]:
+        with self._tx() as conn:
+            return [r[0] for r in conn.execute(text("SELECT name FROM schema_migrations"))]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- sources ----------------------------------------------------------------
+
+    def source_id(self, conn: Connection, name: str, **info: str) -> int:
+        name = name.strip() or "Unknown outlet"
+        if name in self._source_ids:
+            return self._source_ids[name]
+        row = conn.execute(text("SELECT id FROM sources WHERE name = :n"), {"n": name}).first()
+        if row is None:
+            values = {k: info.get(k, "") or "" for k in ("domain", "country", "language")}
+            values["kind"] = info.get("kind") or "news"
+            row = conn.execute(
+                text(
+                    "INSERT INTO sources (name, domain, country, language, kind) "
+                    "VALUES (:n, :domain, :country, :language, :kind) RETURNING id"
+                ),
+                {"n": name, **values},
+            ).first()
+        assert row is not None
+        self._source_ids[name] = row[0]
+        return int(row[0])
+
+    # -- feeds ------------------------------------------------------------------
+
+    def add_feeds(self, feeds: Iterable[FeedInfo]) -> int:
+        """Add feeds in one transaction (all or none); return how many were new."""
+        added = 0
+        now = to_iso(utcnow())
+        with self._tx() as conn:
+            for f in feeds:
+                if conn.execute(text("SELECT 1 FROM feeds WHERE url=:u"), {"u": f.url}).first():
+                    continue
+                source = self.source_id(
+                    conn, f.outlet or f.title or f.url, country=f.country,
+                    language=f.language, kind=f.kind,
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO feeds (url, title, source_id, kind, category, html_url,"
+                        " created_at) VALUES (:url, :title, :source, :kind, :category,"
+                        " :html_url, :now)"
+                    ),
+                    {"url": f.url, "title": f.title, "source": source, "kind": f.kind,
+                     "category": f.category, "html_url": f.html_url, "now": now},
+                )
+                added += 1
+        return added
+
+    def remove_feed(self, url: str) -> bool:
+        with self._tx() as conn:
+            return conn.execute(text("DELETE FROM feeds WHERE url=:u"), {"u": url}).rowcount > 0
+
+    _FEED_SQL = (
+        "SELECT f.*, s.name AS outlet, s.country, s.language,"
+        " (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS article_count"
+        " FROM feeds f LEFT JOIN sources s ON s.id = f.source_id"
+    )
+
+    def _feed(self, row: Any) -> Feed:
+        m = row._mapping
+        return Feed(
+            id=m["id"], url=m["url"], title=m["title"], outlet=m["outlet"] or "",
+            country=m["country"] or "", language=m["language"] or "", kind=m["kind"],
+            category=m["category"], html_url=m["html_url"], etag=m["etag"],
+            last_modified=m["last_modified"], next_check_at=_opt_time(m["next_check_at"]),
+            last_checked_at=_opt_time(m["last_checked_at"]), last_status=m["last_status"],
+            last_error=m["last_error"], error_count=m["error_count"],
+            article_count=m["article_count"],
+        )
+
+    def list_feeds(self) -> list[Feed]:
+        with self._tx() as conn:
+            return [self._feed(r) for r in conn.execute(text(self._FEED_SQL + " ORDER BY f.id"))]
+
+    def due_feeds(self, now: datetime) -> list[Feed]:
+        sql = self._FEED_SQL + " WHERE f.next_check_at IS NULL OR f.next_check_at <= :now"
+        with self._tx() as conn:
+            rows = conn.execute(text(sql + " ORDER BY f.next_check_at"), {"now": to_iso(now)})
+            return [self._feed(r) for r in rows]
+
+    def record_feed_result(
+        self, feed_id: int, *, status: str, next_check: datetime, error: str | None = None,
+        etag: str | None = None, last_modified: str | None = None,
+    ) -> None:
+        """Store the outcome of one poll. Errors keep the old ETag/Last-Modified."""
+        params = {"id": feed_id, "status": status, "next": to_iso(next_check),
+                  "now": to_iso(utcnow()), "error": error}
+        if status == "error":
+            sql = ("UPDATE feeds SET last_status=:status, last_error=:error, next_check_at=:next,"
+                   " last_checked_at=:now, error_count=error_count+1 WHERE id=:id")
+        else:
+            sql = ("UPDATE feeds SET last_status=:status, last_error=NULL, next_check_at=:next,"
+                   " last_checked_at=:now, error_count=0, etag=coalesce(:etag, etag),"
+                   " last_modified=coalesce(:lm, last_modified) WHERE id=:id")
+            params.update(etag=etag, lm=last_modified)
+        with self._tx() as conn:
+            conn.execute(text(sql), params)
+
+    def seconds_until_next_check(self, now: datetime, default: float) -> float:
+        with self._tx() as conn:
+            value = conn.execute(text("SELECT min(next_check_at) FROM feeds")).scalar_one()
+        if not value:
+            return default
+        return max(0.0, (from_iso(value) - now).total_seconds())
+
+    # -- articles ---------------------------------------------------------------
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        urls = list(urls)
+        found: set[str] = set()
+        with self._tx() as conn:
+            for i in range(0, len(urls), 500):
+                chunk = urls[i : i + 500]
+                marks = ",".join(f":u{j}" for j in range(len(chunk)))
+                rows = conn.execute(
+                    text(f"SELECT url FROM articles WHERE url IN ({marks})"),
+                    {f"u{j}": u for j, u in enumerate(chunk)},
+                )
+                found.update(r[0] for r in rows)
+        return found
+
+    def find_by_hash(self, content_hash: str) -> int | None:
+        with self._tx() as conn:
+            row = conn.execute(
+                text("SELECT id FROM articles WHERE content_hash=:h AND duplicate_of IS NULL"
+                     " ORDER BY id LIMIT 1"),
+                {"h": content_hash},
+            ).first()
+        return int(row[0]) if row else None
+
+    def add_article(
+        self, article: Article, *, content_hash: str, duplicate_of: int | None = None,
+        source_info: dict[str, str] | None = None,
+    ) -> int | None:
+        """Insert an article; return its id, or None when its URL is already stored."""
+        with self._tx() as conn:
+            if conn.execute(text("SELECT 1 FROM articles WHERE url=:u"),
+                            {"u": article.url}).first():
+                return None
+            source = self.source_id(conn, article.outlet, **(source_info or {}))
+            row = conn.execute(
+                text(
+                    "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
+                    " published_at, fetched_at, language, section, kind, summary, text,"
+                    " content_hash, duplicate_of) VALUES (:url, :external_id, :feed_id,"
+                    " :source, :title, :author, :published, :fetched, :language, :section,"
+                    " :kind, :summary, :text, :hash, :dup) RETURNING id"
+                ),
+                {
+                    "url": article.url, "external_id": article.external_id,
+                    "feed_id": article.feed_id, "source": source, "title": article.title,
+                    "author": article.author, "published": to_iso(article.published),
+                    "fetched": to_iso(article.fetched_at or utcnow()),
+                    "language": article.language, "section": article.section,
+                    "kind": str(article.kind), "summary": article.summary,
+                    "text": article.text, "hash": content_hash, "dup": duplicate_of,
+                },
+            ).first()
+        assert row is not None
+        return int(row[0])
+
+    _ARTICLE_SQL = (
+        "SELECT a.*, s.name AS outlet FROM articles a JOIN sources s ON s.id = a.source_id"
+    )
+
+    @staticmethod
+    def _article(row: Any) -> StoredArticle:
+        m = row._mapping
+        return StoredArticle(
+            id=m["id"], url=m["url"], title=m["title"], text=m["text"],
+            published=from_iso(m["published_at"]), outlet=m["outlet"], kind=Kind(m["kind"]),
+            author=m["author"], language=m["language"], section=m["section"],
+            summary=m["summary"], external_id=m["external_id"], feed_id=m["feed_id"],
+            fetched_at=from_iso(m["fetched_at"]), story_id=m["story_id"],
+            duplicate_of=m["duplicate_of"], content_hash=m["content_hash"],
+        )
+
+    def story_articles(self, story_id: int) -> list[StoredArticle]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                text(self._ARTICLE_SQL + " WHERE a.story_id=:s ORDER BY a.published_at, a.id"),
+                {"s": story_id},
+            )
+            return [self._article(r) for r in rows]
+
+    def articles_since(self, since: datetime) -> list[StoredArticle]:
+        """Articles published since ``since`` that belong to a story, oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                text(self._ARTICLE_SQL + " WHERE a.published_at >= :t AND a.story_id IS NOT NULL"
+                     " ORDER BY a.published_at, a.id"),
+                {"t": to_iso(since)},
+            )
+            return [self._article(r) for r in rows]
+
+    def latest_published(self) -> datetime | None:
+        with self._tx() as conn:
+            value = conn.execute(text("SELECT max(published_at) FROM articles")).scalar_one()
+        return from_iso(value) if value else None
+
+    def story_of(self, article_id: int) -> int | None:
+        with self._tx() as conn:
+            row = conn.execute(text("SELECT story_id FROM articles WHERE id=:a"),
+                               {"a": article_id}).first()
+        return row[0] if row else None
+
+    def article_count(self) -> int:
+        with self._tx() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
+
+    # -- stories ----------------------------------------------------------------
+
+    def create_story(self, published: datetime) -> int:
+        now, pub = to_iso(utcnow()), to_iso(published)
+        with self._tx() as conn:
+            row = conn.execute(
+                text("INSERT INTO stories (first_published, last_published, created_at,"
+                     " updated_at) VALUES (:p, :p, :n, :n) RETURNING id"),
+                {"p": pub, "n": now},
+            ).first()
+        assert row is not None
+        return int(row[0])
+
+    def assign_story(self, article_id: int, story_id: int) -> None:
+        """Put an article in a story and refresh the story's counts and time span."""
+        with self._tx() as conn:
+            conn.execute(text("UPDATE articles SET story_id=:s WHERE id=:a"),
+                         {"s": story_id, "a": article_id})
+            conn.execute(
+                text(
+                    "UPDATE stories SET"
+                    " first_published=(SELECT min(published_at) FROM articles WHERE story_id=:s),"
+                    " last_published=(SELECT max(published_at) FROM articles WHERE story_id=:s),"
+                    " article_count=(SELECT count(*) FROM articles WHERE story_id=:s),"
+                    " outlet_count=(SELECT count(DISTINCT source_id) FROM articles"
+                    "   WHERE story_id=:s) WHERE id=:s"
+                ),
+                {"s": story_id},
+            )
+
+    @staticmethod
+    def _story(row: Any) -> Story:
+        m = row._mapping
+        return Story(
+            id=m["id"], first_published=from_iso(m["first_published"]),
+            last_published=from_iso(m["last_published"]), updated_at=from_iso(m["updated_at"]),
+            status=m["status"], article_count=m["article_count"],
+            outlet_count=m["outlet_count"], version=m["version"], merged_into=m["merged_into"],
+        )
+
+    def stale_stories(self) -> list[int]:
+        """Stories whose current version does not cover all their articles."""
+        sql = (
+            "SELECT s.id FROM stories s LEFT JOIN story_versions v ON v.story_id = s.id"
+            " AND v.version = s.version WHERE s.status = 'active' AND s.article_count > 0"
+            " AND (v.story_id IS NULL OR json_array_length(v.article_ids) < s.article_count)"
+        )
+        with self._tx() as conn:
+            return [r[0] for r in conn.execute(text(sql))]
+
+    def get_story(self, story_id: int) -> Story | None:
+        with self._tx() as conn:
+            row = conn.execute(text("SELECT * FROM stories WHERE id=:s"), {"s": story_id}).first()
+        return self._story(row) if row else None
+
+    def list_stories(self, *, limit: int = 50, offset: int = 0) -> list[tuple[Story, str]]:
+        """Written stories, most outlets then most recent first, with their current title."""
+        sql = (
+            "SELECT s.*, v.title AS title FROM stories s JOIN story_versions v"
+            " ON v.story_id = s.id AND v.version = s.version WHERE s.status = 'active'"
+            " ORDER BY s.outlet_count DESC, s.last_published DESC, s.id DESC"
+            " LIMIT :limit OFFSET :offset"
+        )
+        with self._tx() as conn:
+            rows = conn.execute(text(sql), {"limit": limit, "offset": offset})
+            return [(self._story(r), r._mapping["title"]) for r in rows]
+
+    def story_count(self) -> int:
+        with self._tx() as conn:
+            return int(
+                conn.execute(text("SELECT count(*) FROM stories WHERE version > 0")).scalar_one()
+            )
+
+    # -- story versions ---------------------------------------------------------
+
+    def add_version(self, version: StoryVersion, article_ids: Iterable[int]) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO story_versions (story_id, version, written_at, writer, title,"
+                    " highlights, body, opinions, changes, article_ids) VALUES (:s, :v, :w,"
+                    " :writer, :title, :hl, :body, :op, :changes, :ids)"
+                ),
+                {
+                    "s": version.story_id, "v": version.version,
+                    "w": to_iso(version.written_at), "writer": version.writer,
+                    "title": version.title,
+                    "hl": json.dumps([asdict(s) for s in version.highlights]),
+                    "body": json.dumps([asdict(s) for s in version.body]),
+                    "op": json.dumps([asdict(o) for o in version.opinions]),
+                    "changes": json.dumps(version.changes),
+                    "ids": json.dumps(sorted(article_ids)),
+                },
+            )
+            conn.execute(
+                text("UPDATE stories SET version=:v, updated_at=:w WHERE id=:s"),
+                {"v": version.version, "w": to_iso(version.written_at), "s": version.story_id},
+            )
+
+    def latest_version(self, story_id: int) -> tuple[StoryVersion, list[int]] | None:
+        with self._tx() as conn:
+            row = conn.execute(
+                text("SELECT v.* FROM story_versions v JOIN stories s ON s.id = v.story_id"
+                     " AND s.version = v.version WHERE v.story_id=:s"),
+                {"s": story_id},
+            ).first()
+        if row is None:
+            return None
+        m = row._mapping
+        version = StoryVersion(
+            story_id=m["story_id"], version=m["version"], written_at=from_iso(m["written_at"]),
+            writer=m["writer"], title=m["title"],
+            highlights=tuple(_sentence(s) for s in json.loads(m["highlights"])),
+            body=tuple(_sentence(s) for s in json.loads(m["body"])),
+            opinions=tuple(_opinion(o) for o in json.loads(m["opinions"])),
+            changes=json.loads(m["changes"]),
+        )
+        return version, json.loads(m["article_ids"])
+
+
+def _sentence(data: dict[str, Any]) -> Sentence:
+    return Sentence(text=data["text"], sources=tuple(data["sources"]))
+
+
+def _opinion(data: dict[str, Any]) -> Opinion:
+    return Opinion(**{**data, "kind": Kind(data["kind"])})

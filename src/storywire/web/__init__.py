@@ -1,0 +1,5 @@
+"""Web pages, JSON API."""
+
+from .app import create_app
+
+__all__ = ["create_app"]

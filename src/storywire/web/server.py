@@ -1,0 +1,14 @@
+"""Run the web app with uvicorn until Ctrl-C."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from ..settings import Settings
+from .app import create_app
+
+
+def serve_forever(settings: Settings) -> None:
+    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
+                            log_level=settings.log_level.lower(), access_log=False)
+    uvicorn.Server(config).run()

@@ -1,0 +1,73 @@
+"""Sentence splitting and boilerplate removal for news text.
+
+A rule-based splitter: it breaks after ., ! or ? (and any closing quotes or
+brackets) when the next word starts a sentence, except after common
+abbreviations, titles and initials ("Mr.", "U.S.", "Jan.", "J."). Datelines
+("WASHINGTON —", "LONDON (Reuters) -") are cut from the start of a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gov", "sen", "rep", "gen", "col",
+    "lt", "sgt", "capt", "cmdr", "adm", "pres", "rev", "hon", "atty", "supt", "insp",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "inc", "ltd", "co", "corp", "bros", "vs", "etc", "no", "nos", "vol", "fig", "approx",
+    "dept", "est", "mt", "ft", "ave", "blvd", "rd", "u.s", "u.k", "u.n", "e.u", "d.c",
+    "a.m", "p.m", "i.e", "e.g", "ph.d", "n.y", "l.a", "calif", "fla", "mass", "penn", "wash",
+}
+# Candidate break: terminal punctuation, optional closers, whitespace, then an opener.
+_BREAK = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])")
+_LAST_WORD = re.compile(r"(\S+)$")
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .,'-]{2,40}(\s*\([A-Za-z .]+\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])"
+)
+_BOILERPLATE = re.compile(
+    r"(sign up|newsletter|subscribe|click here|read more|related:|follow us|follow (him|her)"
+    r"|all rights reserved|©|copyright|getty images|\(ap photo|\bphoto(graph)?:|"
+    r"image caption|image source|contributed to this report|this story has been updated"
+    r"|advertisement|download the app|share this|listen to this|^by [A-Z][\w.'-]+"
+    r"|cookies|terms of (use|service)|privacy policy|@\w+\.com|twitter\.com/|"
+    r"reporting by|editing by|writing by|^\(?(reuters|ap|afp)\)?\s*[-—]?$)",
+    re.I,
+)
+
+
+def strip_dateline(paragraph: str) -> str:
+    return _DATELINE.sub("", paragraph, count=1)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text, paragraph by paragraph, datelines removed."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*", text):
+        paragraph = strip_dateline(paragraph.strip())
+        if paragraph:
+            sentences.extend(_split_paragraph(paragraph))
+    return sentences
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    out, start = [], 0
+    for m in _BREAK.finditer(paragraph):
+        head = paragraph[start : m.start(1)]
+        word = _LAST_WORD.search(head)
+        token = (word.group(1) if word else "").lower().lstrip("(\"'“‘")
+        if token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
+            continue  # "Mr. Smith", "J. Smith": not the end of a sentence
+        out.append(paragraph[start : m.end(1)].strip())
+        start = m.end(2)
+    tail = paragraph[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def is_boilerplate(sentence: str) -> bool:
+    return bool(_BOILERPLATE.search(sentence))
+
+
+def word_count(text: str) -> int:
+    return len(text.split())

@@ -1,0 +1,54 @@
+"""Neutral story titles from the articles' headlines.
+
+Cleaning removes what belongs to one outlet or one format rather than to the
+event: outlet names after a separator ("... - BBC News", "... | Reuters"),
+format prefixes ("LIVE:", "WATCH:", "BREAKING:", "Opinion:", "EXCLUSIVE:") and
+trailing clickbait ("(VIDEO)", "[PHOTOS]", "- here's why").
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREFIX = re.compile(
+    r"^\s*((live|watch|breaking|opinion|op-?ed|exclusive|update[d]?|analysis|editorial|video"
+    r"|photos?|just in|developing|column|commentary|fact check|explainer)\b\s*(updates?)?"
+    r"\s*[:|—–-]\s*)+",
+    re.I,
+)
+_SUFFIX_TAG = re.compile(r"\s*[(\[](video|photos?|watch|live|updated?|opinion)[)\]]\s*$", re.I)
+_CLICKBAIT = re.compile(
+    r"\s*[:—–-]\s*(here'?s (why|what|how)|what (we|you) (know|need to know)|"
+    r"you won'?t believe.*|report)\s*$",
+    re.I,
+)
+_SEPARATOR = re.compile(r"\s+[|—–-]\s+(?=[^|—–-]+$)")
+
+
+def clean_title(title: str, outlets: tuple[str, ...] = ()) -> str:
+    title = " ".join(title.split())
+    for _ in range(2):
+        title = _PREFIX.sub("", title)
+        title = _SUFFIX_TAG.sub("", title)
+        title = _CLICKBAIT.sub("", title)
+        title = _strip_outlet_suffix(title, outlets)
+    return title.strip(" -|:—–")
+
+
+def _strip_outlet_suffix(title: str, outlets: tuple[str, ...]) -> str:
+    m = _SEPARATOR.search(title)
+    if not m:
+        return title
+    tail = title[m.end() :].strip()
+    tail_key = _key(tail)
+    names = {_key(o) for o in outlets if o}
+    # A short tail after a separator is an outlet or section name, not part of the event.
+    if tail_key in names or any(n and (n in tail_key or tail_key in n) for n in names) or (
+        len(tail.split()) <= 3 and tail[:1].isupper() and len(title[: m.start()].split()) >= 4
+    ):
+        return title[: m.start()]
+    return title
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower().removeprefix("the "))
