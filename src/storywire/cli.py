@@ -184,7 +184,7 @@ def run(obj: _Context, host: str | None, port: int | None) -> None:
         serve_forever(settings)
     finally:
         stop.set()
-        click.echo("stopping: finishing the current poll cycle...")
+        click.echo("stopping: the poller saves what it has and exits...")
         poller.join()
 
 

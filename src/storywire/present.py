@@ -7,7 +7,7 @@ from typing import Any
 
 from .models import StoredArticle, Story
 from .store import Store
-from .timeutil import to_iso
+from .timeutil import display_time, to_iso
 
 
 def story_summary(story: Story, title: str) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def sources(articles: list[StoredArticle]) -> list[dict[str, Any]]:
 
 
 def _when(iso: str) -> str:
-    return iso.replace("T", " ").replace("Z", " UTC")
+    return display_time(iso)
 
 
 def render_text(page: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")
     user_agent: str = Field(
-        "storywire/0.1 (+https://github.com/storywire/storywire; self-hosted news reader)",
+        "storywire/0.1 (self-hosted news story engine; polls public feeds)",
         description="User-Agent sent with every request.",
     )
     poll_interval: float = Field(

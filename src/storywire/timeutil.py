@@ -50,3 +50,10 @@ def _fast_iso(text: str) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def display_time(iso: str) -> str:
+    """'Aug 1, 2025, 4:13 PM UTC' from a stored timestamp, as on the story page."""
+    t = from_iso(iso)
+    hour = t.hour % 12 or 12
+    return f"{t:%b} {t.day}, {t.year}, {hour}:{t:%M} {'AM' if t.hour < 12 else 'PM'} UTC"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import trafilatura
+from trafilatura.settings import Document
 
 from ..errors import ExtractError
 from ..models import Kind
@@ -52,7 +53,7 @@ def extract_page(html: bytes, url: str = "", feed_kind: str = "") -> Page:
         )
     except Exception as exc:  # trafilatura can raise from deep in lxml on odd markup
         raise ExtractError(f"extraction failed: {exc.__class__.__name__}: {exc}") from exc
-    if doc is None or not (doc.text or "").strip():
+    if not isinstance(doc, Document) or not (doc.text or "").strip():
         raise ExtractError("no main text found on the page")
     section = _section(html) or ", ".join(doc.categories or [])
     schema_types = tuple(t.decode() for t in _SCHEMA_TYPE.findall(html[:200_000]))
@@ -62,7 +63,7 @@ def extract_page(html: bytes, url: str = "", feed_kind: str = "") -> Page:
         lang = m.group(1).decode().lower()
     return Page(
         title=title,
-        text=doc.text.strip(),
+        text=(doc.text or "").strip(),
         author=(doc.author or "").strip(),
         published=parse_time(doc.date),
         language=lang,

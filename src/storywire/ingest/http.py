@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -47,15 +48,21 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _connect_message(url: str, exc: Exception) -> str:
+def _connect_message(url: str, exc: BaseException) -> str:
+    """A plain sentence for a failed connection, from the OS error underneath httpx's."""
     host = urlsplit(url).hostname or url
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve host {host} (no network, or the name does not exist)"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {host}"
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"cannot connect to {host}: {cause.strerror}"
+        cause = cause.__cause__ or cause.__context__
     text = str(exc)
-    if "Name or service not known" in text or "nodename nor servname" in text or (
-        "Temporary failure in name resolution" in text
-    ):
+    if "Name or service not known" in text or "name resolution" in text:
         return f"cannot resolve host {host} (no network, or the name does not exist)"
-    if "Connection refused" in text:
-        return f"connection refused by {host}"
     return f"cannot connect to {host}: {text or exc.__class__.__name__}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -59,7 +60,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     def health() -> dict[str, Any]:
         return {"status": "ok", "articles": store.article_count(), "stories": store.story_count()}
 
-    routes = [  # path, handler, name, HTML?
+    routes: list[tuple[str, Callable[..., Any], str, bool]] = [  # path, handler, name, HTML?
         ("/", home, "home", True),
         ("/stories/{story_id}", story_html, "story", True),
         ("/api/v1/stories", api_stories, "api_stories", False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import uvicorn
 
 from ..settings import Settings
@@ -11,4 +13,6 @@ from .app import create_app
 def serve_forever(settings: Settings) -> None:
     config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
                             log_level=settings.log_level.lower(), access_log=False)
-    uvicorn.Server(config).run()
+    # uvicorn re-raises the Ctrl-C it handled once it has shut down: that is a clean stop.
+    with suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()

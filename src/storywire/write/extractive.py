@@ -151,8 +151,8 @@ def _supporters(cands: list[_Candidate], sim: np.ndarray, news: list[StoredArtic
     for i in range(len(cands)):
         ids = {news[cands[j].article].id for j in np.nonzero(sim[i] >= SUPPORT_SIMILARITY)[0]}
         ids.add(news[cands[i].article].id)
-        for a in list(ids):
-            ids.update(copies.get(a, ()))
+        for article_id in list(ids):
+            ids.update(copies.get(article_id, ()))
         out.append(tuple(sorted(ids)))
     return out
 
@@ -167,7 +167,7 @@ def _title(articles: list[StoredArticle], outlets: tuple[str, ...]) -> str:
     except ValueError:
         return min(titles, key=len)
     centrality = np.asarray((X @ X.T).mean(axis=1)).ravel()
-    best = max(range(len(titles)), key=lambda i: (round(centrality[i], 6), -len(titles[i])))
+    best = max(range(len(titles)), key=lambda i: (round(float(centrality[i]), 6), -len(titles[i])))
     return titles[best]
 
 

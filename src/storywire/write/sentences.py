@@ -30,7 +30,10 @@ _BOILERPLATE = re.compile(
     r"image caption|image source|contributed to this report|this story has been updated"
     r"|advertisement|download the app|share this|listen to this|^by [A-Z][\w.'-]+"
     r"|cookies|terms of (use|service)|privacy policy|@\w+\.com|twitter\.com/|"
-    r"reporting by|editing by|writing by|^\(?(reuters|ap|afp)\)?\s*[-—]?$)",
+    r"reporting by|editing by|writing by|^\(?(reuters|ap|afp)\)?\s*[-—]?$"
+    r"|opinions expressed|views expressed|^(read|watch|listen|more|see also|related)\s*:"
+    # photo captions end with the date the picture was taken
+    r"|, (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, \d{4}\.?$)",
     re.I,
 )
 
@@ -66,7 +69,16 @@ def _split_paragraph(paragraph: str) -> list[str]:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    return bool(_BOILERPLATE.search(sentence))
+    return bool(_BOILERPLATE.search(sentence)) or _is_headline(sentence)
+
+
+def _is_headline(sentence: str) -> bool:
+    """Headline Case Text Like This (a title or subhead inside the body, not a sentence)."""
+    words = [w for w in sentence.split() if w[:1].isalpha()]
+    if len(words) < 5:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised / len(words) >= 0.75
 
 
 def word_count(text: str) -> int:

@@ -1,0 +1,34 @@
+# Everyday verbs. Each target creates .venv and installs what it needs on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Shared evaluation data beside the checkout; tests needing it skip when absent.
+export STORYWIRE_DATA ?= $(abspath ../shared/data)
+
+.PHONY: run serve test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## poll the default feeds, write stories, serve http://127.0.0.1:8000
+	$(BIN)/storywire run
+
+serve: $(STAMP)  ## serve the stored stories without polling
+	$(BIN)/storywire serve
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
+	$(BIN)/python bench/import_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,297 @@
+"""The ``storywire`` command, run through click's CliRunner against real SQLite files."""
+
+import gzip
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from storywire import Store
+from storywire.cli import main
+
+from conftest import free_port
+
+QUAKE = [
+    ("q1", "Reuters", "2025-03-04T06:10:00Z",
+     "Magnitude 7.1 earthquake strikes off coast of southern Chile",
+     "A magnitude 7.1 earthquake struck off the coast of southern Chile early on Tuesday, "
+     "the US Geological Survey said. Chile's disaster agency ordered a precautionary tsunami "
+     "evacuation of coastal areas in the Los Lagos region. There were no immediate reports "
+     "of casualties or major damage to buildings in Puerto Montt."),
+    ("q2", "Associated Press", "2025-03-04T07:02:00Z",
+     "Strong earthquake shakes southern Chile, tsunami evacuation ordered",
+     "A strong earthquake of magnitude 7.1 shook southern Chile on Tuesday and authorities "
+     "ordered a tsunami evacuation along the coast of the Los Lagos region. The US Geological "
+     "Survey said the quake was centred at sea at a depth of 30 kilometres. Officials in "
+     "Puerto Montt reported power cuts but no casualties."),
+    ("q3", "BBC News", "2025-03-04T08:30:00Z",
+     "Chile earthquake: tsunami warning lifted after magnitude 7.1 quake",
+     "Chilean authorities lifted a tsunami warning hours after a magnitude 7.1 earthquake "
+     "struck off the southern coast on Tuesday. Residents of the Los Lagos region who had "
+     "been evacuated were allowed to return home. The US Geological Survey said the quake "
+     "hit at sea, and no casualties were reported in Puerto Montt."),
+]
+ECB = [
+    ("e1", "Reuters", "2025-03-06T13:20:00Z",
+     "European Central Bank cuts interest rates by a quarter point",
+     "The European Central Bank cut its deposit rate by a quarter point to 2.5 percent on "
+     "Thursday, its sixth cut since June, as inflation in the euro zone eased towards its "
+     "target. ECB President Christine Lagarde said monetary policy was becoming meaningfully "
+     "less restrictive."),
+    ("e2", "Financial Times", "2025-03-06T14:05:00Z",
+     "ECB lowers deposit rate to 2.5 percent as euro zone inflation eases",
+     "The European Central Bank lowered its deposit rate to 2.5 percent on Thursday, a cut "
+     "of a quarter point, saying euro zone inflation was easing. Christine Lagarde told "
+     "reporters the ECB's monetary policy was becoming meaningfully less restrictive, "
+     "hinting the bank could pause its cuts."),
+    ("e3", "BBC News", "2025-03-06T15:40:00Z",
+     "European Central Bank cuts rates again as inflation cools",
+     "The European Central Bank has cut interest rates again, lowering its deposit rate to "
+     "2.5 percent. Christine Lagarde said euro zone inflation was cooling and the ECB's "
+     "monetary policy was becoming less restrictive. It is the sixth quarter point cut "
+     "since June."),
+]
+FIELDS = ["--field", "text=body", "--field", "outlet=source", "--field", "published=date",
+          "--field", "id=ID"]
+LAYOUT = ("Highlights", "Story", "Opinions", "Sources", "You've reached the end")
+
+
+def record(ident, source, date, title, body):
+    return {"ID": ident, "source": source, "date": date, "title": title, "body": body,
+            "url": f"https://news.example/{ident}"}
+
+
+def jsonl(articles):
+    return "".join(json.dumps(record(*a)) + "\n" for a in articles)
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """Run ``storywire --db tmp_path/sw.db ARGS``; returns the click Result."""
+    for name in ("STORYWIRE_DB", "STORYWIRE_CONFIG", "STORYWIRE_LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    db = tmp_path / "sw.db"
+
+    def run(*args, db=db):
+        return CliRunner().invoke(main, ["--db", str(db), *args])
+
+    run.db = db
+    return run
+
+
+def feed_rows(db):
+    store = Store(db)
+    store.migrate()
+    try:
+        return store.list_feeds()
+    finally:
+        store.close()
+
+
+def assert_clean_failure(result, *needles):
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    for needle in needles:
+        assert needle in result.output, result.output
+
+
+# -- feeds -----------------------------------------------------------------------------
+
+def test_feeds_add(cli):
+    result = cli("feeds", "add", "https://www.example.com/rss", "--outlet", "Example",
+                 "--kind", "wire")
+    assert result.exit_code == 0 and "added https://www.example.com/rss" in result.stdout
+    again = cli("feeds", "add", "https://www.example.com/rss")
+    assert "already present" in again.stdout
+    [feed] = feed_rows(cli.db)
+    assert (feed.url, feed.outlet, feed.kind, feed.last_status) == (
+        "https://www.example.com/rss", "Example", "wire", "new")
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/feed.xml", "example.com/rss",
+                                 "javascript:alert(1)"])
+def test_feeds_add_rejects_non_http_url(cli, url):
+    result = cli("feeds", "add", url)
+    assert_clean_failure(result, "not an http(s) URL")
+    assert feed_rows(cli.db) == []
+
+
+NESTED_OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>mine</title></head><body>
+  <outline text="World">
+    <outline text="Europe">
+      <outline type="rss" text="BBC Europe" xmlUrl="https://feeds.bbci.co.uk/news/world/europe/rss.xml"/>
+    </outline>
+    <outline type="rss" text="Al Jazeera" xmlUrl="https://www.aljazeera.com/xml/rss/all.xml"/>
+  </outline>
+  <outline type="rss" text="Ars Technica" xmlUrl="https://feeds.arstechnica.com/arstechnica/index"/>
+</body></opml>
+"""
+
+
+def test_feeds_import_nested_folders_and_twice(cli, tmp_path):
+    opml = tmp_path / "mine.opml"
+    opml.write_text(NESTED_OPML, encoding="utf-8")
+    first = cli("feeds", "import", str(opml))
+    assert first.exit_code == 0 and "3 feeds, 3 new" in first.stdout
+    second = cli("feeds", "import", str(opml))
+    assert second.exit_code == 0 and "3 feeds, 0 new" in second.stdout
+    rows = {f.url: f for f in feed_rows(cli.db)}
+    assert len(rows) == 3
+    assert rows["https://feeds.bbci.co.uk/news/world/europe/rss.xml"].category == "Europe"
+    assert rows["https://www.aljazeera.com/xml/rss/all.xml"].category == "World"
+    assert rows["https://feeds.arstechnica.com/arstechnica/index"].category == ""
+    assert rows["https://www.aljazeera.com/xml/rss/all.xml"].outlet == "Al Jazeera"
+
+
+def test_feeds_import_malformed_is_all_or_nothing(cli, tmp_path):
+    bad = tmp_path / "broken.opml"
+    bad.write_text(NESTED_OPML.replace('text="Ars Technica"', 'text="Ars & Technica"'),
+                   encoding="utf-8")
+    result = cli("feeds", "import", str(bad))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert str(bad) in result.stderr and "line 9" in result.stderr, result.stderr
+    assert feed_rows(cli.db) == []
+
+
+def test_feeds_export_round_trips(cli, tmp_path):
+    feeds = [("https://a.example/rss", "Outlet A", "news"),
+             ("https://b.example/feed?x=1&y=2", "B & \"Sons\"", "opinion"),
+             ("http://c.example/atom.xml", "Ç Outlet", "wire")]
+    for url, outlet, kind in feeds:
+        assert cli("feeds", "add", url, "--outlet", outlet, "--kind", kind).exit_code == 0
+    out = tmp_path / "out.opml"
+    assert cli("feeds", "export", "-o", str(out)).exit_code == 0
+    stdout_export = cli("feeds", "export").stdout
+    assert stdout_export == out.read_text(encoding="utf-8")
+
+    fresh = tmp_path / "fresh.db"
+    assert cli("feeds", "import", str(out), db=fresh).exit_code == 0
+    assert sorted((f.url, f.outlet, f.kind) for f in feed_rows(fresh)) == sorted(feeds)
+
+
+def test_feeds_list_shows_poll_error_plainly(cli):
+    url = f"http://127.0.0.1:{free_port()}/rss.xml"  # nothing listens there
+    assert "no feeds" in cli("feeds", "list").stdout
+    assert cli("feeds", "add", url).exit_code == 0
+    poll = cli("poll")
+    assert poll.exit_code == 0, poll.output
+    assert "1 feeds polled (1 errors" in poll.stdout
+    assert f"{url}: connection refused" in poll.stderr
+    listing = cli("feeds", "list")
+    assert listing.exit_code == 0
+    assert "Traceback" not in poll.output + listing.output
+    line, error = listing.stdout.splitlines()
+    assert re.search(r"\berror\b", line) and url in line
+    assert error.strip().startswith("error (1x):")
+    assert "connection refused by 127.0.0.1" in error, error
+
+
+def test_feeds_remove(cli):
+    cli("feeds", "add", "https://a.example/rss")
+    cli("feeds", "add", "https://b.example/rss")
+    assert "removed https://a.example/rss" in cli("feeds", "remove", "https://a.example/rss").stdout
+    assert [f.url for f in feed_rows(cli.db)] == ["https://b.example/rss"]
+    assert "no such feed" in cli("feeds", "remove", "https://a.example/rss").stdout
+
+
+def test_db_from_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("STORYWIRE_CONFIG", raising=False)
+    db = tmp_path / "env.db"
+    result = CliRunner().invoke(main, ["feeds", "add", "https://a.example/rss"],
+                                env={"STORYWIRE_DB": str(db)})
+    assert result.exit_code == 0, result.output
+    assert [f.url for f in feed_rows(db)] == ["https://a.example/rss"]
+
+
+# -- import ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("gz", [False, True], ids=["jsonl", "jsonl.gz"])
+def test_import_jsonl_with_field_mapping(cli, tmp_path, gz):
+    data = jsonl(QUAKE + ECB)
+    path = tmp_path / ("corpus.jsonl.gz" if gz else "corpus.jsonl")
+    if gz:
+        path.write_bytes(gzip.compress(data.encode()))
+    else:
+        path.write_text(data, encoding="utf-8")
+    result = cli("import", str(path), *FIELDS)
+    assert result.exit_code == 0, result.output
+    assert "6 new articles, 0 already stored, 0 bad lines" in result.stdout
+
+    listing = cli("story", "list").stdout.splitlines()
+    assert len(listing) == 2, listing
+    assert all(re.match(r"\s*\d+\s+3 outlets\s+2025-03-0[46]\s+\S", line) for line in listing)
+
+    again = cli("import", str(path), *FIELDS)
+    assert "0 new articles, 6 already stored" in again.stdout
+
+    store = Store(cli.db)
+    try:
+        stories = {s.id: s for s, _ in store.list_stories()}
+        by_story = {sid: {a.external_id for a in store.story_articles(sid)} for sid in stories}
+    finally:
+        store.close()
+    assert sorted(map(sorted, by_story.values())) == [["e1", "e2", "e3"], ["q1", "q2", "q3"]]
+
+
+def test_import_reports_bad_lines_and_keeps_good_ones(cli, tmp_path):
+    good = [json.dumps(record(*a)) for a in QUAKE]
+    no_title = record(*ECB[0]) | {"title": ""}
+    no_date = {k: v for k, v in record(*ECB[1]).items() if k != "date"}
+    lines = [good[0], "{not json", good[1], json.dumps(no_title), "", json.dumps(no_date),
+             good[2], json.dumps(record(*ECB[2]) | {"date": "not a date"})]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("import", str(path), *FIELDS)
+    assert result.exit_code == 3, result.output
+    assert "3 new articles, 0 already stored, 4 bad lines" in result.stdout
+    for number, reason in [(2, "invalid JSON"), (4, "no title"), (6, "no valid published time"),
+                           (8, "no valid published time")]:
+        assert f"{path}:{number}: skipped: {reason}" in result.stderr, result.stderr
+    assert f"{path}:1:" not in result.stderr and f"{path}:3:" not in result.stderr
+
+
+@pytest.mark.parametrize("field, message", [
+    ("body=text", "unknown field 'body' (known: id, url, title, text"),
+    ("text", "expected NAME=SOURCE_FIELD"),
+    ("text=", "expected NAME=SOURCE_FIELD"),
+])
+def test_import_bad_field_option(cli, tmp_path, field, message):
+    path = tmp_path / "c.jsonl"
+    path.write_text(jsonl(QUAKE), encoding="utf-8")
+    result = cli("import", str(path), "--field", field)
+    assert_clean_failure(result, f"--field {field!r}", message)
+    assert result.exit_code == 1
+
+
+def test_import_missing_file(cli, tmp_path):
+    assert_clean_failure(cli("import", str(tmp_path / "nope.jsonl")), "no such file")
+
+
+# -- stories -----------------------------------------------------------------------------
+
+def test_story_show_prints_the_page(cli, tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(jsonl(QUAKE + ECB), encoding="utf-8")
+    assert cli("import", str(path), *FIELDS).exit_code == 0
+    ids = [int(line.split()[0]) for line in cli("story", "list").stdout.splitlines()]
+    assert cli("story", "list", "--limit", "1").stdout.count("\n") == 1
+    for story_id in ids:
+        result = cli("story", "show", str(story_id))
+        assert result.exit_code == 0, result.output
+        text = result.stdout
+        positions = [text.index(h) for h in LAYOUT]
+        assert positions == sorted(positions), text
+        assert "3 outlets" in text.splitlines()[0]
+        for outlet in ("Reuters", "BBC News"):
+            assert f"\n  {outlet}\n" in text
+        assert re.search(r"\[\d+(, \d+)*\]", text.split("Story")[1]), "no citations"
+
+
+def test_story_show_unknown_id(cli):
+    result = cli("story", "show", "999")
+    assert_clean_failure(result, "no written story with id 999")
+    assert cli("story", "list").stdout == ""

@@ -1,0 +1,88 @@
+"""The SQLite store: migrations, its errors, and the feed polling state."""
+
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+
+from storywire import Store, StoreError
+from storywire.models import FeedInfo
+
+LATER = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "sw.db")
+    store.migrate()
+    yield store
+    store.close()
+
+
+def test_migrate_records_and_is_idempotent(tmp_path):
+    db = tmp_path / "sw.db"
+    store = Store(db)
+    try:
+        assert store.migrate() == ["0001_initial"]
+        assert store.migrate() == []
+        assert store.migrations() == ["0001_initial"]
+    finally:
+        store.close()
+    again = Store(db)  # a new process sees the recorded migration
+    try:
+        assert again.migrate() == []
+    finally:
+        again.close()
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT name, applied_at FROM schema_migrations").fetchall()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
+    assert [r[0] for r in rows] == ["0001_initial"] and rows[0][1].endswith("Z")
+    assert {"sources", "feeds", "articles", "stories", "story_versions"} <= tables
+
+
+def test_missing_folder_is_a_clear_store_error(tmp_path):
+    missing = tmp_path / "no" / "such" / "folder"
+    with pytest.raises(StoreError, match=rf"database folder {missing} does not exist"):
+        Store(missing / "sw.db")
+    assert not missing.exists()
+
+
+def test_unmigrated_database_raises_store_error(tmp_path):
+    store = Store(tmp_path / "sw.db")
+    try:
+        with pytest.raises(StoreError, match="sw.db"):
+            store.list_feeds()
+    finally:
+        store.close()
+
+
+def test_record_feed_result_error_counting(store):
+    assert store.add_feeds([FeedInfo(url="https://a.example/rss", outlet="A")]) == 1
+    [feed] = store.list_feeds()
+
+    def state():
+        [f] = store.list_feeds()
+        return f.last_status, f.error_count, f.etag, f.last_modified, f.last_error
+
+    store.record_feed_result(feed.id, status="ok", next_check=LATER, etag='"v1"',
+                             last_modified="Tue, 04 Mar 2025 06:00:00 GMT")
+    assert state() == ("ok", 0, '"v1"', "Tue, 04 Mar 2025 06:00:00 GMT", None)
+    for n in (1, 2):
+        store.record_feed_result(feed.id, status="error", next_check=LATER, error="HTTP 503",
+                                 etag='"ignored"')
+        assert state() == ("error", n, '"v1"', "Tue, 04 Mar 2025 06:00:00 GMT", "HTTP 503")
+    store.record_feed_result(feed.id, status="not_modified", next_check=LATER)
+    assert state() == ("not_modified", 0, '"v1"', "Tue, 04 Mar 2025 06:00:00 GMT", None)
+    store.record_feed_result(feed.id, status="ok", next_check=LATER, etag='"v2"')
+    assert state()[2] == '"v2"'
+    assert store.list_feeds()[0].next_check_at == LATER
+
+
+def test_add_feeds_is_all_or_nothing(store):
+    """A feed the database refuses rolls back the whole batch."""
+    good = FeedInfo(url="https://a.example/rss", outlet="A")
+    bad = FeedInfo(url=None, outlet="B")  # type: ignore[arg-type]  # NOT NULL
+    with pytest.raises(StoreError):
+        store.add_feeds([good, bad])
+    assert store.list_feeds() == []

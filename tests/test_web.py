@@ -1,0 +1,190 @@
+"""The web pages and JSON API over a real store, served by a real uvicorn server."""
+
+import html
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+
+from storywire import Article, Kind, Pipeline, Store, load_settings
+from storywire.web import create_app
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def at(day, hour):
+    return datetime(2025, 3, day, hour, tzinfo=UTC)
+
+
+def news(url, outlet, when, title, text, **kw):
+    return Article(url=url, title=title, text=text, published=when, outlet=outlet, **kw)
+
+
+ARTICLES = [
+    news("https://reuters.example/chile-quake", "Reuters", at(4, 6),
+         "Magnitude 7.1 earthquake strikes off coast of southern Chile",
+         "A magnitude 7.1 earthquake struck off the coast of southern Chile on Tuesday, the US "
+         "Geological Survey said. Chile's disaster agency ordered a tsunami evacuation of "
+         "coastal areas in the Los Lagos region. There were no reports of casualties."),
+    news("https://apnews.example/chile-earthquake", "Associated Press", at(4, 7),
+         "Strong earthquake shakes southern Chile, tsunami evacuation ordered",
+         "A strong magnitude 7.1 earthquake shook southern Chile on Tuesday and authorities "
+         "ordered a tsunami evacuation along the coast of the Los Lagos region. The US "
+         "Geological Survey said the quake was centred at sea. No casualties were reported."),
+    news("https://bbc.example/news/world-chile", "BBC News", at(4, 8),
+         "Chile earthquake: tsunami warning lifted after magnitude 7.1 quake",
+         "Chilean authorities lifted a tsunami warning hours after a magnitude 7.1 earthquake "
+         "struck off the southern coast on Tuesday. Residents of the Los Lagos region were "
+         "allowed to return home. The US Geological Survey said no casualties were reported."),
+    news("https://reuters.example/ecb-cut", "Reuters", at(6, 13),
+         "European Central Bank cuts interest rates by a quarter point",
+         "The European Central Bank cut its deposit rate by a quarter point to 2.5 percent on "
+         "Thursday as euro zone inflation eased. Christine Lagarde said monetary policy was "
+         "becoming meaningfully less restrictive."),
+    news("https://ft.example/ecb-deposit-rate", "Financial Times", at(6, 14),
+         "ECB lowers deposit rate to 2.5 percent as euro zone inflation eases",
+         "The European Central Bank lowered its deposit rate to 2.5 percent on Thursday, a "
+         "quarter point cut, as euro zone inflation eased. Christine Lagarde said the ECB's "
+         "monetary policy was becoming meaningfully less restrictive."),
+]
+XSS = [
+    news("javascript:alert(1)", "Evil Gazette", at(8, 9),
+         f"Hackers deface city council website {SCRIPT}",
+         f"Hackers defaced the city council website on Saturday and inserted {SCRIPT} into "
+         f"its homepage. The council said the injected code {IMG} was removed within an hour. "
+         "Residents were told not to click links on the city council website.",
+         author=IMG),
+    news("JavaScript:alert(document.cookie)", "Evil Tribune", at(8, 12),
+         f"The city council website hack {SCRIPT} was a warning",
+         f"Hackers defaced the city council website on Saturday with {SCRIPT} and {IMG}. "
+         "The council removed the code within an hour, but the city council website hack "
+         "should worry every resident.",
+         author=SCRIPT, kind=Kind.OPINION),
+]
+STORY_KEYS = {"id", "title", "published", "updated", "last_article", "outlet_count",
+              "article_count", "version", "url"}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    db = tmp_path_factory.mktemp("web") / "storywire.db"
+    store = Store(db)
+    store.migrate()
+    pipeline = Pipeline(store, load_settings(db=db))
+    assert pipeline.import_articles(ARTICLES + XSS) == (len(ARTICLES) + len(XSS), 0)
+    assert pipeline.write_dirty() == 3
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def client(store, live_server):
+    server = live_server(create_app(load_settings(db=store.path), store))
+    with httpx.Client(base_url=server.base_url, timeout=10) as c:
+        yield c
+
+
+def test_story_list_shape_and_order(client):
+    body = client.get("/api/v1/stories").json()
+    assert body["page"] == 1
+    stories = body["stories"]
+    assert [s["outlet_count"] for s in stories] == [3, 2, 2]
+    assert [s["article_count"] for s in stories] == [3, 2, 2]
+    for s in stories:
+        assert set(s) == STORY_KEYS and s["url"] == f"/stories/{s['id']}" and s["title"]
+        assert s["version"] == 1
+    assert "earthquake" in stories[0]["title"].lower()
+    page2 = client.get("/api/v1/stories", params={"limit": 1, "page": 2}).json()["stories"]
+    assert [s["id"] for s in page2] == [stories[1]["id"]]
+    assert client.get("/api/v1/stories", params={"page": 10}).json()["stories"] == []
+
+
+@pytest.mark.parametrize("query, param", [
+    ("limit=0", "limit"), ("limit=100000", "limit"), ("limit=x", "limit"),
+    ("page=abc", "page"), ("page=-1", "page"), ("page=0", "page"),
+])
+def test_bad_list_parameters_are_400_json(client, query, param):
+    resp = client.get(f"/api/v1/stories?{query}")
+    assert resp.status_code == 400
+    assert resp.headers["content-type"].startswith("application/json")
+    body = resp.json()
+    assert set(body) == {"status", "reason"} and body["status"] == 400
+    assert param in body["reason"], body
+
+
+@pytest.mark.parametrize("path, status, reason", [
+    ("/api/v1/stories/999999", 404, "story 999999 not found"),
+    ("/api/v1/stories/abc", 400, "story_id"),
+    ("/api/v1/no-such-thing", 404, "Not Found"),
+])
+def test_api_errors_are_json(client, path, status, reason):
+    resp = client.get(path)
+    assert resp.status_code == status
+    assert resp.json()["status"] == status and reason in resp.json()["reason"]
+
+
+def test_unknown_story_page_is_404_html(client):
+    resp = client.get("/stories/999999")
+    assert resp.status_code == 404
+    assert resp.headers["content-type"].startswith("text/html")
+    assert "<h1>404</h1>" in resp.text and "story 999999 not found" in resp.text
+
+
+def test_story_api_and_page(client, store):
+    listing = client.get("/api/v1/stories").json()["stories"]
+    top = client.get(f"/api/v1/stories/{listing[0]['id']}").json()
+    assert {"highlights", "body", "opinions", "sources", "writer", "changes"} <= set(top)
+    assert [g["outlet"] for g in top["sources"]] == ["Reuters", "Associated Press", "BBC News"]
+    ids = {a["id"] for g in top["sources"] for a in g["articles"]}
+    assert all(set(s["sources"]) <= ids for s in top["body"] + top["highlights"])
+    page = html.unescape(client.get(listing[0]["url"]).text)
+    positions = [page.index(h) for h in ("Highlights", "Story", "Opinions", "Sources",
+                                         "You've reached the end")]
+    assert positions == sorted(positions)
+    assert top["title"] in page
+
+
+def test_openapi_and_health(client, store):
+    spec = client.get("/api/v1/openapi.json")
+    assert spec.status_code == 200
+    paths = spec.json()["paths"]
+    assert {"/api/v1/stories", "/api/v1/stories/{story_id}", "/healthz"} <= set(paths)
+    assert client.get("/healthz").json() == {
+        "status": "ok", "articles": store.article_count(), "stories": 3}
+    assert store.article_count() == len(ARTICLES) + len(XSS)
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.scripts, self._in_script = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def test_story_page_escapes_feed_content(client, store):
+    xss_id = next(s.id for s, _ in store.list_stories()
+                  if any(a.url == "javascript:alert(1)" for a in store.story_articles(s.id)))
+    story = client.get(f"/api/v1/stories/{xss_id}").json()
+    assert story["opinions"] and story["body"], "the XSS story lost its opinion or body"
+    text = client.get(f"/stories/{xss_id}").text + client.get("/").text
+    # The hostile strings are shown, as text ...
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    # ... and never become markup or links.
+    assert "<script>alert" not in text and "<img src=x" not in text
+    parser = _Tags()
+    parser.feed(text)
+    assert not any(a.startswith("on") for _, attrs in parser.tags for a in attrs)
+    assert not [t for t, _ in parser.tags if t in ("script", "img")]
+    hrefs = [attrs.get("href") or "" for _, attrs in parser.tags]
+    assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))]
+    assert 'href="javascript:' not in text.lower()
