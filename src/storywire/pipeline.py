@@ -160,18 +160,31 @@ class Pipeline:
         report = CycleReport()
         feeds = self.store.due_feeds(now or utcnow())
         async with Fetcher(self.settings, transport=self.transport) as fetcher:
-            results = await asyncio.gather(*(self._poll_feed(fetcher, f) for f in feeds))
-        arrived: list[tuple[Article, Feed]] = []
-        for feed, (articles, outcome) in zip(feeds, results, strict=True):
-            report.feeds += 1
-            arrived.extend((a, feed) for a in articles)
-            self._record(feed, outcome, report)
+            results = await asyncio.gather(*(self._poll_and_record(fetcher, f, report)
+                                             for f in feeds))
+        arrived = [(a, feed) for feed, (articles, _) in zip(feeds, results, strict=True)
+                   for a in articles]
         # Cluster in publication order across feeds, as if each article arrived when published.
         for article, feed in sorted(arrived, key=lambda pair: pair[0].published):
             if self.add_article(article, _source_info(feed)):
                 report.articles += 1
+        # Only now that the articles are stored may the feed's new ETag be trusted.
+        for feed, (_, outcome) in zip(feeds, results, strict=True):
+            if outcome is not None:
+                self._record(feed, outcome, report)
         report.stories_written = self.write_dirty()
         return report
+
+    async def _poll_and_record(self, fetcher: Fetcher, feed: Feed,
+                               report: CycleReport) -> tuple[list[Article], _Outcome | None]:
+        """Poll one feed; a failure is recorded at once (so `feeds list` is live), a success
+        is returned to be recorded after its articles are stored."""
+        articles, outcome = await self._poll_feed(fetcher, feed)
+        report.feeds += 1
+        if outcome.error or outcome.not_modified:
+            self._record(feed, outcome, report)
+            return articles, None
+        return articles, outcome
 
     def _record(self, feed: Feed, outcome: _Outcome, report: CycleReport) -> None:
         now = utcnow()
