@@ -195,7 +195,8 @@ def test_feeds_remove(cli):
     cli("feeds", "add", "https://b.example/rss")
     assert "removed https://a.example/rss" in cli("feeds", "remove", "https://a.example/rss").stdout
     assert [f.url for f in feed_rows(cli.db)] == ["https://b.example/rss"]
-    assert "no such feed" in cli("feeds", "remove", "https://a.example/rss").stdout
+    missing = cli("feeds", "remove", "https://a.example/rss")
+    assert missing.exit_code == 1 and "no such feed" in missing.stderr
 
 
 def test_db_from_environment(tmp_path, monkeypatch):
@@ -267,6 +268,26 @@ def test_import_bad_field_option(cli, tmp_path, field, message):
     assert result.exit_code == 1
 
 
+@pytest.mark.parametrize("date", ["1e20", "-1e20", "NaN"])
+def test_import_out_of_range_epoch_is_a_bad_line(cli, tmp_path, date):
+    line = json.dumps(record(*QUAKE[0])).replace('"2025-03-04T06:10:00Z"', date)
+    path = tmp_path / "c.jsonl"
+    path.write_text(line + "\n" + json.dumps(record(*QUAKE[1])) + "\n", encoding="utf-8")
+    result = cli("import", str(path), *FIELDS)
+    assert result.exit_code == 3, result.exception
+    assert f"{path}:1: skipped: no valid published time" in result.stderr
+
+
+def test_import_two_corpora_without_urls_or_ids(cli, tmp_path):
+    for name, articles in (("quake", QUAKE), ("ecb", ECB)):
+        path = tmp_path / f"{name}.jsonl"
+        lines = [{k: v for k, v in record(*a).items() if k not in ("url", "ID")}
+                 for a in articles]
+        path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+        result = cli("import", str(path), *FIELDS)
+        assert "3 new articles, 0 already stored" in result.stdout, result.stdout
+
+
 def test_import_missing_file(cli, tmp_path):
     assert_clean_failure(cli("import", str(tmp_path / "nope.jsonl")), "no such file")
 
@@ -291,7 +312,25 @@ def test_story_show_prints_the_page(cli, tmp_path):
         assert re.search(r"\[\d+(, \d+)*\]", text.split("Story")[1]), "no citations"
 
 
-def test_story_show_unknown_id(cli):
-    result = cli("story", "show", "999")
-    assert_clean_failure(result, "no written story with id 999")
+@pytest.mark.parametrize("story_id", [
+    "999",
+    "99999999999999999999",
+])
+def test_story_show_unknown_id(cli, story_id):
+    result = cli("story", "show", story_id)
+    assert_clean_failure(result, f"no written story with id {story_id}")
     assert cli("story", "list").stdout == ""
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["--db", "{tmp}/no/such/dir/sw.db"], {}, "database folder {tmp}/no/such/dir does not exist"),
+    (["--db", "{tmp}/sw.db"], {"STORYWIRE_PORT": "99999"}, "invalid settings: port"),
+    (["--db", "{tmp}/sw.db", "--config", "{tmp}/none.toml"], {}, "{tmp}/none.toml does not exist"),
+])
+def test_setup_errors_are_one_plain_line(tmp_path, monkeypatch, args, env, message):
+    monkeypatch.delenv("STORYWIRE_CONFIG", raising=False)
+    args = [a.format(tmp=tmp_path) for a in args]
+    result = CliRunner().invoke(main, [*args, "feeds", "list"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert message.format(tmp=tmp_path) in result.stderr

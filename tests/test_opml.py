@@ -16,6 +16,14 @@ FEEDS = [
 ]
 
 
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE o [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+    + b"".join(b'<!ENTITY %s "%s">' % (b"a" * (i + 1), (b"&" + b"a" * i + b";") * 10)
+               for i in range(1, 9))
+    + b']><opml><body><outline text="&aaaaaaaaa;" xmlUrl="https://a.example/"/></body></opml>'
+)
+
+
 def test_export_parse_round_trip():
     parsed = parse_opml(to_opml(FEEDS).encode())
     assert parsed == [
@@ -40,7 +48,8 @@ def test_parse_skips_non_http_and_repeated_urls():
      r"my\.opml: not well-formed XML at line 3, column \d+"),
     (b"<opml><body>", r"my\.opml: not well-formed XML at line 1"),
     (b"", r"my\.opml: not well-formed XML at line 1"),
-    (b'<rss version="2.0"><channel/></rss>', r"my\.opml: not an OPML file \(root element is <rss>\)"),
+    (b'<rss version="2.0"><channel/></rss>', r"my\.opml: not an OPML file \(root element is <rss>"),
+    (LAUGHS, r"my\.opml: not well-formed XML at line 1"),  # entity expansion is refused
 ])
 def test_bad_documents_raise_parse_error(data, message):
     with pytest.raises(ParseError, match=message):

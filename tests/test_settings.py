@@ -57,6 +57,12 @@ def test_env_beats_file_and_explicit_beats_env(config, monkeypatch):
     assert load_settings(config, port=None).port == 8123  # None means "not given"
 
 
+def test_lowercase_env_name_beats_file_as_it_beats_default(config, monkeypatch):
+    monkeypatch.setenv("storywire_port", "8123")
+    assert load_settings().port == 8123
+    assert load_settings(config).port == 8123
+
+
 @pytest.mark.parametrize("text, message", [
     ("[storywire\nport = 1\n", "is not valid TOML"),
     ('[storywire]\nport = "eighty"\n', "port"),

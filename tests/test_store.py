@@ -86,3 +86,14 @@ def test_add_feeds_is_all_or_nothing(store):
     with pytest.raises(StoreError):
         store.add_feeds([good, bad])
     assert store.list_feeds() == []
+
+
+def test_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    store = Store(path)
+    try:
+        with pytest.raises(StoreError, match=r"notes\.db.*file is not a database"):
+            store.migrate()
+    finally:
+        store.close()

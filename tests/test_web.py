@@ -118,6 +118,7 @@ def test_bad_list_parameters_are_400_json(client, query, param):
     ("/api/v1/stories/999999", 404, "story 999999 not found"),
     ("/api/v1/stories/abc", 400, "story_id"),
     ("/api/v1/no-such-thing", 404, "Not Found"),
+    ("/api/v1/stories/99999999999999999999", 404, "not found"),
 ])
 def test_api_errors_are_json(client, path, status, reason):
     resp = client.get(path)

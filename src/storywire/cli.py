@@ -32,6 +32,10 @@ class _Context:
     def settings(self, **more: Any) -> Settings:
         return load_settings(self.config, **{**self.overrides, **more})
 
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.settings().db)
@@ -61,6 +65,7 @@ class _Group(click.Group):
 def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: str | None) -> None:
     """storywire: many outlets' feeds in, one traceable page per story out."""
     ctx.obj = _Context(config, {"db": db, "log_level": log_level})
+    ctx.call_on_close(ctx.obj.close)
     level = ctx.obj.settings().log_level.upper()
     logging.basicConfig(level=getattr(logging, level, logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -128,7 +133,9 @@ def feeds_list(obj: _Context) -> None:
 @click.pass_obj
 def feeds_remove(obj: _Context, url: str) -> None:
     """Stop polling a feed (its articles stay)."""
-    click.echo(f"removed {url}" if obj.store().remove_feed(url) else f"no such feed: {url}")
+    if not obj.store().remove_feed(url):
+        raise click.ClickException(f"no such feed: {url}")
+    click.echo(f"removed {url}")
 
 
 # -- running -----------------------------------------------------------------------------
@@ -259,7 +266,7 @@ def story_show(obj: _Context, story_id: int) -> None:
 
 
 @story.command("list")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.pass_obj
 def story_list(obj: _Context, limit: int) -> None:
     """List stories, most outlets and most recent first."""

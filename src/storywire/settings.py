@@ -84,9 +84,8 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from file, environment and explicit overrides (None means unset)."""
     config = config or (Path(p) if (p := os.environ.get("STORYWIRE_CONFIG")) else None)
     file_values = _read_config_file(config) if config else {}
-    env_keys = {
-        name for name in Settings.model_fields if f"STORYWIRE_{name.upper()}" in os.environ
-    }
+    env_names = {key.upper() for key in os.environ}  # pydantic reads them case-insensitively
+    env_keys = {name for name in Settings.model_fields if f"STORYWIRE_{name.upper()}" in env_names}
     values = {k: v for k, v in file_values.items() if k not in env_keys}
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:

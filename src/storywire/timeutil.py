@@ -31,9 +31,14 @@ def parse_time(value: object) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, UTC)
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (ValueError, OverflowError, OSError):  # NaN, or beyond the calendar
+            return None
     text = str(value).strip()
     try:
         parsed = _fast_iso(text) or dateutil.parser.parse(text)

@@ -10,6 +10,7 @@ is reported with its line number and skipped; the others are still read.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,7 +87,11 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
     if published is None:
         return BadLine(line, "no valid published time")
     ident = get("id")
-    url = get("url") or f"urn:storywire:{ident or line}"
+    # Without a URL the article still needs a stable identity: the same article read
+    # twice gets the same one, different corpora never collide by line number.
+    url = get("url") or "urn:storywire:" + hashlib.sha1(
+        f"{ident}\n{get('outlet')}\n{title}\n{published.isoformat()}".encode()
+    ).hexdigest()
     kind = get("kind").lower()
     return Article(
         url=url, title=title, text=get("text"), published=published,

@@ -34,6 +34,7 @@ from ..timeutil import from_iso, to_iso, utcnow
 from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+MAX_ID = 2**63 - 1
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -66,7 +67,8 @@ class Store:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"database {self.path}: {exc.__class__.__name__}: {exc}") from exc
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(f"database {self.path}: {reason}") from exc
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; return the names applied."""
@@ -361,6 +363,8 @@ class Store:
             return [r[0] for r in conn.execute(text(sql))]
 
     def get_story(self, story_id: int) -> Story | None:
+        if not 0 < story_id <= MAX_ID:  # SQLite integers are 64-bit: no such row exists
+            return None
         with self._tx() as conn:
             row = conn.execute(text("SELECT * FROM stories WHERE id=:s"), {"s": story_id}).first()
         return self._story(row) if row else None
