@@ -63,7 +63,7 @@ XSS = [
          "should worry every resident.",
          author=SCRIPT, kind=Kind.OPINION),
 ]
-STORY_KEYS = {"id", "title", "published", "updated", "last_article", "outlet_count",
+STORY_KEYS = {"id", "title", "published", "updated", "written", "outlet_count",
               "article_count", "version", "url"}
 
 

@@ -15,8 +15,11 @@ def story_summary(story: Story, title: str) -> dict[str, Any]:
         "id": story.id,
         "title": title,
         "published": to_iso(story.first_published),
-        "updated": to_iso(story.updated_at),
-        "last_article": to_iso(story.last_published),
+        # "updated" is news time: when the newest article of the story was published
+        # (an imported 2016 story was not updated today); "written" is when the current
+        # version was written.
+        "updated": to_iso(story.last_published),
+        "written": to_iso(story.updated_at),
         "outlet_count": story.outlet_count,
         "article_count": story.article_count,
         "version": story.version,
@@ -34,7 +37,7 @@ def story_page(store: Store, story_id: int) -> dict[str, Any] | None:
     articles = store.story_articles(story_id)
     page = story_summary(story, version.title)
     page.update(
-        updated=to_iso(version.written_at),
+        written=to_iso(version.written_at),
         writer=version.writer,
         highlights=[asdict(s) for s in version.highlights],
         body=[asdict(s) for s in version.body],
