@@ -64,7 +64,7 @@ XSS = [
          author=SCRIPT, kind=Kind.OPINION),
 ]
 STORY_KEYS = {"id", "title", "published", "updated", "written", "outlet_count",
-              "article_count", "version", "url"}
+              "article_count", "version", "url", "top_highlight", "score", "coverage"}
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +90,18 @@ def test_story_list_shape_and_order(client):
     body = client.get("/api/v1/stories").json()
     assert body["page"] == 1
     stories = body["stories"]
-    assert [s["outlet_count"] for s in stories] == [3, 2, 2]
-    assert [s["article_count"] for s in stories] == [3, 2, 2]
+    # Ranked by the documented score relative to the newest article (Mar 8, 12:00):
+    # (outlets + 0.5 * articles in the last 6 h) / (1 + age in hours / 12).
+    # The hack story (2 outlets, 2 new articles, age 0) = 3.0; the ECB story (2 outlets,
+    # 46 h old) = 0.41; the earthquake (3 outlets, 100 h old) = 0.32.
+    assert [s["outlet_count"] for s in stories] == [2, 2, 3]
+    assert [s["score"] for s in stories] == [3.0, 0.4138, 0.3214]
+    assert "earthquake" in stories[2]["title"].lower() and "rate" in stories[1]["title"].lower()
+    assert body["range"] == "all", "2, 7, 30 days hold fewer than a page: the window widens"
     for s in stories:
         assert set(s) == STORY_KEYS and s["url"] == f"/stories/{s['id']}" and s["title"]
-        assert s["version"] == 1
-    assert "earthquake" in stories[0]["title"].lower()
+        assert s["version"] == 1 and s["top_highlight"]
+        assert sum(c["outlets"] for c in s["coverage"]) == s["outlet_count"]
     page2 = client.get("/api/v1/stories", params={"limit": 1, "page": 2}).json()["stories"]
     assert [s["id"] for s in page2] == [stories[1]["id"]]
     assert client.get("/api/v1/stories", params={"page": 10}).json()["stories"] == []
@@ -135,12 +141,13 @@ def test_unknown_story_page_is_404_html(client):
 
 def test_story_api_and_page(client, store):
     listing = client.get("/api/v1/stories").json()["stories"]
-    top = client.get(f"/api/v1/stories/{listing[0]['id']}").json()
+    quake = next(s for s in listing if "earthquake" in s["title"].lower())
+    top = client.get(f"/api/v1/stories/{quake['id']}").json()
     assert {"highlights", "body", "opinions", "sources", "writer", "changes"} <= set(top)
     assert [g["outlet"] for g in top["sources"]] == ["Reuters", "Associated Press", "BBC News"]
     ids = {a["id"] for g in top["sources"] for a in g["articles"]}
     assert all(set(s["sources"]) <= ids for s in top["body"] + top["highlights"])
-    page = html.unescape(client.get(listing[0]["url"]).text)
+    page = html.unescape(client.get(quake["url"]).text)
     positions = [page.index(h) for h in ("Highlights", "Story", "Opinions", "Sources",
                                          "You've reached the end")]
     assert positions == sorted(positions)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from .models import StoredArticle, Story
+from .models import Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
+from .store.reader import Listed
 from .timeutil import display_time, to_iso
 
 
@@ -33,19 +34,70 @@ def story_page(store: Store, story_id: int) -> dict[str, Any] | None:
     found = store.latest_version(story_id) if story else None
     if story is None or found is None:
         return None
-    version, _ = found
-    articles = store.story_articles(story_id)
+    return version_page(store, story, *found)
+
+
+def version_page(store: Store, story: Story, version: StoryVersion,
+                 article_ids: list[int]) -> dict[str, Any]:
+    """One written version as a page. Only the articles that version covered are listed,
+    so the page of a version never changes once written (it can be cached forever).
+
+    Sources are numbered 1..n in the order the page lists them; each sentence and
+    highlight carries ``sources`` (article ids) and ``refs`` (those numbers).
+    """
+    articles = store.articles_by_ids(article_ids) or store.story_articles(story.id)
     page = story_summary(story, version.title)
+    groups = sources(articles)
+    number = {a["id"]: a["n"] for g in groups for a in g["articles"]}
     page.update(
+        version=version.version,
         written=to_iso(version.written_at),
         writer=version.writer,
-        highlights=[asdict(s) for s in version.highlights],
-        body=[asdict(s) for s in version.body],
-        opinions=[{**asdict(o), "kind": str(o.kind)} for o in version.opinions],
-        sources=sources(articles),
+        highlights=[_cited(s, number) for s in version.highlights],
+        body=[_cited(s, number) for s in version.body],
+        opinions=[{**asdict(o), "kind": str(o.kind), "ref": number.get(o.article_id)}
+                  for o in version.opinions],
+        sources=groups,
         changes=version.changes,
+        what_changed=what_changed(version.changes, number, articles),
+        top_highlight=version.highlights[0].text if version.highlights else "",
     )
     return page
+
+
+def _cited(sentence: Sentence, number: dict[int, int]) -> dict[str, Any]:
+    refs = sorted({number[i] for i in sentence.sources if i in number})
+    return {"text": sentence.text, "sources": list(sentence.sources), "refs": refs}
+
+
+def what_changed(changes: dict[str, Any], number: dict[int, int],
+                 articles: list[StoredArticle]) -> list[str]:
+    """Plain sentences saying what this version added to the previous one."""
+    lines: list[str] = []
+    outlets = changes.get("new_outlets") or []
+    if outlets:
+        lines.append("New outlets: " + ", ".join(str(o) for o in outlets) + ".")
+    new = [i for i in changes.get("new_articles") or [] if i in number]
+    if new:
+        by_id = {a.id: a for a in articles}
+        titles = "; ".join(f"[{number[i]}] {by_id[i].title}" for i in new[:10])
+        lines.append(f"{len(new)} new article{'s' if len(new) != 1 else ''}: {titles}.")
+    sentences = changes.get("new_sentences") or []
+    if sentences:
+        lines.append(f"{len(sentences)} new sentence{'s' if len(sentences) != 1 else ''} "
+                     "in the story.")
+    return lines
+
+
+def listing_item(listed: Listed, coverage: list[tuple[str, str, int]]) -> dict[str, Any]:
+    """A story as shown on the home page and in the API list."""
+    item = story_summary(listed.story, listed.title)
+    item.update(
+        top_highlight=listed.top_highlight,
+        score=round(listed.score, 4),
+        coverage=[{"country": c, "kind": k, "outlets": n} for c, k, n in coverage],
+    )
+    return item
 
 
 def sources(articles: list[StoredArticle]) -> list[dict[str, Any]]:
@@ -56,6 +108,11 @@ def sources(articles: list[StoredArticle]) -> list[dict[str, Any]]:
             "id": a.id, "title": a.title, "url": a.url, "published": to_iso(a.published),
             "kind": str(a.kind), "author": a.author, "duplicate_of": a.duplicate_of,
         })
+    n = 0
+    for items in groups.values():
+        for item in items:
+            n += 1
+            item["n"] = n
     return [{"outlet": name, "articles": items} for name, items in groups.items()]
 
 

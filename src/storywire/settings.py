@@ -54,6 +54,20 @@ class Settings(BaseSettings):
         0.18, gt=0, lt=1, description="Lowest cosine similarity for joining an open story."
     )
     story_words: int = Field(250, ge=20, description="Word budget of a story body.")
+    admin_token: str | None = Field(
+        None, description="Token that unlocks feed management in the browser; required "
+        "when the server listens on anything but 127.0.0.1 (feed management is off there "
+        "without one).",
+    )
+    base_url: str = Field(
+        "", description="Public address of the site (e.g. https://news.example.org), used "
+        "for absolute links in Atom/JSON feeds; default http://HOST:PORT.",
+    )
+    page_cache_seconds: float = Field(
+        5.0, ge=0, description="Seconds a rendered home, listing or feed page is reused "
+        "(story pages are cached per version and never go stale).",
+    )
+    workers: int = Field(1, ge=1, le=64, description="Web server processes for `serve`.")
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
 
     @classmethod

@@ -86,4 +86,56 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_search",
+        # Full-text search (FTS5). Articles: contentless index of title, author and the
+        # first 2,000 characters of summary + text (the text stays in ``articles``).
+        # Stories: title + highlights + body of the current version, replaced whenever a
+        # version is written. Triggers keep both in step with every writer of the tables.
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, author, body, content='', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, author, body) VALUES (
+                new.id, new.title, new.author, substr(new.summary || ' ' || new.text, 1, 2000));
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, author, body) VALUES (
+                'delete', old.id, old.title, old.author,
+                substr(old.summary || ' ' || old.text, 1, 2000));
+        END;
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, author, summary, text
+        ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, author, body) VALUES (
+                'delete', old.id, old.title, old.author,
+                substr(old.summary || ' ' || old.text, 1, 2000));
+            INSERT INTO articles_fts (rowid, title, author, body) VALUES (
+                new.id, new.title, new.author, substr(new.summary || ' ' || new.text, 1, 2000));
+        END;
+        INSERT INTO articles_fts (rowid, title, author, body)
+            SELECT id, title, author, substr(summary || ' ' || text, 1, 2000) FROM articles;
+        CREATE VIRTUAL TABLE stories_fts USING fts5(
+            title, body, tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER stories_fts_version AFTER INSERT ON story_versions BEGIN
+            DELETE FROM stories_fts WHERE rowid = new.story_id;
+            INSERT INTO stories_fts (rowid, title, body) VALUES (new.story_id, new.title,
+                coalesce((SELECT group_concat(json_extract(value, '$.text'), ' ')
+                          FROM json_each(new.highlights)), '') || ' ' ||
+                coalesce((SELECT group_concat(json_extract(value, '$.text'), ' ')
+                          FROM json_each(new.body)), ''));
+        END;
+        INSERT INTO stories_fts (rowid, title, body)
+            SELECT v.story_id, v.title,
+                coalesce((SELECT group_concat(json_extract(value, '$.text'), ' ')
+                          FROM json_each(v.highlights)), '') || ' ' ||
+                coalesce((SELECT group_concat(json_extract(value, '$.text'), ' ')
+                          FROM json_each(v.body)), '')
+            FROM story_versions v JOIN stories s ON s.id = v.story_id AND s.version = v.version;
+        CREATE INDEX stories_last_published ON stories(last_published);
+        CREATE INDEX stories_updated ON stories(updated_at);
+        CREATE INDEX articles_source ON articles(source_id)
+        """,
+    ),
 ]

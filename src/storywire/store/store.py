@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -32,6 +33,7 @@ from ..models import (
 )
 from ..timeutil import from_iso, to_iso, utcnow
 from .migrations import MIGRATIONS
+from .reader import ReaderQueries
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1
@@ -50,7 +52,7 @@ def _opt_time(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-class Store:
+class Store(ReaderQueries):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
@@ -85,9 +87,8 @@ class Store:
             if name in done:
                 continue
             with self._tx() as conn:
-                for statement in (s.strip() for s in sql.split(";")):
-                    if statement:
-                        conn.execute(text(statement))
+                for statement in _statements(sql):
+                    conn.exec_driver_sql(statement)
                 conn.execute(
                     text("INSERT INTO schema_migrations VALUES (:n, :t)"),
                     {"n": name, "t": to_iso(utcnow())},
@@ -432,6 +433,18 @@ class Store:
             changes=json.loads(m["changes"]),
         )
         return version, json.loads(m["article_ids"])
+
+
+def _statements(sql: str) -> Iterator[str]:
+    """Split a migration into statements; a trigger's BEGIN ... END stays whole."""
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending.strip()
 
 
 def _sentence(data: dict[str, Any]) -> Sentence:

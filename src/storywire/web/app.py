@@ -6,83 +6,79 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from ..present import story_page, story_summary
 from ..settings import Settings
 from ..store import Store
-from .filters import install_filters
+from . import admin, api, feedsout, pages
+from .context import HTML, NotFound, Web
 
-PAGE_SIZE = 30
+__all__ = ["ROUTES", "NotFound", "create_app"]
+
+# path, handler, methods, name, kind ("html": page, hidden from the API schema;
+# "api": JSON under /api/v1/; "feed": Atom / JSON Feed; "admin": feed management).
+ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
+    ("/", pages.home, ["GET"], "home", "html"),
+    ("/stories/{story_id}", pages.story, ["GET"], "story", "html"),
+    ("/stories/{story_id}/versions", pages.story_versions, ["GET"], "story_versions", "html"),
+    ("/stories/{story_id}/versions/{version}", pages.story_version, ["GET"],
+     "story_version", "html"),
+    ("/search", pages.search, ["GET"], "search", "html"),
+    ("/feeds", admin.feeds_page, ["GET"], "feeds", "admin"),
+    ("/feeds/add", admin.feeds_add, ["POST"], "feeds_add", "admin"),
+    ("/feeds/{feed_id}/remove", admin.feeds_remove, ["POST"], "feeds_remove", "admin"),
+    ("/feeds/import", admin.feeds_import, ["POST"], "feeds_import", "admin"),
+    ("/feeds.opml", admin.feeds_export, ["GET"], "feeds_export", "admin"),
+    ("/login", admin.login_page, ["GET"], "login_page", "admin"),
+    ("/login", admin.login, ["POST"], "login", "admin"),
+    ("/stories.atom", feedsout.atom, ["GET"], "atom", "feed"),
+    ("/stories.json", feedsout.json_feed, ["GET"], "json_feed", "feed"),
+    ("/api/v1/stories", api.stories, ["GET"], "api_stories", "api"),
+    ("/api/v1/stories/{story_id}", api.story, ["GET"], "api_story", "api"),
+    ("/api/v1/stories/{story_id}/versions", api.story_versions, ["GET"],
+     "api_story_versions", "api"),
+    ("/api/v1/stories/{story_id}/versions/{version}", api.story_version, ["GET"],
+     "api_story_version", "api"),
+    ("/api/v1/articles", api.articles, ["GET"], "api_articles", "api"),
+    ("/api/v1/articles/{article_id}", api.article, ["GET"], "api_article", "api"),
+    ("/api/v1/feeds", api.feeds, ["GET"], "api_feeds", "api"),
+    ("/api/v1/sources", api.sources, ["GET"], "api_sources", "api"),
+    ("/api/v1/search", api.search, ["GET"], "api_search", "api"),
+    ("/healthz", api.health, ["GET"], "health", "api"),
+]
 
 
-class NotFound(HTTPException):
-    def __init__(self, what: str):
-        super().__init__(404, f"{what} not found")
-
-
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings, store: Store | None = None, *,
+               static_site: bool = False) -> FastAPI:
     store = store or Store(settings.db)
     store.migrate()
     app = FastAPI(title="storywire", version="1", openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None)
-    templates = Jinja2Templates(directory=str(resources.files("storywire") / "web/templates"))
-    install_filters(templates.env)
+                  docs_url=None, redoc_url=None,
+                  description="Stories, articles, feeds, sources and search as JSON. "
+                              "Errors are {status, reason}.")
+    app.state.web = Web(settings, store, static_site=static_site)
     app.state.store = store
-
-    def home(request: Request, page: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
-        stories = _list(store, page)
-        return templates.TemplateResponse(
-            request, "home.html", {"stories": stories, "page": page, "page_size": PAGE_SIZE}
+    for path, handler, methods, name, kind in ROUTES:
+        app.add_api_route(
+            path, handler, name=name, methods=methods,
+            response_class=HTMLResponse if kind in ("html", "admin") else JSONResponse,
+            include_in_schema=kind == "api",
+            responses={400: {"description": "Bad parameter"}, 404: {"description": "Unknown id"}}
+            if kind == "api" else None,
         )
-
-    def story_html(request: Request, story_id: int) -> HTMLResponse:
-        data = story_page(store, story_id)
-        if data is None:
-            raise NotFound(f"story {story_id}")
-        return templates.TemplateResponse(request, "story.html", {"story": data})
-
-    def api_stories(page: int = Query(1, ge=1, le=10_000),
-                    limit: int = Query(PAGE_SIZE, ge=1, le=200)) -> dict[str, Any]:
-        return {"stories": _list(store, page, limit), "page": page}
-
-    def api_story(story_id: int) -> dict[str, Any]:
-        data = story_page(store, story_id)
-        if data is None:
-            raise NotFound(f"story {story_id}")
-        return data
-
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "articles": store.article_count(), "stories": store.story_count()}
-
-    routes: list[tuple[str, Callable[..., Any], str, bool]] = [  # path, handler, name, HTML?
-        ("/", home, "home", True),
-        ("/stories/{story_id}", story_html, "story", True),
-        ("/api/v1/stories", api_stories, "api_stories", False),
-        ("/api/v1/stories/{story_id}", api_story, "api_story", False),
-        ("/healthz", health, "health", False),
-    ]
-    for path, handler, name, is_html in routes:
-        app.add_api_route(path, handler, name=name, methods=["GET"],
-                          response_class=HTMLResponse if is_html else JSONResponse,
-                          include_in_schema=not is_html)
     app.mount("/static", StaticFiles(directory=str(resources.files("storywire") / "web/static")),
               name="static")
-    _install_errors(app, templates)
+    _install_errors(app)
     return app
 
 
-def _list(store: Store, page: int, limit: int = PAGE_SIZE) -> list[dict[str, Any]]:
-    rows = store.list_stories(limit=limit, offset=(page - 1) * limit)
-    return [story_summary(s, title) for s, title in rows]
+def _install_errors(app: FastAPI) -> None:
+    web: Web = app.state.web
 
-
-def _install_errors(app: FastAPI, templates: Jinja2Templates) -> None:
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
 
@@ -90,11 +86,10 @@ def _install_errors(app: FastAPI, templates: Jinja2Templates) -> None:
         assert isinstance(exc, HTTPException)
         if wants_json(request):
             return JSONResponse({"status": exc.status_code, "reason": exc.detail},
-                                status_code=exc.status_code)
-        return templates.TemplateResponse(
-            request, "error.html", {"status": exc.status_code, "reason": exc.detail},
-            status_code=exc.status_code,
-        )
+                                status_code=exc.status_code, headers=exc.headers)
+        template = "login.html" if isinstance(exc, admin.NeedLogin) else "error.html"
+        body = web.html(template, status=exc.status_code, reason=exc.detail, error="")
+        return Response(body, status_code=exc.status_code, media_type=HTML)
 
     async def bad_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

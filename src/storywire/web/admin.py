@@ -1,0 +1,138 @@
+"""Feed management: list, add, remove, OPML import/export.
+
+Open without a token only while the server listens on loopback and no
+``admin_token`` is set; otherwise the token is needed (cookie set by the login
+form, or ``Authorization: Bearer TOKEN``). Forms are refused when their Origin is
+another site.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import File, Form, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..errors import ParseError
+from ..ingest.opml import parse_opml, to_opml
+from ..models import FeedInfo
+from .context import HTML, web_of
+
+COOKIE = "storywire_admin"
+MAX_OPML_BYTES = 5_000_000
+NOTES = {
+    "added": "Feed added.", "exists": "That feed is already in the list.",
+    "removed": "Feed removed (its articles stay).", "gone": "No such feed.",
+    "imported": "OPML imported.", "login": "Signed in.",
+}
+
+
+class NeedLogin(HTTPException):
+    def __init__(self, reason: str):
+        super().__init__(401, reason)
+
+
+def require_admin(request: Request) -> None:
+    web = web_of(request)
+    if not web.admin_required():
+        return
+    token = web.settings.admin_token
+    if not token:
+        raise HTTPException(403, "feed management is off: the server listens on "
+                                 f"{web.settings.host}; set admin_token to enable it")
+    given = request.cookies.get(COOKIE) or ""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        given = auth[7:].strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise NeedLogin("feed management needs the admin token")
+
+
+def _same_origin(request: Request) -> None:
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise HTTPException(403, "form sent from another site")
+
+
+def _page(request: Request, *, note: str = "", error: str = "", status: int = 200) -> Response:
+    web = web_of(request)
+    body = web.html("feeds.html", feeds=web.store.list_feeds(), note=note, error=error)
+    return Response(body, status_code=status, media_type=HTML,
+                    headers={"Cache-Control": "no-store"})
+
+
+def _done(note: str, **extra: int) -> RedirectResponse:
+    return RedirectResponse("/feeds?" + urlencode({"note": note, **extra}), status_code=303)
+
+
+def feeds_page(request: Request, note: str = "", n: int = 0, of: int = 0) -> Response:
+    require_admin(request)
+    text = NOTES.get(note, "")
+    if note == "imported":
+        text = f"OPML imported: {of} feeds, {n} new."
+    return _page(request, note=text)
+
+
+def feeds_add(request: Request, url: Annotated[str, Form(max_length=2000)],
+              outlet: Annotated[str, Form(max_length=200)] = "",
+              kind: Annotated[str, Form(max_length=20)] = "news") -> Response:
+    require_admin(request)
+    _same_origin(request)
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return _page(request, error=f"Not an http(s) feed address: {url}", status=400)
+    if kind not in ("news", "wire", "opinion"):
+        return _page(request, error="Kind must be news, wire or opinion.", status=400)
+    info = FeedInfo(url=url, outlet=outlet.strip() or parts.hostname, kind=kind)
+    added = web_of(request).store.add_feeds([info])
+    return _done("added" if added else "exists")
+
+
+def feeds_remove(request: Request, feed_id: int) -> Response:
+    require_admin(request)
+    _same_origin(request)
+    return _done("removed" if web_of(request).store.remove_feed_id(feed_id) else "gone")
+
+
+async def feeds_import(request: Request, opml: Annotated[UploadFile, File()]) -> Response:
+    require_admin(request)
+    _same_origin(request)
+    data = await opml.read(MAX_OPML_BYTES + 1)
+    if len(data) > MAX_OPML_BYTES:
+        return _page(request, error="OPML file too large (5 MB at most).", status=400)
+    try:
+        infos = parse_opml(data, name=opml.filename or "upload")
+    except ParseError as exc:
+        return _page(request, error=f"Nothing imported: {exc}", status=400)
+    infos = [i for i in infos if urlsplit(i.url).scheme in ("http", "https")]
+    added = web_of(request).store.add_feeds(infos)
+    return _done("imported", n=added, of=len(infos))
+
+
+def feeds_export(request: Request) -> Response:
+    require_admin(request)
+    body = to_opml(web_of(request).store.list_feeds())
+    return Response(body, media_type="text/x-opml; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="storywire-feeds.opml"'})
+
+
+def login_page(request: Request) -> Response:
+    return Response(web_of(request).html("login.html", error=""), media_type=HTML)
+
+
+def login(request: Request, token: Annotated[str, Form(max_length=500)]) -> Response:
+    _same_origin(request)
+    web = web_of(request)
+    expected = web.settings.admin_token or ""
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        return Response(web.html("login.html", error="Wrong token."), status_code=401,
+                        media_type=HTML)
+    response = _done("login")
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    return response

@@ -1,0 +1,100 @@
+"""Response caches: story versions never change once written, so their rendered
+bytes are kept per (story, version) and revalidated with ETag / Last-Modified;
+listings are reused for ``page_cache_seconds``."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Generic, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered body with its validators."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    last_modified: datetime | None = None
+
+
+def rendered(body: bytes, media_type: str, last_modified: datetime | None = None,
+             etag: str | None = None) -> Rendered:
+    tag = etag or '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    return Rendered(body, media_type, tag, last_modified)
+
+
+class LRU(Generic[T]):
+    """A small least-recently-used map (one per process; no locking needed under asyncio)."""
+
+    def __init__(self, size: int = 2048):
+        self.size, self.items = size, OrderedDict[Hashable, T]()
+
+    def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        value = make()
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+
+class TTLCache(Generic[T]):
+    """Values reused for ``seconds`` (0 disables)."""
+
+    def __init__(self, seconds: float, size: int = 512):
+        self.seconds, self.size = seconds, size
+        self.items: dict[Hashable, tuple[float, T]] = {}
+
+    def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
+        now = time.monotonic()
+        hit = self.items.get(key)
+        if hit and now - hit[0] < self.seconds:
+            return hit[1]
+        value = make()
+        if self.seconds > 0:
+            if len(self.items) >= self.size:
+                self.items.clear()
+            self.items[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
+def respond(request: Request, page: Rendered, *, cache_control: str = "no-cache",
+            status: int = 200) -> Response:
+    """The body, or 304 when the client's ETag / Last-Modified still match."""
+    headers = {"ETag": page.etag, "Cache-Control": cache_control}
+    if page.last_modified is not None:
+        headers["Last-Modified"] = format_datetime(page.last_modified, usegmt=True)
+    if status == 200 and _not_modified(request, page):
+        return Response(status_code=304, headers=headers)
+    return Response(page.body, status_code=status, media_type=page.media_type, headers=headers)
+
+
+def _not_modified(request: Request, page: Rendered) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+        return page.etag in tags or "*" in tags
+    since = request.headers.get("if-modified-since")
+    if since and page.last_modified is not None:
+        try:
+            return page.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False

@@ -1,0 +1,170 @@
+"""What every handler shares: settings, store, templates and caches (``app.state.web``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import jinja2
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from ..models import Story
+from ..present import listing_item, version_page
+from ..settings import Settings
+from ..store import Store
+from ..store.reader import StoryFilter
+from ..timeutil import from_iso, to_iso
+from .cache import LRU, Rendered, TTLCache, rendered
+from .filters import install_filters
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+# Default home window: the last 2 days before the newest article, widened to 7, 30
+# days, then everything while it holds fewer stories than one page.
+RANGES = {"1d": 24, "2d": 48, "7d": 168, "30d": 720, "all": None}
+DEFAULT_WIDENING = ("2d", "7d", "30d", "all")
+
+
+class NotFound(HTTPException):
+    def __init__(self, what: str):
+        super().__init__(404, f"{what} not found")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A listing request: filters plus where the page starts."""
+
+    topic: str = ""
+    language: str = ""
+    country: str = ""
+    range: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    offset: int = 0
+    limit: int = 30
+    ref: datetime | None = None  # pinned by a cursor so that paging stays consistent
+
+
+def encode_cursor(offset: int, ref: datetime) -> str:
+    raw = json.dumps({"o": offset, "t": to_iso(ref)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, datetime]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        offset, ref = int(data["o"]), from_iso(str(data["t"]))
+        if not 0 <= offset <= 1_000_000:
+            raise ValueError("offset out of range")
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, "cursor: malformed cursor (use next_cursor as given)") from exc
+    return offset, ref
+
+
+def _render_tag() -> str:
+    """Changes when templates or styles change, so cached pages are revalidated."""
+    h = hashlib.blake2b(digest_size=6)
+    root = resources.files("storywire") / "web"
+    for folder in ("templates", "static"):
+        for item in sorted((root / folder).iterdir(), key=lambda p: p.name):
+            h.update(item.name.encode() + item.read_bytes())
+    return h.hexdigest()
+
+
+class Web:
+    def __init__(self, settings: Settings, store: Store, *, static_site: bool = False):
+        self.settings, self.store, self.static_site = settings, store, static_site
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("storywire", "web/templates"),
+            autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        )
+        install_filters(self.env)
+        self.env.globals.update(static_site=static_site)
+        self.tag = _render_tag()
+        self.versions: LRU[Rendered] = LRU(4096)
+        self.ttl: TTLCache[Rendered] = TTLCache(settings.page_cache_seconds)
+
+    # -- rendering --------------------------------------------------------------
+
+    def html(self, template: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(**context).encode()
+
+    def page(self, template: str, **context: Any) -> Rendered:
+        return rendered(self.html(template, **context), HTML)
+
+    # -- listings ---------------------------------------------------------------
+
+    def story_filter(self, q: Listing, ref: datetime, range_: str | None) -> StoryFilter:
+        hours = RANGES.get(range_ or "all")
+        since = q.since or (ref - timedelta(hours=hours) if hours else None)
+        return StoryFilter(topic=q.topic, language=q.language, country=q.country,
+                           since=since, until=q.until)
+
+    def listing(self, q: Listing) -> dict[str, Any]:
+        """Ranked stories for a listing request, with the window used and the next cursor."""
+        ref = q.ref or self.store.reference_time()
+        range_ = q.range
+        if range_ is None and q.since is None:
+            for candidate in DEFAULT_WIDENING:
+                range_ = candidate
+                f = self.story_filter(q, ref, candidate)
+                if candidate == "all" or self.store.count_stories(f) >= q.limit:
+                    break
+        f = self.story_filter(q, ref, range_)
+        found = self.store.ranked_stories(f, ref=ref, limit=q.limit + 1, offset=q.offset)
+        more, found = len(found) > q.limit, found[: q.limit]
+        cover = self.store.coverage([x.story.id for x in found])
+        return {
+            "stories": [listing_item(x, cover.get(x.story.id, [])) for x in found],
+            "range": range_, "reference_time": to_iso(ref),
+            "next_cursor": encode_cursor(q.offset + q.limit, ref) if more else None,
+        }
+
+    # -- story pages ------------------------------------------------------------
+
+    def head(self, story_id: int) -> Story:
+        story = self.store.story_head(story_id)
+        if story is None or story.version == 0:
+            raise NotFound(f"story {story_id}")
+        return story
+
+    def story_data(self, story: Story, version: int) -> dict[str, Any]:
+        found = self.store.story_version(story.id, version)
+        if found is None:
+            raise NotFound(f"version {version} of story {story.id}")
+        return version_page(self.store, replace(story, version=version), *found)
+
+    def story_rendered(self, story: Story, version: int, kind: str) -> Rendered:
+        """The page of one version, rendered once ('html' or 'json')."""
+        def make() -> Rendered:
+            data = self.story_data(story, version)
+            written = from_iso(data["written"])
+            etag = f'"s{story.id}v{version}-{kind}-{self.tag}"'
+            if kind == "json":
+                body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+                return rendered(body, JSON, written, etag)
+            latest = version == story.version
+            body = self.html("story.html", story=data, latest=latest,
+                             current_version=story.version)
+            return rendered(body, HTML, written, etag)
+
+        return self.versions.get_or_make((story.id, version, kind, story.version), make)
+
+    # -- admin ------------------------------------------------------------------
+
+    def admin_required(self) -> bool:
+        local = self.settings.host in ("127.0.0.1", "localhost", "::1")
+        return bool(self.settings.admin_token) or not local
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web

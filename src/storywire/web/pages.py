@@ -1,0 +1,90 @@
+"""HTML pages for readers: home, story, story versions, search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..present import story_summary
+from .cache import Rendered, respond
+from .context import Listing, NotFound, web_of
+from .params import listing_params
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _page_url(request: Request, page: int) -> str:
+    if web_of(request).static_site:
+        return "/" if page == 1 else f"/page/{page}/"
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "cursor")]
+    return "/?" + urlencode([*query, ("page", str(page))])
+
+
+def home(request: Request, q: Annotated[Listing, Depends(listing_params)]) -> Response:
+    web = web_of(request)
+    page_no = q.offset // q.limit + 1
+
+    def make() -> Rendered:
+        data = web.listing(q)
+        return web.page(
+            "home.html", data=data, stories=data["stories"], q=q, page=page_no,
+            facets=web.store.facets(), ranges=["1d", "2d", "7d", "30d", "all"],
+            prev_url=_page_url(request, page_no - 1) if page_no > 1 else None,
+            next_url=_page_url(request, page_no + 1) if data["next_cursor"] else None,
+        )
+
+    return respond(request, web.ttl.get_or_make(("home", str(request.url.query)), make))
+
+
+def _story_response(request: Request, story_id: int, version: int | None, kind: str,
+                    prefix: str) -> Response:
+    web = web_of(request)
+    story = web.head(story_id)
+    if story.status == "merged" and story.merged_into:
+        tail = f"/versions/{version}" if version else ""
+        return RedirectResponse(f"{prefix}/{story.merged_into}{tail}", status_code=301)
+    if version is not None and not 0 < version <= story.version:
+        raise NotFound(f"version {version} of story {story_id}")
+    page = web.story_rendered(story, version or story.version, kind)
+    return respond(request, page, cache_control=IMMUTABLE if version else "no-cache")
+
+
+def story(request: Request, story_id: int) -> Response:
+    return _story_response(request, story_id, None, "html", "/stories")
+
+
+def story_version(request: Request, story_id: int, version: int) -> Response:
+    return _story_response(request, story_id, version, "html", "/stories")
+
+
+def story_versions(request: Request, story_id: int) -> Response:
+    web = web_of(request)
+    head = web.head(story_id)
+    if head.status == "merged" and head.merged_into:
+        return RedirectResponse(f"/stories/{head.merged_into}/versions", status_code=301)
+    versions = web.store.story_versions(story_id)
+    page = web.page("versions.html", story=story_summary(head, versions[-1].title),
+                    versions=versions)
+    return respond(request, page)
+
+
+def search(request: Request,
+           q: Annotated[str, Query(max_length=500, description="Words to find")] = "",
+           page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
+    web = web_of(request)
+    per = 20
+    stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10) if q else []
+    articles = web.store.search_articles(q, limit=per, offset=(page - 1) * per) if q else []
+    more = len(articles) == per or len(stories) == 10
+    page_data = web.page(
+        "search.html", q=q, page=page, articles=articles,
+        stories=[story_summary(x.story, x.title) | {"top_highlight": x.top_highlight}
+                 for x in stories],
+        next_url=("/search?" + urlencode({"q": q, "page": page + 1})) if more else None,
+        prev_url=("/search?" + urlencode({"q": q, "page": page - 1})) if page > 1 else None,
+    )
+    return respond(request, page_data)
