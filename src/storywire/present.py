@@ -49,6 +49,10 @@ def version_page(store: Store, story: Story, version: StoryVersion,
     page = story_summary(story, version.title)
     groups = sources(articles)
     number = {a["id"]: a["n"] for g in groups for a in g["articles"]}
+    if articles:  # the counts and times as of this version, not as of today
+        page.update(outlet_count=len(groups), article_count=len(articles),
+                    published=to_iso(articles[0].published),
+                    updated=to_iso(max(a.published for a in articles)))
     page.update(
         version=version.version,
         written=to_iso(version.written_at),

@@ -30,6 +30,7 @@ JSON = "application/json"
 # days, then everything while it holds fewer stories than one page.
 RANGES = {"1d": 24, "2d": 48, "7d": 168, "30d": 720, "all": None}
 DEFAULT_WIDENING = ("2d", "7d", "30d", "all")
+WIDEN_BELOW = 30  # stories: one home page
 
 
 class NotFound(HTTPException):
@@ -116,7 +117,7 @@ class Web:
             for candidate in DEFAULT_WIDENING:
                 range_ = candidate
                 f = self.story_filter(q, ref, candidate)
-                if candidate == "all" or self.store.count_stories(f) >= q.limit:
+                if candidate == "all" or self.store.count_stories(f) >= WIDEN_BELOW:
                     break
         f = self.story_filter(q, ref, range_)
         found = self.store.ranked_stories(f, ref=ref, limit=q.limit + 1, offset=q.offset)
