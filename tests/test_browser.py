@@ -1,0 +1,204 @@
+"""The pages in a real browser: Playwright for Python driving Debian's chromium.
+
+Skips (with the reason) when chromium or Playwright is missing. Screenshots of the
+home and story pages go to test-artifacts/ (the README shows one).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import LiveServer
+from webfixture import build
+
+from storywire import Store, load_settings
+from storywire.web import create_app
+
+CHROMIUM = os.environ.get("STORYWIRE_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+HEADINGS = """() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+                      .map(h => Number(h.tagName[1]))"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    db = tmp_path_factory.mktemp("browser") / "storywire.db"
+    ids = build(db)
+    store = Store(db)
+    server = LiveServer(create_app(load_settings(db=db, page_cache_seconds=0), store))
+    yield server.base_url, ids
+    server.close()
+    store.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    yield page
+    assert not dialogs, f"a script ran: {dialogs}"
+    context.close()
+
+
+def headings_in_order(page) -> None:
+    levels = page.evaluate(HEADINGS)
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
+def test_home_then_story_then_citation(page, site):
+    base, ids = site
+    page.goto(base + "/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Stories"
+    items = page.locator("li.story-item")
+    assert items.count() == 3
+    quake = items.filter(has_text="earthquake")
+    assert quake.locator(".outlets").inner_text() == "4 outlets"
+    assert "GB · wire 1" in quake.locator(".coverage").inner_text()
+    assert quake.locator(".top-highlight").inner_text()
+    headings_in_order(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+    quake.locator("h2 a").click()
+    page.wait_for_url(f"**/stories/{ids['quake']}")
+    assert "earthquake" in page.locator("h1").inner_text().lower()
+    sections = page.locator("article.story h2").all_text_contents()
+    assert sections == ["Highlights", "Story", "Opinions", "What changed", "Sources"]
+    assert page.locator("p.end").inner_text() == "You've reached the end"
+    assert "New outlets: The Guardian." in page.locator("ul.changes").inner_text()
+    headings_in_order(page)
+    page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
+
+    numbers = page.locator("ul.sources li[id^=source-] .sid").all_inner_texts()
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
+    cite = page.locator("p.body sup.cite a").first
+    n = cite.inner_text()
+    cite.click()
+    assert page.url.endswith(f"#source-{n}")
+    target = page.locator(f"#source-{n}")
+    assert target.is_visible() and target.locator(".sid").inner_text() == n
+    assert page.evaluate("() => document.querySelector(':target').id") == f"source-{n}"
+
+
+def test_keyboard_reaches_stories(page, site):
+    base, _ = site
+    page.goto(base + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('li.story-item')"):
+            break
+    else:
+        pytest.fail("no story link reachable with Tab")
+    title = page.evaluate("() => document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/stories/*")
+    assert page.locator("h1").inner_text() == title
+
+
+def test_search(page, site):
+    base, ids = site
+    page.goto(base + "/")
+    page.get_by_label("Search stories and articles").fill("tsunami evacuation")
+    page.get_by_label("Search stories and articles").press("Enter")
+    page.wait_for_url("**/search?q=tsunami+evacuation")
+    assert page.locator("h1").inner_text() == "Search"
+    stories = page.locator("section[aria-labelledby=h-found-stories] li")
+    assert stories.count() == 1
+    articles = page.locator("section[aria-labelledby=h-found-articles] li")
+    assert articles.count() >= 3
+    articles.first.locator("h3 a").click()
+    page.wait_for_url(f"**/stories/{ids['quake']}#article-*")
+    assert page.locator(":target").count() == 1
+    headings_in_order(page)
+
+
+def test_add_and_remove_a_feed(page, site):
+    base, _ = site
+    page.goto(base + "/feeds")
+    assert page.locator("table.feeds tbody tr").count() == 1
+    page.get_by_label("Feed address").fill("https://example.org/world.xml")
+    page.get_by_label("Outlet name").fill("Example World")
+    page.get_by_role("button", name="Add feed").click()
+    assert page.locator("p.note").inner_text() == "Feed added."
+    row = page.locator("tr", has_text="https://example.org/world.xml")
+    assert "Example World" in row.inner_text() and "new" in row.inner_text()
+    row.get_by_role("button", name="Remove").click()
+    assert page.locator("p.note").inner_text() == "Feed removed (its articles stay)."
+    assert page.locator("tr", has_text="https://example.org/world.xml").count() == 0
+
+
+def test_import_opml(page, site, tmp_path):
+    base, _ = site
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'
+        '<outline text="Tech" title="Tech">'
+        '<outline type="rss" text="Ars" xmlUrl="https://ars.example/feed" />'
+        '<outline type="rss" text="&lt;img src=x onerror=alert(1)&gt;" '
+        'xmlUrl="https://evil.example/feed" htmlUrl="javascript:alert(1)" />'
+        "</outline></body></opml>", encoding="utf-8")
+    page.goto(base + "/feeds")
+    page.get_by_label("Import feeds from an OPML file").set_input_files(str(opml))
+    page.get_by_role("button", name="Import OPML").click()
+    assert page.locator("p.note").inner_text() == "OPML imported: 2 feeds, 2 new."
+    assert page.locator("tr", has_text="https://ars.example/feed").count() == 1
+    evil = page.locator("tr", has_text="https://evil.example/feed")
+    assert "<img src=x onerror=alert(1)>" in evil.inner_text()
+    assert page.locator("img").count() == 0 and page.locator("[onerror]").count() == 0
+    broken = tmp_path / "broken.opml"
+    broken.write_text("<opml><body><outline", encoding="utf-8")
+    page.get_by_label("Import feeds from an OPML file").set_input_files(str(broken))
+    page.get_by_role("button", name="Import OPML").click()
+    assert "Nothing imported" in page.locator("p.error").inner_text()
+
+
+def test_hostile_content_never_runs(page, site):
+    """Titles, text, authors and links carrying script tags, event handlers and
+    javascript: URLs are shown as text; nothing runs and no such link exists."""
+    base, ids = site
+    page.add_init_script("window.__ran = []; const a = window.alert;"
+                         "window.alert = (m) => { window.__ran.push(String(m)); };")
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    for path in ("/", f"/stories/{ids['xss']}", "/search?q=hackers+council",
+                 "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "/feeds",
+                 f"/stories/{ids['xss']}/versions"):
+        page.goto(base + path)
+        assert page.evaluate("() => window.__ran") == [], path
+        assert page.locator("script").count() == 0, path
+        assert page.locator("img").count() == 0, path
+        handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
+            e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))""")
+        assert handlers == [], path
+        hrefs = page.evaluate("() => [...document.querySelectorAll('[href],[src]')]"
+                              ".map(e => e.getAttribute('href') || e.getAttribute('src'))")
+        assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))]
+    page.goto(base + f"/stories/{ids['xss']}")
+    assert page.get_by_text("<script>alert(1)</script>").count() >= 1  # shown, as text
+    assert "<img src=x onerror=alert(1)>" in page.locator("ul.opinions").inner_text() + \
+        page.locator("ul.sources").inner_text()
+    assert page.locator("ul.sources a[href]").count() == 0, "javascript: links stay text"
+    assert not [c for c in console if "alert" in c]
