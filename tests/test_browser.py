@@ -11,11 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer
-from webfixture import build
 
 from storywire import Store, load_settings
 from storywire.web import create_app
+
+from conftest import LiveServer
+from webfixture import build
 
 CHROMIUM = os.environ.get("STORYWIRE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -162,12 +162,29 @@ def poll(obj: _Context, once: bool) -> None:
 @main.command()
 @click.option("--host", help="Listen address [default 127.0.0.1].")
 @click.option("--port", type=int, help="Listen port [default 8000].")
+@click.option("--workers", type=click.IntRange(1, 64), help="Server processes [default 1].")
+@click.option("--admin-token", help="Token for feed management [env STORYWIRE_ADMIN_TOKEN].")
 @click.pass_obj
-def serve(obj: _Context, host: str | None, port: int | None) -> None:
+def serve(obj: _Context, host: str | None, port: int | None, workers: int | None,
+          admin_token: str | None) -> None:
     """Serve the web pages and API without polling."""
     from .web.server import serve_forever
 
-    serve_forever(obj.settings(host=host, port=port))
+    obj.store()  # migrate once, before any worker starts
+    serve_forever(obj.settings(host=host, port=port, workers=workers, admin_token=admin_token))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pages", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Home pages to export (each lists 30 stories).")
+@click.pass_obj
+def export(obj: _Context, folder: Path, pages: int) -> None:
+    """Write the pages as a static site into FOLDER (for any static host)."""
+    from .web.export import export_site
+
+    report = export_site(obj.settings(), obj.store(), folder, max_pages=pages)
+    click.echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
 
 
 @main.command()

@@ -1,18 +1,32 @@
-"""Run the web app with uvicorn until Ctrl-C."""
+"""Run the web app with uvicorn until Ctrl-C (one process, or ``workers`` processes)."""
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 
 import uvicorn
+from fastapi import FastAPI
 
 from ..settings import Settings
 from .app import create_app
 
+_ENV = "_STORYWIRE_SERVE_SETTINGS"  # settings handed to worker processes
+
+
+def app_from_env() -> FastAPI:
+    """App factory for worker processes: the settings the parent resolved."""
+    return create_app(Settings.model_validate_json(os.environ[_ENV]))
+
 
 def serve_forever(settings: Settings) -> None:
-    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                            log_level=settings.log_level.lower(), access_log=False)
+    common = {"host": settings.host, "port": settings.port, "access_log": False,
+              "log_level": settings.log_level.lower()}
     # uvicorn re-raises the Ctrl-C it handled once it has shut down: that is a clean stop.
     with suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run()
+        if settings.workers > 1:
+            os.environ[_ENV] = settings.model_dump_json()
+            uvicorn.run("storywire.web.server:app_from_env", factory=True,
+                        workers=settings.workers, **common)  # type: ignore[arg-type]
+        else:
+            uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run()  # type: ignore[arg-type]
