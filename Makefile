@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Shared evaluation data beside the checkout; tests needing it skip when absent.
 export STORYWIRE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run serve test lint bench clean
+.PHONY: run serve test lint bench bench-web clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/python bench/import_speed.py
+
+bench-web: $(STAMP)  ## web load under wrk (apt-get install -y wrk; first run imports the corpus)
+	$(BIN)/python bench/web_load.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -15,14 +15,15 @@ from ..timeutil import to_iso
 from .admin import require_admin
 from .cache import Rendered, rendered, respond
 from .context import JSON, Listing, NotFound, web_of
-from .pages import _story_response
+from .pages import story_response
 from .params import MAX_LIMIT, listing_params
 
 Id = Annotated[int, Path(ge=1, description="Numeric id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
-def stories(request: Request, q: Annotated[Listing, Depends(listing_params)]) -> Response:
+async def stories(request: Request, q: Annotated[Listing, Depends(listing_params)]
+                  ) -> Response:
     """Ranked stories (score documented in docs/api.md), filtered, cursor-paged."""
     web = web_of(request)
 
@@ -31,12 +32,12 @@ def stories(request: Request, q: Annotated[Listing, Depends(listing_params)]) ->
         data["page"] = q.offset // q.limit + 1
         return rendered(_dumps(data), JSON)
 
-    return respond(request, web.ttl.get_or_make(("api", str(request.url.query)), make))
+    return respond(request, await web.ttl.get_async(("api", str(request.url.query)), make))
 
 
-def story(request: Request, story_id: Id) -> Response:
+async def story(request: Request, story_id: Id) -> Response:
     """One story: title, highlights, body with citations, opinions, sources, changes."""
-    return _story_response(request, story_id, None, "json", "/api/v1/stories")
+    return await story_response(request, story_id, None, "json", "/api/v1/stories")
 
 
 def story_versions(request: Request, story_id: Id) -> dict[str, Any]:
@@ -54,8 +55,8 @@ def story_versions(request: Request, story_id: Id) -> dict[str, Any]:
     }
 
 
-def story_version(request: Request, story_id: Id, version: Id) -> Response:
-    return _story_response(request, story_id, version, "json", "/api/v1/stories")
+async def story_version(request: Request, story_id: Id, version: Id) -> Response:
+    return await story_response(request, story_id, version, "json", "/api/v1/stories")
 
 
 def article_json(a: StoredArticle, *, text: bool = False) -> dict[str, Any]:

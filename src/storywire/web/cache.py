@@ -13,6 +13,7 @@ from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Generic, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -41,6 +42,9 @@ class LRU(Generic[T]):
     def __init__(self, size: int = 2048):
         self.size, self.items = size, OrderedDict[Hashable, T]()
 
+    def peek(self, key: Hashable) -> T | None:
+        return self.items.get(key)
+
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
         if key in self.items:
             self.items.move_to_end(key)
@@ -58,6 +62,7 @@ class TTLCache(Generic[T]):
     def __init__(self, seconds: float, size: int = 512):
         self.seconds, self.size = seconds, size
         self.items: dict[Hashable, tuple[float, T]] = {}
+        self.pending: set[Hashable] = set()
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
         now = time.monotonic()
@@ -69,6 +74,23 @@ class TTLCache(Generic[T]):
             if len(self.items) >= self.size:
                 self.items.clear()
             self.items[key] = (now, value)
+        return value
+
+    async def get_async(self, key: Hashable, make: Callable[[], T]) -> T:
+        """As ``get_or_make``, computing in the thread pool so the event loop keeps
+        answering; while one refresh of a key runs, others get the stale value."""
+        hit = self.items.get(key)
+        if hit and (time.monotonic() - hit[0] < self.seconds or key in self.pending):
+            return hit[1]
+        self.pending.add(key)
+        try:
+            value = await run_in_threadpool(make)
+        finally:
+            self.pending.discard(key)
+        if self.seconds > 0:
+            if len(self.items) >= self.size:
+                self.items.clear()
+            self.items[key] = (time.monotonic(), value)
         return value
 
     def clear(self) -> None:

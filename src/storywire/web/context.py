@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -92,6 +93,11 @@ class Web:
         self.tag = _render_tag()
         self.versions: LRU[Rendered] = LRU(4096)
         self.ttl: TTLCache[Rendered] = TTLCache(settings.page_cache_seconds)
+        self._facets: TTLCache[dict[str, list[str]]] = TTLCache(60.0, size=1)
+
+    def facets(self) -> dict[str, list[str]]:
+        """Filter choices (topics, languages, countries): scans, so kept for a minute."""
+        return self._facets.get_or_make("facets", self.store.facets)
 
     # -- rendering --------------------------------------------------------------
 
@@ -142,6 +148,13 @@ class Web:
         if found is None:
             raise NotFound(f"version {version} of story {story.id}")
         return version_page(self.store, replace(story, version=version), *found)
+
+    async def story_async(self, story: Story, version: int, kind: str) -> Rendered:
+        """``story_rendered`` with a render (a cache miss) in the thread pool."""
+        hit = self.versions.peek((story.id, version, kind, story.version))
+        if hit is not None:
+            return hit
+        return await run_in_threadpool(self.story_rendered, story, version, kind)
 
     def story_rendered(self, story: Story, version: int, kind: str) -> Rendered:
         """The page of one version, rendered once ('html' or 'json')."""

@@ -24,7 +24,7 @@ def _page_url(request: Request, page: int) -> str:
     return "/?" + urlencode([*query, ("page", str(page))])
 
 
-def home(request: Request, q: Annotated[Listing, Depends(listing_params)]) -> Response:
+async def home(request: Request, q: Annotated[Listing, Depends(listing_params)]) -> Response:
     web = web_of(request)
     page_no = q.offset // q.limit + 1
 
@@ -32,16 +32,16 @@ def home(request: Request, q: Annotated[Listing, Depends(listing_params)]) -> Re
         data = web.listing(q)
         return web.page(
             "home.html", data=data, stories=data["stories"], q=q, page=page_no,
-            facets=web.store.facets(), ranges=["1d", "2d", "7d", "30d", "all"],
+            facets=web.facets(), ranges=["1d", "2d", "7d", "30d", "all"],
             prev_url=_page_url(request, page_no - 1) if page_no > 1 else None,
             next_url=_page_url(request, page_no + 1) if data["next_cursor"] else None,
         )
 
-    return respond(request, web.ttl.get_or_make(("home", str(request.url.query)), make))
+    return respond(request, await web.ttl.get_async(("home", str(request.url.query)), make))
 
 
-def _story_response(request: Request, story_id: int, version: int | None, kind: str,
-                    prefix: str) -> Response:
+async def story_response(request: Request, story_id: int, version: int | None, kind: str,
+                         prefix: str) -> Response:
     web = web_of(request)
     story = web.head(story_id)
     if story.status == "merged" and story.merged_into:
@@ -49,16 +49,18 @@ def _story_response(request: Request, story_id: int, version: int | None, kind: 
         return RedirectResponse(f"{prefix}/{story.merged_into}{tail}", status_code=301)
     if version is not None and not 0 < version <= story.version:
         raise NotFound(f"version {version} of story {story_id}")
-    page = web.story_rendered(story, version or story.version, kind)
+    page = await web.story_async(story, version or story.version, kind)
     return respond(request, page, cache_control=IMMUTABLE if version else "no-cache")
 
 
-def story(request: Request, story_id: int) -> Response:
-    return _story_response(request, story_id, None, "html", "/stories")
+async def story(request: Request, story_id: int) -> Response:
+    # async: the hot path is one primary-key lookup and a cached page, cheaper on the
+    # event loop than a hop through the thread pool (a render goes to the pool).
+    return await story_response(request, story_id, None, "html", "/stories")
 
 
-def story_version(request: Request, story_id: int, version: int) -> Response:
-    return _story_response(request, story_id, version, "html", "/stories")
+async def story_version(request: Request, story_id: int, version: int) -> Response:
+    return await story_response(request, story_id, version, "html", "/stories")
 
 
 def story_versions(request: Request, story_id: int) -> Response:

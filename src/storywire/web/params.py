@@ -25,7 +25,7 @@ def _utc(value: datetime | None, name: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def listing_params(
+async def listing_params(
     topic: Annotated[str, Query(max_length=200, description="Topic, section or category")]
     = "",
     language: Annotated[str, Query(max_length=20, description="Article language, e.g. en")] = "",
