@@ -33,6 +33,7 @@ CORPUS = Path("corpus/allsides-article-bias/articles.jsonl.gz")
 FIELDS = ["text=content_original", "outlet=source", "published=date", "id=ID"]
 STORYWIRE = [sys.executable, "-m", "storywire"]
 MIN_ARTICLES = 30_000
+PIN: list[str] = []  # e.g. ["taskset", "-c", "1"] with --wrk-cpu 1
 
 
 def build_store(db: Path, data: Path) -> None:
@@ -97,7 +98,7 @@ def wrk(url: str, paths: list[str], seconds: float, connections: int, threads: i
         tmp: Path) -> dict[str, float]:
     script = tmp / "paths.lua"
     script.write_text(LUA % ",".join(json.dumps(p) for p in paths))
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
+    cmd = [*PIN, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
            "-s", str(script), url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return parse_wrk(out)
@@ -110,7 +111,9 @@ def _ms(value: str) -> float:
 
 def parse_wrk(out: str) -> dict[str, float]:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    lat = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.M))
+    if set(lat) != {"50", "99"}:
+        sys.exit(f"could not read wrk's latency distribution:\n{out}")
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
     return {"rps": rps, "p50": _ms(lat["50"]), "p99": _ms(lat["99"]),
@@ -126,12 +129,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="wrk threads")
     ap.add_argument("--workers", type=int, default=2, help="server processes")
     ap.add_argument("--quick", action="store_true", help="4 s per route")
+    ap.add_argument("--wrk-cpu", default="", help="pin wrk to these CPUs (taskset list)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
     data = Path(os.environ.get("STORYWIRE_DATA", ROOT.parent / "shared" / "data"))
     build_store(args.db, data)
     seconds = 4.0 if args.quick else args.duration
+    if args.wrk_cpu:
+        PIN[:] = ["taskset", "-c", args.wrk_cpu]
     port = free_port()
     server = start_server(args.db, port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -159,18 +165,25 @@ def run(base: str, args: argparse.Namespace, seconds: float) -> None:
         ("home /", ["/"], 750.0),
         ("API list /api/v1/stories", ["/api/v1/stories"], 750.0),
     ]
-    print(f"\n{'route':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  target")
+    print("(each route is preceded by the baseline, so 'base/s' shows the machine's state "
+          "at that moment)")
+    print(f"\n{'route':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+          f"{'base/s':>7} {'base p99':>8}  target")
+    baseline = routes[0][1]
     with tempfile.TemporaryDirectory() as tmp:
         for name, paths, target in routes:
-            wrk(base, paths, min(2.0, seconds), args.connections, args.threads, Path(tmp))
+            # warm-up: long enough for both workers to render every story once
+            wrk(base, paths, seconds if len(paths) > 1 else 2.0, args.connections,
+                args.threads, Path(tmp))
+            b = wrk(base, baseline, seconds / 2, args.connections, args.threads, Path(tmp))
             r = wrk(base, paths, seconds, args.connections, args.threads, Path(tmp))
             verdict = ""
             if target:
                 ok = r["rps"] >= target and r["p99"] < 100
                 verdict = f">= {target:,.0f}/s, p99 < 100 ms: {'met' if ok else 'NOT met'}"
             errors = int(r["non2xx"] + r["timeouts"])
-            print(f"{name:34} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {errors:7d}  "
-                  f"{verdict}", flush=True)
+            print(f"{name:34} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {errors:7d} "
+                  f"{b['rps']:7.0f} {b['p99']:8.1f}  {verdict}", flush=True)
 
 
 if __name__ == "__main__":

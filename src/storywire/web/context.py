@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -93,6 +94,7 @@ class Web:
         self.tag = _render_tag()
         self.versions: LRU[Rendered] = LRU(4096)
         self.ttl: TTLCache[Rendered] = TTLCache(settings.page_cache_seconds)
+        self._rendering: dict[tuple[int, int, str, int], asyncio.Future[Rendered]] = {}
         self._facets: TTLCache[dict[str, list[str]]] = TTLCache(60.0, size=1)
 
     def facets(self) -> dict[str, list[str]]:
@@ -151,10 +153,17 @@ class Web:
 
     async def story_async(self, story: Story, version: int, kind: str) -> Rendered:
         """``story_rendered`` with a render (a cache miss) in the thread pool."""
-        hit = self.versions.peek((story.id, version, kind, story.version))
+        key = (story.id, version, kind, story.version)
+        hit = self.versions.peek(key)
         if hit is not None:
             return hit
-        return await run_in_threadpool(self.story_rendered, story, version, kind)
+        task = self._rendering.get(key)
+        if task is None:  # one render per page, however many readers ask at once
+            task = asyncio.ensure_future(
+                run_in_threadpool(self.story_rendered, story, version, kind))
+            self._rendering[key] = task
+            task.add_done_callback(lambda _: self._rendering.pop(key, None))
+        return await asyncio.shield(task)
 
     def story_rendered(self, story: Story, version: int, kind: str) -> Rendered:
         """The page of one version, rendered once ('html' or 'json')."""
