@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
-from storywire import Store, load_settings
+from storywire import Pipeline, Store, load_settings
 from storywire.web import create_app
 from storywire.web.app import ROUTES
 
 from conftest import LiveServer
-from webfixture import build
+from test_web import ARTICLES
+from webfixture import LATE_QUAKE, build
 
 INJECTIONS = [
     "'; DROP TABLE articles; --", '" OR 1=1 --', "<script>alert(1)</script>", "NEAR(a b",
@@ -213,3 +216,34 @@ def test_every_route_answers_without_500(client, ids, path, _h, methods, name, k
     else:  # a form posted without its fields is a 400 with a reason, never a 500
         resp = client.post(url)
         assert resp.status_code in (303, 400), (url, resp.status_code)
+
+
+def test_rewritten_story_keeps_its_feed_entry_id_and_updates_it(tmp_path, live_server):
+    db = tmp_path / "sw.db"
+    store = Store(db)
+    store.migrate()
+    pipeline = Pipeline(store, load_settings(db=db))
+    pipeline.import_articles(ARTICLES[:3])
+    pipeline.write_dirty()
+    server = live_server(create_app(load_settings(db=db, page_cache_seconds=0), store))
+    try:
+        def entry():
+            items = httpx.get(server.base_url + "/stories.json").json()["items"]
+            assert len(items) == 1
+            atom = httpx.get(server.base_url + "/stories.atom").text
+            assert atom.count("<entry>") == 1 and items[0]["id"] in atom
+            return items[0]
+
+        before = entry()
+        etag = httpx.get(before["url"]).headers["etag"]
+        time.sleep(1.1)  # versions are stamped to the second
+        pipeline.import_articles([LATE_QUAKE])
+        assert pipeline.write_dirty() == 1
+        after = entry()
+        assert after["id"] == before["id"] and after["url"] == before["url"]
+        assert after["date_modified"] > before["date_modified"]
+        assert after["content_html"] != before["content_html"]
+        page = httpx.get(server.base_url + "/stories/1", headers={"If-None-Match": etag})
+        assert page.status_code == 200 and page.headers["etag"] != etag, "new version, new page"
+    finally:
+        store.close()

@@ -78,6 +78,11 @@ def test_home_then_story_then_citation(page, site):
     assert "GB · wire 1" in quake.locator(".coverage").inner_text()
     assert quake.locator(".top-highlight").inner_text()
     headings_in_order(page)
+    external = page.evaluate("""() => [...document.querySelectorAll(
+        'link[href], script[src], img[src], iframe[src]')]
+        .map(e => e.getAttribute('href') || e.getAttribute('src'))
+        .filter(u => /^(https?:)?\\/\\//.test(u))""")
+    assert external == [], "every asset is served locally"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
 
