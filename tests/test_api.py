@@ -82,7 +82,10 @@ def test_cursor_paging_walks_every_story_once(client):
 
 @pytest.mark.parametrize("query, word", [
     ("cursor=notbase64!!", "cursor"), ("cursor=eyJvIjoxfQ", "cursor"),
-    ("cursor=" + "A" * 300, "cursor"), ("limit=1000000", "limit"), ("limit=-5", "limit"),
+    ("cursor=" + "A" * 300, "cursor"),
+    ("cursor=eyJvIjowLCJ0IjoiMDAwMS0wMS0wMVQwMDowMDowMFoifQ", "cursor"),  # year 1
+    ("cursor=eyJvIjotMSwidCI6IjIwMjUtMDEtMDFUMDA6MDA6MDBaIn0", "cursor"),  # offset -1
+    ("limit=1000000", "limit"), ("limit=-5", "limit"),
     ("since=yesterday", "since"), ("until=2025-13-45", "until"), ("since=99999-01-01", "since"),
     ("since=0001-01-01T00:00:00", "since"), ("range=week", "range"), ("page=0", "page"),
     ("topic=" + "x" * 300, "topic"),

@@ -65,8 +65,8 @@ def decode_cursor(cursor: str) -> tuple[int, datetime]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
         offset, ref = int(data["o"]), from_iso(str(data["t"]))
-        if not 0 <= offset <= 1_000_000:
-            raise ValueError("offset out of range")
+        if not 0 <= offset <= 1_000_000 or not 1900 <= ref.year <= 9998:
+            raise ValueError("offset or time out of range")
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise HTTPException(400, "cursor: malformed cursor (use next_cursor as given)") from exc
     return offset, ref
