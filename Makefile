@@ -30,7 +30,8 @@ lint: $(STAMP)
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/python bench/import_speed.py
 
-bench-web: $(STAMP)  ## web load under wrk (apt-get install -y wrk; first run imports the corpus)
+bench-web: $(STAMP)  ## web load under wrk (first run imports the corpus into bench/out/)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/web_load.py
 
 clean:

@@ -125,7 +125,7 @@ def _when(iso: str) -> str:
 
 
 def render_text(page: dict[str, Any]) -> str:
-    """The page in the plain-text layout of DESIGN.md, with [article id] citations."""
+    """The page in the plain-text layout of DESIGN.md; [n] cites source n of the page."""
     lines = [
         f"{_when(page['published'])} · updated {_when(page['updated'])} · "
         f"{page['outlet_count']} outlets",
@@ -133,9 +133,9 @@ def render_text(page: dict[str, Any]) -> str:
         "",
         "Highlights",
     ]
-    lines += [f"  • {s['text']} {_cite(s['sources'])}" for s in page["highlights"]]
+    lines += [f"  • {s['text']} {_cite(s['refs'])}" for s in page["highlights"]]
     lines += ["", "Story"]
-    lines += [f"  {s['text']} {_cite(s['sources'])}" for s in page["body"]]
+    lines += [f"  {s['text']} {_cite(s['refs'])}" for s in page["body"]]
     if not page["body"]:
         lines.append("  No news reports yet: see the opinions and sources below.")
     lines += ["", "Opinions"]
@@ -150,7 +150,7 @@ def render_text(page: dict[str, Any]) -> str:
     for group in page["sources"]:
         lines.append(f"  {group['outlet']}")
         for a in group["articles"]:
-            lines.append(f"    [{a['id']}] {a['title']} · {_when(a['published'])} · {a['kind']}")
+            lines.append(f"    [{a['n']}] {a['title']} · {_when(a['published'])} · {a['kind']}")
     lines += ["", "You've reached the end", ""]
     return "\n".join(lines)
 
