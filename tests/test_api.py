@@ -250,3 +250,16 @@ def test_rewritten_story_keeps_its_feed_entry_id_and_updates_it(tmp_path, live_s
         assert page.status_code == 200 and page.headers["etag"] != etag, "new version, new page"
     finally:
         store.close()
+
+
+def test_big_pages_are_gzipped_once_per_encoding(client, ids):
+    path = f"/stories/{ids['quake']}"
+    gz = client.get(path, headers={"Accept-Encoding": "gzip"})
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert gz.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert gz.text == plain.text and "Accept-Encoding" in gz.headers["vary"]
+    assert gz.headers["etag"] != plain.headers["etag"]
+    for resp, enc in ((gz, "gzip"), (plain, "identity")):
+        again = client.get(path, headers={"Accept-Encoding": enc,
+                                          "If-None-Match": resp.headers["etag"]})
+        assert again.status_code == 304

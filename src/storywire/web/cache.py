@@ -4,11 +4,12 @@ listings are reused for ``page_cache_seconds``."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Generic, TypeVar
@@ -20,14 +21,23 @@ from starlette.responses import Response
 T = TypeVar("T")
 
 
+GZIP_MIN_BYTES = 1400  # smaller bodies fit one packet anyway
+
+
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered body with its validators."""
+    """A rendered body with its validators (and its gzip form, made once on demand)."""
 
     body: bytes
     media_type: str
     etag: str
     last_modified: datetime | None = None
+    _gz: list[bytes] = field(default_factory=list, compare=False, repr=False)
+
+    def gzipped(self) -> bytes:
+        if not self._gz:
+            self._gz.append(gzip.compress(self.body, compresslevel=6, mtime=0))
+        return self._gz[0]
 
 
 def rendered(body: bytes, media_type: str, last_modified: datetime | None = None,
@@ -100,19 +110,26 @@ class TTLCache(Generic[T]):
 def respond(request: Request, page: Rendered, *, cache_control: str = "no-cache",
             status: int = 200) -> Response:
     """The body, or 304 when the client's ETag / Last-Modified still match."""
-    headers = {"ETag": page.etag, "Cache-Control": cache_control}
+    compress = (len(page.body) >= GZIP_MIN_BYTES
+                and "gzip" in request.headers.get("accept-encoding", ""))
+    etag = page.etag[:-1] + '-gz"' if compress else page.etag  # one tag per encoding
+    headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if page.last_modified is not None:
         headers["Last-Modified"] = format_datetime(page.last_modified, usegmt=True)
-    if status == 200 and _not_modified(request, page):
+    if status == 200 and _not_modified(request, page, etag):
         return Response(status_code=304, headers=headers)
+    if compress:
+        headers["Content-Encoding"] = "gzip"
+        return Response(page.gzipped(), status_code=status, media_type=page.media_type,
+                        headers=headers)
     return Response(page.body, status_code=status, media_type=page.media_type, headers=headers)
 
 
-def _not_modified(request: Request, page: Rendered) -> bool:
+def _not_modified(request: Request, page: Rendered, etag: str) -> bool:
     match = request.headers.get("if-none-match")
     if match is not None:
         tags = {t.strip().removeprefix("W/") for t in match.split(",")}
-        return page.etag in tags or "*" in tags
+        return etag in tags or "*" in tags
     since = request.headers.get("if-modified-since")
     if since and page.last_modified is not None:
         try:
