@@ -28,7 +28,9 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/import_speed.py
+	$(BIN)/python bench/write_quality.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

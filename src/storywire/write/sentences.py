@@ -83,3 +83,4 @@ def _is_headline(sentence: str) -> bool:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
