@@ -151,18 +151,21 @@ def _centrality(cands: Sequence[Candidate], n_articles: int) -> tuple[np.ndarray
 
 def select(cands: Sequence[Candidate], scores: np.ndarray, sim: np.ndarray, budget: int,
            lam: float = 0.75, limit: int | None = None, max_sim: float = 0.6) -> list[int]:
-    """Greedy MMR under a word budget; skips near-repeats and sentences that overflow."""
+    """Greedy MMR under a word budget; skips near-repeats and sentences that overflow.
+    When no sentence fits the budget at all, the shortest one is the story."""
     chosen: list[int] = []
     used = 0
     redundancy = np.zeros(len(cands))
-    pool = np.ones(len(cands), dtype=bool)
+    pool = np.array([c.words <= budget for c in cands])
+    if not pool.any():
+        return [min(range(len(cands)), key=lambda i: cands[i].words)]
     while pool.any() and (limit is None or len(chosen) < limit):
         gain = np.where(pool, lam * scores - (1 - lam) * redundancy, -np.inf)
         best = int(np.argmax(gain))
         pool[best] = False
         if chosen and redundancy[best] > max_sim:
             continue  # a near-repeat of what is already said
-        if used + cands[best].words > budget and chosen:
+        if used + cands[best].words > budget:
             continue
         chosen.append(best)
         used += cands[best].words

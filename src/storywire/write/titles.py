@@ -24,7 +24,7 @@ _PREFIX = re.compile(
 )
 _SUFFIX_TAG = re.compile(r"\s*[(\[](video|photos?|watch|live|updated?|opinion)[)\]]\s*$", re.I)
 _CLICKBAIT = re.compile(
-    r"\s*[:—–-]\s*(here'?s (why|what|how)|what (we|you) (know|need to know)|"
+    r"\s*[:—–-]\s*(here'?s (why|what|how)\b.*|what (we|you) (know|need to know)|"
     r"you won'?t believe.*|report)\s*$",
     re.I,
 )
