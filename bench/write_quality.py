@@ -64,7 +64,7 @@ def neus_rows(data: Path, split: str,
             title, text = _title_article(part)
             arts.append(StoredArticle(
                 url=f"https://example.org/{n}/{i}", title=title, text=text,
-                published=T0 + timedelta(minutes=i), outlet=("Left", "Center", "Right")[i % 3],
+                published=T0, outlet=("Left", "Center", "Right")[i % 3],
                 kind=Kind.NEWS, id=n * 10 + i + 1,
             ))
         ref_title, ref_story = _title_article(tgt)

@@ -51,11 +51,13 @@ class ExtractiveWriter:
         if not cands:
             lead = Sentence(title, (news[0].id,))
             return Draft(title, (lead,), (lead,), opinions)
-        scores, sim = score(cands, len(news), self.weights, [a.title for a in news])
+        scores, sim = score(cands, len(news), self.weights)
         body_idx = select(cands, scores, sim, self.words, lam=self.weights.lam)
-        body_idx.sort(key=lambda i: (news[cands[i].article].published, cands[i].article,
-                                     cands[i].position))
-        high_idx = select(cands, scores, sim, 10_000, lam=0.6, limit=HIGHLIGHTS,
+        # Chronology: article time, then place in the article; among sentences of the
+        # same time and place (several outlets' leads), the most central first.
+        body_idx.sort(key=lambda i: (news[cands[i].article].published, cands[i].position,
+                                     -scores[i]))
+        high_idx = select(cands, scores, sim, 10_000, lam=0.5, limit=HIGHLIGHTS,
                           max_sim=HIGHLIGHT_MAX_SIM)
         support = supporters(cands, sim, news, articles, article_concepts(cands, len(news)))
         body = tuple(Sentence(cands[i].text, support[i]) for i in body_idx)

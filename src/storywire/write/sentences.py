@@ -79,7 +79,7 @@ def _is_headline(sentence: str) -> bool:
     if len(words) < 5:
         return False
     capitalised = sum(1 for w in words if w[0].isupper())
-    return capitalised / len(words) >= 0.75
+    return capitalised / len(words) >= 0.9
 
 
 def word_count(text: str) -> int:
