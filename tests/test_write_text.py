@@ -71,3 +71,12 @@ def test_version_change_rules():
     delta = change(old, [facts])
     assert delta.meaningful and {"FEMA", "3,000", "Baton", "Entergy"} <= set(delta.new_facts)
     assert change(old, [_a(5, "A", "It is bad.", kind=Kind.OPINION)]).meaningful
+
+
+def test_supported_by_needs_the_words_and_every_number():
+    from storywire.write.grounding import supported_by
+
+    art = _a(9, "A", "The Senate voted 52-48 on Friday to confirm Jane Roe as interior secretary.")
+    assert supported_by("Jane Roe was confirmed as interior secretary by the Senate.", art)
+    assert not supported_by("The Senate voted 61-39 to confirm Jane Roe.", art)  # wrong count
+    assert not supported_by("Aliens landed in Ohio and ate the zoo's penguins.", art)

@@ -3,7 +3,7 @@
 An extracted sentence is supported by its own article, by every article holding a
 near-identical sentence (TF-IDF cosine >= SUPPORT_SIMILARITY), and by every article
 that states the same facts: at least SUPPORT_CONCEPTS of the sentence's content
-concepts (numbers and names count) appear in that article. The same test checks a
+words appear in that article's candidate sentences, and so does every number. The same test checks a
 generated (LLM) sentence against the articles it cites.
 """
 
@@ -19,7 +19,7 @@ from .scoring import Candidate, concepts
 
 SUPPORT_SIMILARITY = 0.5
 SUPPORT_CONCEPTS = 0.6  # share of a sentence's content words found in a supporting article
-_NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][a-z]+|\d[\d,.]*)\b")
+_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def supporters(cands: Sequence[Candidate], sim: np.ndarray, news: Sequence[StoredArticle],
@@ -35,8 +35,10 @@ def supporters(cands: Sequence[Candidate], sim: np.ndarray, news: Sequence[Store
         ids = {news[cands[int(j)].article].id for j in np.nonzero(sim[i] >= SUPPORT_SIMILARITY)[0]}
         ids.add(news[c.article].id)
         words = {k for k in c.concepts if " " not in k}
+        numbers = _numbers(c.text)
         for k, held in enumerate(article_concepts):
-            if words and len(words & held) >= SUPPORT_CONCEPTS * len(words):
+            if (words and len(words & held) >= SUPPORT_CONCEPTS * len(words)
+                    and all(n in _body(news[k]) for n in numbers)):
                 ids.add(news[k].id)
         for article_id in list(ids):
             ids.update(copies.get(article_id, ()))
@@ -51,9 +53,15 @@ def supported_by(sentence: str, article: StoredArticle, threshold: float = SUPPO
     mine = {k for k in concepts(sentence) if " " not in k}
     if not mine:
         return False
-    held = concepts(f"{article.title}\n{article.text or article.summary}")
-    numbers = {n.rstrip(".,") for n in re.findall(r"\d[\d,.]*", sentence)}
-    body = f"{article.title}\n{article.text or article.summary}"
-    if any(n not in body for n in numbers):
+    body = _body(article)
+    if any(n not in body for n in _numbers(sentence)):
         return False
-    return len(mine & held) >= threshold * len(mine)
+    return len(mine & concepts(body)) >= threshold * len(mine)
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.rstrip(".,") for n in _NUMBER.findall(text)}
+
+
+def _body(article: StoredArticle) -> str:
+    return f"{article.title}\n{article.text or article.summary}"
