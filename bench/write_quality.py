@@ -10,9 +10,13 @@
    TF-IDF centroid + MMR; titles: first source's title, shortest, most central.
    Also the fraction of story sentences with at least one supporting article.
 2. BASIL (clustering/basil): titles against the neutral `main-event` title.
-3. Speed on the AllSides corpus (corpus/allsides-article-bias): articles grouped into
-   stories by topic + date (cheap stand-in for clustering, chunks of at most 20
-   articles); median and p95 milliseconds per story; one 20-article story timed alone.
+3. Speed on the AllSides corpus (corpus/allsides-article-bias): stories = articles
+   sharing topic + date (a cheap stand-in for clustering; chunks of <= 20), 400 of them
+   spread over sizes (--speed-stories 0: all ~6,000), and 50 stories of exactly 20
+   articles (topic + month); median and p95 wall and CPU milliseconds per story.
+
+NeuS articles carry no times, so they are given one time: the body's chronology then
+falls back to place in the article, then centrality.
 
 Needs the `bench` extra (rouge-score, sumy) and $STORYWIRE_DATA (or --data).
 """
