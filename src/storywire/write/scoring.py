@@ -130,6 +130,21 @@ def _centrality(cands: Sequence[Candidate]) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(X @ centroid).ravel(), (X @ X.T).toarray()
 
 
+def overlap(cands: Sequence[Candidate]) -> np.ndarray:
+    """Share of the shorter sentence's content words found in the other (stemmed): catches
+    paraphrases of one fact that TF-IDF cosine scores low ("reopen the government for
+    three weeks" in three outlets' words)."""
+    vocab: dict[str, int] = {}
+    rows = [[vocab.setdefault(k, len(vocab)) for k in c.concepts if " " not in k] for c in cands]
+    M = np.zeros((len(cands), max(1, len(vocab))))
+    for i, cols in enumerate(rows):
+        M[i, cols] = 1.0
+    shared = M @ M.T
+    sizes = M.sum(axis=1)
+    smaller = np.maximum(1.0, np.minimum(sizes[:, None], sizes[None, :]))
+    return np.asarray(shared / smaller)
+
+
 def select(cands: Sequence[Candidate], scores: np.ndarray, sim: np.ndarray, budget: int,
            lam: float = 0.75, limit: int | None = None, max_sim: float = 0.6) -> list[int]:
     """Greedy MMR under a word budget; skips near-repeats and sentences that overflow.
