@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from ..models import StoredArticle
@@ -135,14 +136,16 @@ def overlap(cands: Sequence[Candidate]) -> np.ndarray:
     paraphrases of one fact that TF-IDF cosine scores low ("reopen the government for
     three weeks" in three outlets' words)."""
     vocab: dict[str, int] = {}
-    rows = [[vocab.setdefault(k, len(vocab)) for k in c.concepts if " " not in k] for c in cands]
-    M = np.zeros((len(cands), max(1, len(vocab))))
-    for i, cols in enumerate(rows):
-        M[i, cols] = 1.0
-    shared = M @ M.T
-    sizes = M.sum(axis=1)
-    smaller = np.maximum(1.0, np.minimum(sizes[:, None], sizes[None, :]))
-    return np.asarray(shared / smaller)
+    indices: list[int] = []
+    indptr = [0]
+    for c in cands:
+        indices.extend(vocab.setdefault(k, len(vocab)) for k in c.concepts if " " not in k)
+        indptr.append(len(indices))
+    M = sparse.csr_matrix((np.ones(len(indices)), indices, indptr),
+                          shape=(len(cands), max(1, len(vocab))))
+    shared = (M @ M.T).toarray()
+    sizes = np.diff(indptr).astype(float)
+    return shared / np.maximum(1.0, np.minimum(sizes[:, None], sizes[None, :]))
 
 
 def select(cands: Sequence[Candidate], scores: np.ndarray, sim: np.ndarray, budget: int,
