@@ -28,7 +28,9 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/import_speed.py
+	$(BIN)/python bench/write_quality.py
 
 bench-web: $(STAMP)  ## web load under wrk (first run imports the corpus into bench/out/)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

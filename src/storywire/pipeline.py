@@ -30,7 +30,7 @@ from .settings import Settings
 from .store import Store
 from .textutil import html_to_text
 from .timeutil import utcnow
-from .write import ExtractiveWriter
+from .write import change, make_writer
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=24)
@@ -58,7 +58,7 @@ class Pipeline:
             window=timedelta(hours=settings.cluster_window_hours),
             threshold=settings.cluster_threshold,
         )
-        self.writer = ExtractiveWriter(words=settings.story_words)
+        self.writer = make_writer(settings)
         self.dirty: set[int] = set()
         self._primed = False
 
@@ -122,31 +122,37 @@ class Pipeline:
         return latest - 2 * self.clusterer.window
 
     def write_story(self, story_id: int) -> bool:
+        """Write a new version when the story changed meaningfully (new outlets, new
+        opinion pieces or new facts; see write/versions.py); False when nothing was written."""
         articles = self.store.story_articles(story_id)
         if not articles:
             return False
         previous = self.store.latest_version(story_id)
         old_ids = set(previous[1]) if previous else set()
+        old = [a for a in articles if a.id in old_ids]
         new = [a for a in articles if a.id not in old_ids]
-        old_outlets = {a.outlet for a in articles if a.id in old_ids}
-        meaningful = any(a.duplicate_of is None or a.outlet not in old_outlets for a in new)
-        if previous and not meaningful:
+        delta = change(old, new)
+        dropped = bool(old_ids - {a.id for a in articles})  # e.g. articles moved by a merge
+        if previous and not delta.meaningful and not dropped:
             return False
         draft = self.writer.write(articles)
-        old_body = {s.text for s in previous[0].body} if previous else set()
+        old_text = ({s.text for s in previous[0].body} | {s.text for s in previous[0].highlights}
+                    if previous else set())
         version = StoryVersion(
             story_id=story_id,
             version=(previous[0].version + 1) if previous else 1,
             written_at=utcnow(),
-            writer=self.writer.name,
+            writer=draft.writer,
             title=draft.title,
             highlights=draft.highlights,
             body=draft.body,
             opinions=draft.opinions,
             changes={
-                "new_articles": [a.id for a in new] if previous else [],
-                "new_outlets": sorted({a.outlet for a in new} - old_outlets) if previous else [],
-                "new_sentences": [s.text for s in draft.body if s.text not in old_body]
+                "new_articles": list(delta.new_articles) if previous else [],
+                "new_outlets": list(delta.new_outlets) if previous else [],
+                "new_opinions": list(delta.new_views) if previous else [],
+                "new_facts": list(delta.new_facts[:20]) if previous else [],
+                "new_sentences": [s.text for s in draft.body if s.text not in old_text]
                 if previous else [],
             },
         )

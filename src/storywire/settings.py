@@ -68,6 +68,15 @@ class Settings(BaseSettings):
         "(story pages are cached per version and never go stale).",
     )
     workers: int = Field(1, ge=1, le=64, description="Web server processes for `serve`.")
+    llm_base_url: str = Field(
+        "", description="Base URL of an OpenAI-compatible server for the optional LLM writer "
+        "(e.g. http://127.0.0.1:8080/v1); empty: the extractive writer only."
+    )
+    llm_model: str = Field("", description="Model name sent to the LLM server.")
+    llm_api_key: str = Field("", description="API key for the LLM server (empty: none sent).")
+    llm_timeout: float = Field(
+        30.0, gt=0, description="Seconds to wait for the LLM server before writing extractively."
+    )
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
 
     @classmethod

@@ -22,7 +22,8 @@ _ABBREVIATIONS = {
 _BREAK = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])")
 _LAST_WORD = re.compile(r"(\S+)$")
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .,'-]{2,40}(\s*\([A-Za-z .]+\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])"
+    r"^\s*[A-Z][A-Z .,'-]{2,40}(\s*\([A-Za-z .]+\))?\s*(?:[—–―][—–―-]?\s*|-{1,2}\s+)"
+    r"(?=[A-Z\"“'‘])"
 )
 _BOILERPLATE = re.compile(
     r"(sign up|newsletter|subscribe|click here|read more|related:|follow us|follow (him|her)"
@@ -39,7 +40,7 @@ _BOILERPLATE = re.compile(
 
 
 def strip_dateline(paragraph: str) -> str:
-    return _DATELINE.sub("", paragraph, count=1)
+    return _DATELINE.sub("", _DATELINE.sub("", paragraph, count=1), count=1)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -78,8 +79,9 @@ def _is_headline(sentence: str) -> bool:
     if len(words) < 5:
         return False
     capitalised = sum(1 for w in words if w[0].isupper())
-    return capitalised / len(words) >= 0.75
+    return capitalised / len(words) >= 0.9
 
 
 def word_count(text: str) -> int:
     return len(text.split())
+

@@ -9,6 +9,12 @@ trailing clickbait ("(VIDEO)", "[PHOTOS]", "- here's why").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ..models import StoredArticle
 
 _PREFIX = re.compile(
     r"^\s*((live|watch|breaking|opinion|op-?ed|exclusive|update[d]?|analysis|editorial|video"
@@ -18,7 +24,7 @@ _PREFIX = re.compile(
 )
 _SUFFIX_TAG = re.compile(r"\s*[(\[](video|photos?|watch|live|updated?|opinion)[)\]]\s*$", re.I)
 _CLICKBAIT = re.compile(
-    r"\s*[:—–-]\s*(here'?s (why|what|how)|what (we|you) (know|need to know)|"
+    r"\s*[:—–-]\s*(here'?s (why|what|how)\b.*|what (we|you) (know|need to know)|"
     r"you won'?t believe.*|report)\s*$",
     re.I,
 )
@@ -52,3 +58,29 @@ def _strip_outlet_suffix(title: str, outlets: tuple[str, ...]) -> str:
 
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower().removeprefix("the "))
+
+
+TITLE_BODY_WEIGHT = 0.5  # agreement with the articles' leads, beside the other headlines
+TITLE_LENGTH_PENALTY = 0.07  # per word: a wire headline is short
+
+
+def choose_title(articles: Sequence[StoredArticle], outlets: tuple[str, ...]) -> str:
+    """The headline most like the other headlines and the articles' leads, short
+    preferred; cleaned of outlet names and format tags. Tuned on NeuS train."""
+    from .sentences import split_sentences
+
+    pairs = [(clean_title(a.title, outlets), a) for a in articles]
+    pairs = [(t, a) for t, a in pairs if t]
+    if not pairs:
+        return next((a.title for a in articles if a.title), "Untitled story")
+    titles = [t for t, _ in pairs]
+    leads = [" ".join(split_sentences(a.text or a.summary)[:3]) for _, a in pairs]
+    try:
+        X = TfidfVectorizer(stop_words="english").fit_transform(titles + leads)
+    except ValueError:
+        return min(titles, key=len)
+    T, B = X[: len(titles)], X[len(titles) :]
+    agreement = (np.asarray((T @ T.T).sum(axis=1)).ravel() - 1
+                 + TITLE_BODY_WEIGHT * np.asarray((T @ B.T).sum(axis=1)).ravel())
+    score = agreement - TITLE_LENGTH_PENALTY * np.array([len(t.split()) for t in titles])
+    return titles[int(np.argmax(score))]
