@@ -23,9 +23,13 @@ def test_migrate_records_and_is_idempotent(tmp_path):
     db = tmp_path / "sw.db"
     store = Store(db)
     try:
-        assert store.migrate() == ["0001_initial"]
+        from storywire.store.migrations import MIGRATIONS
+
+        names = [name for name, _ in MIGRATIONS]
+        assert names[0] == "0001_initial" and "0002_feed_schedule" in names
+        assert store.migrate() == names
         assert store.migrate() == []
-        assert store.migrations() == ["0001_initial"]
+        assert store.migrations() == names
     finally:
         store.close()
     again = Store(db)  # a new process sees the recorded migration
@@ -37,7 +41,7 @@ def test_migrate_records_and_is_idempotent(tmp_path):
         rows = conn.execute("SELECT name, applied_at FROM schema_migrations").fetchall()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conn.close()
-    assert [r[0] for r in rows] == ["0001_initial"] and rows[0][1].endswith("Z")
+    assert [r[0] for r in rows] == names and rows[0][1].endswith("Z")
     assert {"sources", "feeds", "articles", "stories", "story_versions"} <= tables
 
 

@@ -12,9 +12,10 @@ from trafilatura.settings import Document
 from ..errors import ExtractError
 from ..models import Kind
 from ..timeutil import parse_time
+from .charset import decode_html
 from .kind import classify
 
-__all__ = ["Page", "classify", "extract_page"]
+__all__ = ["Page", "classify", "decode_html", "extract_page"]
 
 _SCHEMA_TYPE = re.compile(rb'"@type"\s*:\s*\[?\s*"([A-Za-z]+Article)"')
 _SECTION_META = re.compile(
@@ -45,11 +46,14 @@ def _section(html: bytes) -> str:
     return c.group(1).decode("utf-8", "replace").strip() if c else ""
 
 
-def extract_page(html: bytes, url: str = "", feed_kind: str = "") -> Page:
-    """Extract one page. Raises ExtractError when it holds no main text."""
+def extract_page(html: bytes, url: str = "", feed_kind: str = "",
+                 content_type: str = "") -> Page:
+    """Extract one page (bytes; the charset comes from ``content_type``, a BOM, a meta
+    tag or the XML declaration). Raises ExtractError when it holds no main text."""
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url or None, with_metadata=True, include_comments=False
+            decode_html(html, content_type), url=url or None, with_metadata=True,
+            include_comments=False,
         )
     except Exception as exc:  # trafilatura can raise from deep in lxml on odd markup
         raise ExtractError(f"extraction failed: {exc.__class__.__name__}: {exc}") from exc

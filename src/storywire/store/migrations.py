@@ -86,4 +86,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_feed_schedule",
+        """
+        ALTER TABLE feeds ADD COLUMN poll_interval REAL;
+        CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+        """,
+    ),
 ]
