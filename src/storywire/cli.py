@@ -122,10 +122,18 @@ def feeds_list(obj: _Context) -> None:
         click.echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
     for f in rows:
         checked = f.last_checked_at.isoformat() if f.last_checked_at else "never"
-        line = f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  {checked}  {f.url}"
-        click.echo(line)
+        nxt = f.next_check_at.isoformat() if f.next_check_at else "now"
+        every = f", every {_duration(f.poll_interval)}" if f.poll_interval else ""
+        click.echo(f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  "
+                   f"checked {checked}  next {nxt}{every}  {f.url}")
         if f.last_error:
             click.echo(f"      error ({f.error_count}x): {f.last_error}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min"
 
 
 @feeds.command("remove")

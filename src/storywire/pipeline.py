@@ -227,11 +227,12 @@ class Pipeline:
         if outcome.error:
             report.feed_errors += 1
             report.errors.append(f"{feed.url}: {outcome.error}")
-            wait, failing = error_wait(feed.error_count + 1, outcome.retry_after, self.settings)
+            wait, failing = error_wait(feed.error_count + 1, outcome.retry_after, self.settings,
+                                       outcome.status)
             error = outcome.error
             if failing:
-                error = (f"{feed.error_count + 1} errors in a row, retried every "
-                         f"{wait / 3600:g} h; last: {outcome.error}")
+                error = (f"failing ({feed.error_count + 1} errors in a row), retried every "
+                         f"{wait / 3600:g} h; last error: {outcome.error}")
             self.store.record_feed_result(
                 feed.id, status="failing" if failing else "error", error=error,
                 next_check=now + timedelta(seconds=wait))
@@ -251,7 +252,7 @@ class Pipeline:
         try:
             resp = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         except FetchError as exc:
-            return [], _Outcome(error=str(exc), retry_after=exc.retry_after)
+            return [], _Outcome(error=str(exc), retry_after=exc.retry_after, status=exc.status)
         headers = {k.lower(): v for k, v in resp.headers.items()}
         outcome = _Outcome(etag=headers.get("etag"), last_modified=headers.get("last-modified"),
                            headers=headers)
@@ -338,6 +339,7 @@ class Pipeline:
 class _Outcome:
     error: str | None = None
     retry_after: float | None = None
+    status: int | None = None
     not_modified: bool = False
     etag: str | None = None
     last_modified: str | None = None

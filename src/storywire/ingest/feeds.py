@@ -26,13 +26,22 @@ def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None) -> 
     if stripped.startswith(b"{"):
         return _dedup(_json_feed(stripped, url))
     parsed = feedparser.parse(data, response_headers=headers or {})
-    if not parsed.entries and not parsed.feed.get("title"):
-        reason = parsed.get("bozo_exception") or "no feed elements found"
-        if stripped[:200].lower().find(b"<html") >= 0:
+    if not parsed.entries and (parsed.bozo or not parsed.feed.get("title")):
+        reason = _bozo_reason(parsed) or "no feed elements found"
+        if stripped[:1000].lower().find(b"<html") >= 0:
             reason = "the document is an HTML page, not a feed"
         raise ParseError(f"not a feed: {reason}")
     entries = [_entry(e, url) for e in parsed.entries]
     return sorted(_dedup(entries), key=_newest_first)
+
+
+def _bozo_reason(parsed: feedparser.FeedParserDict) -> str:
+    exc = parsed.get("bozo_exception")
+    if exc is None:
+        return ""
+    line = getattr(exc, "getLineNumber", lambda: None)()
+    where = f" at line {line}" if line else ""
+    return f"malformed XML{where} ({getattr(exc, 'getMessage', lambda: str(exc))()})"
 
 
 def _newest_first(e: Entry) -> float:

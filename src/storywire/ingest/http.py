@@ -174,6 +174,8 @@ class Fetcher:
             raise FetchError(f"timed out ({exc.__class__.__name__})") from exc
         except httpx.ConnectError as exc:
             raise FetchError(_connect_message(url, exc)) from exc
+        except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+            raise FetchError(f"connection lost mid-response ({exc.__class__.__name__})") from exc
         except httpx.DecodingError as exc:
             raise FetchError(f"cannot decode the compressed body: {exc}") from exc
         except httpx.HTTPError as exc:

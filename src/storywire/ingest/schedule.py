@@ -8,7 +8,8 @@
 * Everything is bounded to [min_poll_interval, max_poll_interval].
 * Errors back off exponentially from min_poll_interval (x2 per error in a row);
   after ``failing_after`` errors in a row the feed is *failing* and is retried
-  only every max_poll_interval, until one poll succeeds.
+  only every max_poll_interval, until one poll succeeds. HTTP 410 Gone makes a
+  feed failing at once.
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ def next_interval(published: list[datetime], current: float | None, headers: dic
     return _bound(max(interval, floor or 0.0), settings)
 
 
-def error_wait(errors_in_a_row: int, retry_after: float | None,
-               settings: Settings) -> tuple[float, bool]:
-    """(seconds to wait, failing?) after the n-th error in a row (n >= 1)."""
-    if errors_in_a_row >= settings.failing_after:
+def error_wait(errors_in_a_row: int, retry_after: float | None, settings: Settings,
+               status: int | None = None) -> tuple[float, bool]:
+    """(seconds to wait, failing?) after the n-th error in a row (n >= 1). HTTP 410 Gone
+    says the feed is gone for good: failing at once."""
+    if errors_in_a_row >= settings.failing_after or status == 410:
         return settings.max_poll_interval, True
     backoff = settings.min_poll_interval * 2 ** min(errors_in_a_row - 1, 20)
     return _bound(max(backoff, retry_after or 0.0), settings), False

@@ -203,16 +203,11 @@ class Store:
         with self._tx() as conn:
             conn.execute(text(sql), params)
 
-    def feed_snapshot(self) -> list[tuple[object, ...]]:
-        """Every stored row of feeds and articles, for checking that a failure changed nothing
-        but the feed's own status."""
+    def article_snapshot(self) -> list[tuple[object, ...]]:
+        """Every stored article row, to check that a failure damaged nothing."""
         with self._tx() as conn:
-            rows = conn.execute(text(
-                "SELECT id, url, title, text, content_hash, duplicate_of, story_id FROM articles"
-                " ORDER BY id")).all()
-            feeds = conn.execute(text("SELECT id, url, etag, last_modified FROM feeds"
-                                      " ORDER BY id")).all()
-        return [tuple(r) for r in rows] + [tuple(f) for f in feeds]
+            rows = conn.execute(text("SELECT * FROM articles ORDER BY id")).all()
+        return [tuple(r) for r in rows]
 
     def seconds_until_next_check(self, now: datetime, default: float) -> float:
         with self._tx() as conn:
