@@ -24,6 +24,8 @@ _SECTION_META = re.compile(
 )
 _CONTENT_ATTR = re.compile(rb'content=["\']([^"\']*)["\']', re.I)
 _HTML_LANG = re.compile(rb"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
+_OG_TYPE = re.compile(
+    rb'<meta[^>]+property=["\']og:type["\'][^>]*content=["\']([^"\']+)', re.I)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Page:
     site_name: str
     section: str
     kind: Kind
+    page_type: str = ""  # schema.org @type (e.g. OpinionNewsArticle), else og:type
+    categories: tuple[str, ...] = ()
 
 
 def _section(html: bytes) -> str:
@@ -50,6 +54,8 @@ def extract_page(html: bytes, url: str = "", feed_kind: str = "",
                  content_type: str = "") -> Page:
     """Extract one page (bytes; the charset comes from ``content_type``, a BOM, a meta
     tag or the XML declaration). Raises ExtractError when it holds no main text."""
+    if b"\x00" in html[:2048] and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractError("not an HTML document (binary data)")
     try:
         doc = trafilatura.bare_extraction(
             decode_html(html, content_type), url=url or None, with_metadata=True,
@@ -65,7 +71,11 @@ def extract_page(html: bytes, url: str = "", feed_kind: str = "",
     lang = doc.language or ""
     if not lang and (m := _HTML_LANG.search(html[:5000])):
         lang = m.group(1).decode().lower()
+    og = _OG_TYPE.search(html[:100_000])
+    page_type = schema_types[0] if schema_types else (og.group(1).decode() if og else "")
     return Page(
+        page_type=page_type,
+        categories=tuple(doc.categories or ()),
         title=title,
         text=(doc.text or "").strip(),
         author=(doc.author or "").strip(),

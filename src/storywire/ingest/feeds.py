@@ -50,7 +50,8 @@ def _newest_first(e: Entry) -> float:
 
 def _entry(e: feedparser.FeedParserDict, feed_url: str) -> Entry:
     link = e.get("link") or ""
-    when = e.get("published_parsed") or e.get("updated_parsed")
+    # dict.get: feedparser's own get() warns when it maps updated_parsed to published.
+    when = dict.get(e, "published_parsed") or dict.get(e, "updated_parsed")
     published = datetime.fromtimestamp(calendar.timegm(when), UTC) if when else None
     tags = tuple(t.get("term", "") for t in e.get("tags", []) if t.get("term"))
     return Entry(
