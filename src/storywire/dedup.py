@@ -48,6 +48,12 @@ def shingles(text: str, size: int = 5) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+def _hash32(gram: str) -> int:
+    # Python's string hash: fast, and stable within a process, which is all the in-memory
+    # index needs (it is rebuilt from the stored texts at every start).
+    return hash(gram) & 0xFFFFFFFF
+
+
 class NearDuplicates:
     """MinHash LSH over word 5-gram shingles: finds an earlier article that an article
     copies with light edits (syndicated wire copy with a new headline, a byline, boilerplate
@@ -66,17 +72,23 @@ class NearDuplicates:
         # A lower LSH threshold than the confirm threshold, so containment cases are found.
         self._lsh = MinHashLSH(threshold=max(0.3, threshold * 0.6), num_perm=num_perm)
         self._hashes: dict[int, tuple[MinHash, int]] = {}
+        self._last: tuple[str, tuple[MinHash, int] | None] | None = None
 
     def __len__(self) -> int:
         return len(self._hashes)
 
     def minhash(self, text: str) -> tuple[MinHash, int] | None:
+        """(MinHash, shingle count) of a text; the last one is cached (find, then add)."""
+        if self._last is not None and self._last[0] == text:
+            return self._last[1]
         grams = shingles(text)
-        if len(_WORD.findall(text)) < self.min_words:
-            return None
-        m = MinHash(num_perm=self.num_perm)
-        m.update_batch([g.encode() for g in grams])
-        return m, len(grams)
+        result = None
+        if len(_WORD.findall(text)) >= self.min_words:
+            m = MinHash(num_perm=self.num_perm, hashfunc=_hash32)
+            m.update_batch(list(grams))
+            result = (m, len(grams))
+        self._last = (text, result)
+        return result
 
     def find(self, text: str) -> int | None:
         """The id of the earliest stored article this text nearly duplicates."""
