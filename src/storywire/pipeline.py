@@ -181,45 +181,50 @@ class Pipeline:
     # -- polling ----------------------------------------------------------------------
 
     async def poll_once(self, now: datetime | None = None) -> CycleReport:
-        """Poll every due feed once, store new articles, write changed stories."""
+        """Poll every due feed once, store new articles, write changed stories.
+
+        Feeds are polled concurrently; each feed's new articles are stored (in publication
+        order) as soon as that feed's pages are fetched and extracted, so storing overlaps
+        with the fetching and extraction of the other feeds. A feed's outcome (status, and
+        for a success its new ETag) is recorded right after its articles are stored.
+        """
         report = CycleReport()
         feeds = self.store.due_feeds(now or utcnow())
         self._pool = _extract_pool(self.settings.extract_processes) if feeds else None
+        done: asyncio.Queue[tuple[Feed, list[Article], _Outcome]] = asyncio.Queue()
         try:
-            async with Fetcher(self.settings, transport=self.transport) as fetcher:
-                results = await asyncio.gather(*(self._poll_and_record(fetcher, f, report)
-                                                 for f in feeds))
+            async with Fetcher(self.settings, transport=self.transport) as fetcher, \
+                    asyncio.TaskGroup() as group:
+                for feed in feeds:
+                    group.create_task(self._poll_into(fetcher, feed, done))
+                for _ in feeds:
+                    feed, articles, outcome = await done.get()
+                    await self._store_feed(feed, articles, outcome, report)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
                 self._pool = None
-        arrived = [(a, feed) for feed, (articles, _) in zip(feeds, results, strict=True)
-                   for a in articles]
-        # Cluster in publication order across feeds, as if each article arrived when published.
-        for article, feed in sorted(arrived, key=lambda pair: pair[0].published):
-            if self.add_article(article, _source_info(feed)):
-                report.articles += 1
-        # Only now that the articles are stored may the feed's new ETag be trusted.
-        for feed, (_, outcome) in zip(feeds, results, strict=True):
-            if outcome is not None:
-                self._record(feed, outcome, report)
         report.stories_written = self.write_dirty()
         return report
 
-    async def _poll_and_record(self, fetcher: Fetcher, feed: Feed,
-                               report: CycleReport) -> tuple[list[Article], _Outcome | None]:
-        """Poll one feed; a failure is recorded at once (so `feeds list` is live), a success
-        is returned to be recorded after its articles are stored."""
+    async def _poll_into(self, fetcher: Fetcher, feed: Feed,
+                         done: asyncio.Queue[tuple[Feed, list[Article], _Outcome]]) -> None:
         try:
             articles, outcome = await self._poll_feed(fetcher, feed)
         except Exception as exc:  # a bug must not stop the other feeds of the cycle
             log.exception("feed %s %s: unexpected error", feed.id, feed.url)
             articles, outcome = [], _Outcome(error=f"internal error: {exc!r}")
+        done.put_nowait((feed, articles, outcome))
+
+    async def _store_feed(self, feed: Feed, articles: list[Article], outcome: _Outcome,
+                          report: CycleReport) -> None:
         report.feeds += 1
-        if outcome.error or outcome.not_modified:
-            self._record(feed, outcome, report)
-            return articles, None
-        return articles, outcome
+        for article in sorted(articles, key=lambda a: a.published):
+            if self.add_article(article, _source_info(feed)):
+                report.articles += 1
+            await asyncio.sleep(0)  # let the fetches of other feeds go on
+        # Only now that the articles are stored may the feed's new ETag be trusted.
+        self._record(feed, outcome, report)
 
     def _record(self, feed: Feed, outcome: _Outcome, report: CycleReport) -> None:
         now = utcnow()
