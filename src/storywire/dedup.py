@@ -42,7 +42,10 @@ def content_hash(title: str, text: str) -> str:
 
 def shingles(text: str, size: int = 5) -> set[str]:
     """Word n-grams of the case-folded text (the whole text when it is shorter)."""
-    words = _WORD.findall(text.casefold())
+    return _grams(_WORD.findall(text.casefold()), size)
+
+
+def _grams(words: list[str], size: int = 5) -> set[str]:
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -81,9 +84,10 @@ class NearDuplicates:
         """(MinHash, shingle count) of a text; the last one is cached (find, then add)."""
         if self._last is not None and self._last[0] == text:
             return self._last[1]
-        grams = shingles(text)
+        words = _WORD.findall(text.casefold())
         result = None
-        if len(_WORD.findall(text)) >= self.min_words:
+        if len(words) >= self.min_words:
+            grams = _grams(words)
             m = MinHash(num_perm=self.num_perm, hashfunc=_hash32)
             m.update_batch(list(grams))
             result = (m, len(grams))
