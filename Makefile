@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/python bench/import_speed.py
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/near_dup.py
+	$(BIN)/python bench/ingest_speed.py --pages 2000
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache
