@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -41,7 +44,9 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 SERVER = f"""
 import sys, time
 sys.path.insert(0, {str(TESTS)!r})
+import newsserver
 from newsserver import NewsServer, allsides_site
+newsserver._Server.handle_error = lambda *a: None  # clients closing keep-alive: not news
 site = allsides_site(sys.argv[1], feeds=int(sys.argv[2]), articles=int(sys.argv[3]))
 with NewsServer(site) as server:
     print(server.base_url, len(site.feed_paths), flush=True)
@@ -86,12 +91,30 @@ def full_path(db: Path, base: str, feeds: int, pages: int, workers: int) -> tupl
         return result
 
     pipeline.write_dirty = timed_write  # type: ignore[method-assign]
+    errors = _ErrorCounter()
+    logging.getLogger("storywire").addHandler(errors)
+    logging.getLogger("storywire").setLevel(logging.INFO)
     start = time.perf_counter()
     report = asyncio.run(pipeline.poll_once())
     total = time.perf_counter() - start
     stored = store.article_count()
     store.close()
+    for message, count in errors.counts.most_common(5):
+        print(f"  {count} x {message}")
     return stored / (total - writing), writing, stored, report.page_errors + report.feed_errors
+
+
+class _ErrorCounter(logging.Handler):
+    """Counts the page and feed errors the pipeline logs, by message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.name.startswith("storywire.pipeline") and ": " in message:
+            self.counts[re.sub(r"\d+", "N", message.rsplit(": ", 1)[1])[:90]] += 1
 
 
 def main() -> int:

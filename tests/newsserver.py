@@ -73,6 +73,7 @@ class Request(NamedTuple):
 @dataclass(frozen=True)
 class Raw:
     """A response written by hand on the socket, for faults HTTP libraries cannot fake:
+    status 0 closes the connection without any response;
     ``reset_after`` sends that many body bytes then resets the connection (RST);
     ``drip_delay`` sends the body one ``drip_size`` chunk at a time with that pause
     (stopping after ``drip_limit`` seconds or when the client goes away)."""
@@ -213,6 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
         head = [f"HTTP/1.1 {raw.status} X", f"Content-Length: {len(raw.body)}",
                 "Connection: close", *(f"{k}: {v}" for k, v in raw.headers.items())]
         self.close_connection = True
+        if raw.status == 0:  # hang up without a word, like a server closing an idle connection
+            return
         try:
             self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
             if raw.reset_after is not None:

@@ -248,3 +248,23 @@ def test_feed_failing_many_times_is_marked_failing_and_listed(cycle, tmp_path):
     o.site.faults.pop("/bad.xml")
     asyncio.run(Pipeline(o.store, settings).poll_once(now=LATER + timedelta(days=30)))
     assert (o.bad.last_status, o.bad.error_count) == ("not_modified", 0)
+
+
+def test_hang_up_without_response_is_retried_once(cycle):
+    calls = []
+
+    def flaky(req, base):
+        calls.append(req.path)
+        return Raw(0, {}, b"") if len(calls) == 1 else None  # then the normal feed
+
+    o = cycle(flaky)
+    assert len(calls) == 2
+    assert o.bad.last_status == "not_modified"
+    _check_isolated(o)
+
+
+def test_hang_up_every_time_is_an_error(cycle):
+    o = cycle(Raw(0, {}, b""))
+    assert o.bad.last_status == "error"
+    assert "connection lost mid-response" in (o.bad.last_error or "")
+    _check_isolated(o)

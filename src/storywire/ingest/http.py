@@ -71,6 +71,10 @@ def _connect_message(url: str, exc: BaseException) -> str:
     return f"cannot connect to {host}: {text or exc.__class__.__name__}"
 
 
+class _StaleConnection(Exception):
+    """The server closed a kept-alive connection before answering (retried once)."""
+
+
 def _origin(url: str) -> str:
     p = urlsplit(url)
     return f"{p.scheme}://{p.netloc}".lower()
@@ -153,7 +157,11 @@ class Fetcher:
             if not self.settings.allow_private_addresses:
                 await check_host(url)
             async with self._overall, self._host_limit(url):
-                resp, location = await self._one(url, headers, html_only)
+                try:
+                    resp, location = await self._one(url, headers, html_only)
+                except _StaleConnection:
+                    # A kept-alive connection the server had closed: one fresh try.
+                    resp, location = await self._one(url, headers, html_only, retry=False)
             if resp is not None:
                 return resp
             assert location is not None
@@ -163,8 +171,8 @@ class Fetcher:
             seen.add(url)
         raise FetchError(f"more than {self.settings.max_redirects} redirects")
 
-    async def _one(self, url: str, headers: dict[str, str],
-                   html_only: bool) -> tuple[Response | None, str | None]:
+    async def _one(self, url: str, headers: dict[str, str], html_only: bool,
+                   retry: bool = True) -> tuple[Response | None, str | None]:
         try:
             async with self._client.stream("GET", url, headers=headers) as resp:
                 if resp.status_code in _REDIRECTS and resp.headers.get("location"):
@@ -174,7 +182,11 @@ class Fetcher:
             raise FetchError(f"timed out ({exc.__class__.__name__})") from exc
         except httpx.ConnectError as exc:
             raise FetchError(_connect_message(url, exc)) from exc
-        except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+        except httpx.RemoteProtocolError as exc:
+            if retry and "without sending" in str(exc):
+                raise _StaleConnection from exc
+            raise FetchError(f"connection lost mid-response ({exc.__class__.__name__})") from exc
+        except httpx.ReadError as exc:
             raise FetchError(f"connection lost mid-response ({exc.__class__.__name__})") from exc
         except httpx.DecodingError as exc:
             raise FetchError(f"cannot decode the compressed body: {exc}") from exc
