@@ -123,10 +123,14 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        try:
-            return await asyncio.wait_for(self._follow(url, headers, html_only), self.deadline)
-        except TimeoutError as exc:
-            raise FetchError(f"gave up after the {self.deadline:g} s deadline") from exc
+        # The deadline starts once a slot is free: waiting for our own limits is not the
+        # server's slowness. Redirect hops share the slot of the first host.
+        async with self._overall, self._host_limit(url):
+            try:
+                return await asyncio.wait_for(self._follow(url, headers, html_only),
+                                              self.deadline)
+            except TimeoutError as exc:
+                raise FetchError(f"gave up after the {self.deadline:g} s deadline") from exc
 
     async def get_page(self, url: str) -> Response:
         """An article page: http(s), HTML only, allowed by the site's robots.txt."""
@@ -156,12 +160,11 @@ class Fetcher:
             check_scheme(url)
             if not self.settings.allow_private_addresses:
                 await check_host(url)
-            async with self._overall, self._host_limit(url):
-                try:
-                    resp, location = await self._one(url, headers, html_only)
-                except _StaleConnection:
-                    # A kept-alive connection the server had closed: one fresh try.
-                    resp, location = await self._one(url, headers, html_only, retry=False)
+            try:
+                resp, location = await self._one(url, headers, html_only)
+            except _StaleConnection:
+                # A kept-alive connection the server had closed: one fresh try.
+                resp, location = await self._one(url, headers, html_only, retry=False)
             if resp is not None:
                 return resp
             assert location is not None
