@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -52,9 +53,8 @@ def _grams(words: list[str], size: int = 5) -> set[str]:
 
 
 def _hash32(gram: str) -> int:
-    # Python's string hash: fast, and stable within a process, which is all the in-memory
-    # index needs (it is rebuilt from the stored texts at every start).
-    return hash(gram) & 0xFFFFFFFF
+    # CRC-32: fast (C), and the same in every process and run, so results are reproducible.
+    return zlib.crc32(gram.encode())
 
 
 class NearDuplicates:
