@@ -136,7 +136,9 @@ ERRORS = {
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_feed_fault_is_reported_and_isolated(cycle, name):
     fault, status, message = ERRORS[name]
-    o = cycle(fault)
+    # The drip sends a byte every 0.1 s: a generous read timeout makes sure that only
+    # the total deadline can stop it, even on a loaded machine.
+    o = cycle(fault, **({"read_timeout": 1.4} if name == "slow drip" else {}))
     assert o.bad.last_status == status
     assert message in (o.bad.last_error or "")
     assert o.bad.error_count == 1
