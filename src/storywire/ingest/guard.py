@@ -65,9 +65,9 @@ async def check_host(url: str) -> None:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         reason = forbidden_reason(ip)
         if reason:
+            what = f"{host} is" if host.strip("[]") == str(ip) else f"{host} resolves to {ip},"
             raise FetchError(
-                f"refused: {host} resolves to {ip}, {reason} "
-                "(set allow_private_addresses to fetch it)"
+                f"refused: {what} {reason} (set allow_private_addresses to fetch it)"
             )
 
 
