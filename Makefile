@@ -31,6 +31,9 @@ bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/write_quality.py
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/near_dup.py
+	$(BIN)/python bench/ingest_speed.py --pages 2000
 
 bench-web: $(STAMP)  ## web load under wrk (first run imports the corpus into bench/out/)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

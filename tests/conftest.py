@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+# Every test server listens on 127.0.0.1, which the SSRF guard refuses by default; tests of
+# the guard build their settings with allow_private_addresses=False explicitly. Set at import
+# time so subprocesses (CLI tests) inherit it too.
+os.environ.setdefault("STORYWIRE_ALLOW_PRIVATE_ADDRESSES", "true")
+
 # Test helpers (e.g. newsserver) live next to the tests and are imported by name.
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -18,7 +18,10 @@ import hashlib
 import html
 import json
 import re
+import socket
+import struct
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +37,7 @@ __all__ = [
     "Entry",
     "Hook",
     "NewsServer",
+    "Raw",
     "Request",
     "Site",
     "allsides_site",
@@ -66,9 +70,26 @@ class Request(NamedTuple):
     headers: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Raw:
+    """A response written by hand on the socket, for faults HTTP libraries cannot fake:
+    status 0 closes the connection without any response;
+    ``reset_after`` sends that many body bytes then resets the connection (RST);
+    ``drip_delay`` sends the body one ``drip_size`` chunk at a time with that pause
+    (stopping after ``drip_limit`` seconds or when the client goes away)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    reset_after: int | None = None
+    drip_delay: float = 0.0
+    drip_size: int = 1
+    drip_limit: float = 10.0
+
+
 # A hook sees every request first; returning None falls through to the routes.
 # Use it for slow responses, errors, redirects etc. in tests.
-Hook = Callable[[Request, str], Entry | None]
+Hook = Callable[[Request, str], "Entry | Raw | None"]
 # A lazy route renders its entry from the server's base URL.
 Render = Callable[[str], Entry]
 
@@ -117,7 +138,7 @@ class Site:
     def add_hook(self, hook: Hook) -> None:
         self.hooks.append(hook)
 
-    def resolve(self, request: Request, base_url: str) -> Entry | None:
+    def resolve(self, request: Request, base_url: str) -> Entry | Raw | None:
         for hook in self.hooks:
             entry = hook(request, base_url)
             if entry is not None:
@@ -171,6 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
         request = Request(self.command, self.path, headers)
         self.server.owner._record(request)
         entry = self.server.owner.site.resolve(request, self.server.owner.base_url)
+        if isinstance(entry, Raw):
+            self._raw(entry)
+            return
         if entry is None:
             entry = Entry(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not found\n")
         etag = entry.headers.get("ETag")
@@ -184,6 +208,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(entry.body)
+
+
+    def _raw(self, raw: Raw) -> None:
+        head = [f"HTTP/1.1 {raw.status} X", f"Content-Length: {len(raw.body)}",
+                "Connection: close", *(f"{k}: {v}" for k, v in raw.headers.items())]
+        self.close_connection = True
+        if raw.status == 0:  # hang up without a word, like a server closing an idle connection
+            return
+        try:
+            self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+            if raw.reset_after is not None:
+                self.wfile.write(raw.body[: raw.reset_after])
+                self.wfile.flush()
+                # SO_LINGER with a zero timeout turns close() into a TCP reset.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                return
+            stop = time.monotonic() + raw.drip_limit
+            for i in range(0, len(raw.body), raw.drip_size):
+                if time.monotonic() > stop:
+                    break
+                self.wfile.write(raw.body[i : i + raw.drip_size])
+                self.wfile.flush()
+                time.sleep(raw.drip_delay)
+        except OSError:
+            pass  # the client gave up: that is the point of the fault
 
 
 class _Server(ThreadingHTTPServer):

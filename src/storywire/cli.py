@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import logging
 import sys
 import threading
@@ -122,10 +124,18 @@ def feeds_list(obj: _Context) -> None:
         click.echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
     for f in rows:
         checked = f.last_checked_at.isoformat() if f.last_checked_at else "never"
-        line = f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  {checked}  {f.url}"
-        click.echo(line)
+        nxt = f.next_check_at.isoformat() if f.next_check_at else "now"
+        every = f", every {_duration(f.poll_interval)}" if f.poll_interval else ""
+        click.echo(f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  "
+                   f"checked {checked}  next {nxt}{every}  {f.url}")
         if f.last_error:
             click.echo(f"      error ({f.error_count}x): {f.last_error}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min"
 
 
 @feeds.command("remove")
@@ -289,6 +299,44 @@ def story_list(obj: _Context, limit: int) -> None:
     """List stories, most outlets and most recent first."""
     for s, title in obj.store().list_stories(limit=limit):
         click.echo(f"{s.id:6d}  {s.outlet_count:3d} outlets  {s.last_published:%Y-%m-%d}  {title}")
+
+
+@main.command("extract")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--url", default="", help="URL the page came from (helps dates and kind).")
+def extract_cmd(files: tuple[str, ...], url: str) -> None:
+    """Extract article pages: one JSON object per FILE on its own line (JSON Lines).
+
+    FILE may be gzip-compressed (.gz) or - for standard input. A file that cannot be
+    read or holds no article gets a line with "file" and "error"; the others still
+    print. The exit status is 1 when any file failed.
+    """
+    failed = False
+    for name in files:
+        record = _extract_record(name, url)
+        failed = failed or "error" in record
+        click.echo(json.dumps(record, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+def _extract_record(name: str, url: str) -> dict[str, Any]:
+    from .extract import extract_page
+
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        if name.endswith(".gz"):
+            data = gzip.decompress(data)
+        page = extract_page(data, url)
+    except (OSError, EOFError, StorywireError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return {"file": name, "error": reason or exc.__class__.__name__}
+    return {
+        "file": name, "title": page.title, "author": page.author,
+        "published": page.published.isoformat() if page.published else None,
+        "language": page.language, "site_name": page.site_name, "kind": str(page.kind),
+        "section": page.section, "page_type": page.page_type, "text": page.text,
+    }
 
 
 def _host(url: str) -> str:

@@ -38,10 +38,11 @@ class Feed(FeedInfo):
     last_modified: str | None = None
     next_check_at: datetime | None = None
     last_checked_at: datetime | None = None
-    last_status: str = "new"  # new, ok, not_modified, error
+    last_status: str = "new"  # new, ok, not_modified, error, failing
     last_error: str | None = None
     error_count: int = 0
     article_count: int = 0
+    poll_interval: float | None = None  # adaptive seconds between polls; None until known
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -20,11 +22,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from .cluster import Doc, OnlineClusterer
-from .dedup import canonical_url, content_hash
+from .dedup import NearDuplicates, canonical_url, content_hash
 from .errors import ExtractError, FetchError, ParseError
-from .extract import extract_page
+from .extract import Page, extract_page
 from .ingest.feeds import parse_feed
 from .ingest.http import Fetcher
+from .ingest.schedule import error_wait, next_interval
 from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
@@ -33,7 +36,7 @@ from .timeutil import utcnow
 from .write import change, make_writer
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF = timedelta(hours=24)
+MAX_BACKOFF = timedelta(hours=24)  # kept for importers; see settings.max_poll_interval
 
 
 @dataclass
@@ -61,6 +64,9 @@ class Pipeline:
         self.writer = make_writer(settings)
         self.dirty: set[int] = set()
         self._primed = False
+        self.near = NearDuplicates(threshold=settings.near_duplicate_threshold)
+        self._near_dates: dict[int, datetime] = {}
+        self._pool: Executor | None = None
 
     # -- clustering state -----------------------------------------------------------
 
@@ -77,15 +83,32 @@ class Pipeline:
         for a in recent:
             if a.duplicate_of is None and a.story_id is not None:
                 self.clusterer.add(_doc(a), a.story_id, learn=True)
+            if a.duplicate_of is None:
+                self._remember(a.id, a.text, a.published)
         return len(recent)
+
+    def _remember(self, article_id: int, text: str, published: datetime) -> None:
+        self.near.add(article_id, text)
+        self._near_dates[article_id] = published
+
+    def _forget_before(self, horizon: datetime) -> None:
+        for article_id in [i for i, d in self._near_dates.items() if d < horizon]:
+            self.near.remove(article_id)
+            del self._near_dates[article_id]
 
     # -- one article ------------------------------------------------------------------
 
     def add_article(self, article: Article, source_info: dict[str, str] | None = None) -> bool:
-        """Dedup, store and cluster one article. False when its URL is already stored."""
+        """Dedup, store and cluster one article. False when its URL is already stored.
+
+        An exact (content hash) or near duplicate (MinHash LSH) is stored with
+        ``duplicate_of`` pointing at the article it copies and joins that story, so the
+        story still counts its outlet; it never feeds the clusterer or the LSH index."""
         self.prime()
         digest = content_hash(article.title, article.text)
         original = self.store.find_by_hash(digest)
+        if original is None:
+            original = self.near.find(article.text)
         article_id = self.store.add_article(
             article, content_hash=digest, duplicate_of=original, source_info=source_info
         )
@@ -99,6 +122,7 @@ class Pipeline:
             if story_id is None:
                 story_id = self.store.create_story(article.published)
             self.clusterer.add(doc, story_id)
+            self._remember(article_id, article.text, article.published)
         if story_id is not None:
             self.store.assign_story(article_id, story_id)
             self.dirty.add(story_id)
@@ -115,6 +139,7 @@ class Pipeline:
                 progress(1)
         self.dirty.clear()
         self.clusterer.forget_before(self._horizon())
+        self._forget_before(self._horizon())
         return written
 
     def _horizon(self) -> datetime:
@@ -162,35 +187,50 @@ class Pipeline:
     # -- polling ----------------------------------------------------------------------
 
     async def poll_once(self, now: datetime | None = None) -> CycleReport:
-        """Poll every due feed once, store new articles, write changed stories."""
+        """Poll every due feed once, store new articles, write changed stories.
+
+        Feeds are polled concurrently; each feed's new articles are stored (in publication
+        order) as soon as that feed's pages are fetched and extracted, so storing overlaps
+        with the fetching and extraction of the other feeds. A feed's outcome (status, and
+        for a success its new ETag) is recorded right after its articles are stored.
+        """
         report = CycleReport()
         feeds = self.store.due_feeds(now or utcnow())
-        async with Fetcher(self.settings, transport=self.transport) as fetcher:
-            results = await asyncio.gather(*(self._poll_and_record(fetcher, f, report)
-                                             for f in feeds))
-        arrived = [(a, feed) for feed, (articles, _) in zip(feeds, results, strict=True)
-                   for a in articles]
-        # Cluster in publication order across feeds, as if each article arrived when published.
-        for article, feed in sorted(arrived, key=lambda pair: pair[0].published):
-            if self.add_article(article, _source_info(feed)):
-                report.articles += 1
-        # Only now that the articles are stored may the feed's new ETag be trusted.
-        for feed, (_, outcome) in zip(feeds, results, strict=True):
-            if outcome is not None:
-                self._record(feed, outcome, report)
+        self._pool = _extract_pool(self.settings.extract_processes) if feeds else None
+        done: asyncio.Queue[tuple[Feed, list[Article], _Outcome]] = asyncio.Queue()
+        try:
+            async with Fetcher(self.settings, transport=self.transport) as fetcher, \
+                    asyncio.TaskGroup() as group:
+                for feed in feeds:
+                    group.create_task(self._poll_into(fetcher, feed, done))
+                for _ in feeds:
+                    feed, articles, outcome = await done.get()
+                    await self._store_feed(feed, articles, outcome, report)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
         report.stories_written = self.write_dirty()
         return report
 
-    async def _poll_and_record(self, fetcher: Fetcher, feed: Feed,
-                               report: CycleReport) -> tuple[list[Article], _Outcome | None]:
-        """Poll one feed; a failure is recorded at once (so `feeds list` is live), a success
-        is returned to be recorded after its articles are stored."""
-        articles, outcome = await self._poll_feed(fetcher, feed)
+    async def _poll_into(self, fetcher: Fetcher, feed: Feed,
+                         done: asyncio.Queue[tuple[Feed, list[Article], _Outcome]]) -> None:
+        try:
+            articles, outcome = await self._poll_feed(fetcher, feed)
+        except Exception as exc:  # a bug must not stop the other feeds of the cycle
+            log.exception("feed %s %s: unexpected error", feed.id, feed.url)
+            articles, outcome = [], _Outcome(error=f"internal error: {exc!r}")
+        done.put_nowait((feed, articles, outcome))
+
+    async def _store_feed(self, feed: Feed, articles: list[Article], outcome: _Outcome,
+                          report: CycleReport) -> None:
         report.feeds += 1
-        if outcome.error or outcome.not_modified:
-            self._record(feed, outcome, report)
-            return articles, None
-        return articles, outcome
+        for article in sorted(articles, key=lambda a: a.published):
+            if self.add_article(article, _source_info(feed)):
+                report.articles += 1
+            await asyncio.sleep(0)  # let the fetches of other feeds go on
+        # Only now that the articles are stored may the feed's new ETag be trusted.
+        self._record(feed, outcome, report)
 
     def _record(self, feed: Feed, outcome: _Outcome, report: CycleReport) -> None:
         now = utcnow()
@@ -198,36 +238,44 @@ class Pipeline:
         if outcome.error:
             report.feed_errors += 1
             report.errors.append(f"{feed.url}: {outcome.error}")
-            backoff = min(
-                timedelta(seconds=self.settings.poll_interval * 2 ** min(feed.error_count, 10)),
-                MAX_BACKOFF,
-            )
-            wait = max(backoff, timedelta(seconds=outcome.retry_after or 0))
-            self.store.record_feed_result(feed.id, status="error", error=outcome.error,
-                                          next_check=now + wait)
-            log.warning("feed %s %s: %s", feed.id, feed.url, outcome.error)
+            wait, failing = error_wait(feed.error_count + 1, outcome.retry_after, self.settings,
+                                       outcome.status)
+            error = outcome.error
+            if failing:
+                error = (f"failing ({feed.error_count + 1} errors in a row), retried every "
+                         f"{wait / 3600:g} h; last error: {outcome.error}")
+            self.store.record_feed_result(
+                feed.id, status="failing" if failing else "error", error=error,
+                next_check=now + timedelta(seconds=wait))
+            log.warning("feed %s %s: %s", feed.id, feed.url, error)
             return
         status = "not_modified" if outcome.not_modified else "ok"
         report.not_modified += outcome.not_modified
+        interval = next_interval(outcome.published, feed.poll_interval, outcome.headers,
+                                 outcome.ttl_body, self.settings)
         self.store.record_feed_result(
-            feed.id, status=status, next_check=now + timedelta(seconds=self.settings.poll_interval),
+            feed.id, status=status, next_check=now + timedelta(seconds=interval),
             etag=outcome.etag, last_modified=outcome.last_modified,
+            interval=None if outcome.not_modified else interval,
         )
 
     async def _poll_feed(self, fetcher: Fetcher, feed: Feed) -> tuple[list[Article], _Outcome]:
         try:
             resp = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         except FetchError as exc:
-            return [], _Outcome(error=str(exc), retry_after=exc.retry_after)
+            return [], _Outcome(error=str(exc), retry_after=exc.retry_after, status=exc.status)
         headers = {k.lower(): v for k, v in resp.headers.items()}
-        outcome = _Outcome(etag=headers.get("etag"), last_modified=headers.get("last-modified"))
-        if resp.not_modified:
+        outcome = _Outcome(etag=headers.get("etag"), last_modified=headers.get("last-modified"),
+                           headers=headers)
+        if resp.not_modified:  # costs no parsing
             outcome.not_modified = True
             return [], outcome
         try:
-            entries = parse_feed(resp.body, resp.url, headers)
+            entries = await asyncio.to_thread(parse_feed, resp.body, resp.url, headers)
         except ParseError as exc:
             return [], _Outcome(error=str(exc))
+        outcome.ttl_body = resp.body[:20_000]
+        outcome.published = [e.published for e in entries if e.published]
         entries = entries[: self.settings.max_entries_per_feed]
         known = self.store.known_urls(canonical_url(e.url) for e in entries)
         fresh = [e for e in entries if canonical_url(e.url) not in known]
@@ -235,11 +283,18 @@ class Pipeline:
         outcome.page_errors = sum(1 for p in pages if p is None)
         return [p for p in pages if p is not None], outcome
 
+    async def _extract(self, body: bytes, url: str, kind: str, ctype: str) -> Page:
+        if self._pool is None:
+            return await asyncio.to_thread(extract_page, body, url, kind, ctype)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, extract_page, body, url, kind, ctype)
+
     async def _fetch_article(self, fetcher: Fetcher, feed: Feed, entry: Entry) -> Article | None:
         url = canonical_url(entry.url)
         try:
-            resp = await fetcher.get(entry.url)
-            page = await asyncio.to_thread(extract_page, resp.body, resp.url, feed.kind)
+            resp = await fetcher.get_page(entry.url)
+            ctype = {k.lower(): v for k, v in resp.headers.items()}.get("content-type", "")
+            page = await self._extract(resp.body, resp.url, feed.kind, ctype)
         except (FetchError, ExtractError) as exc:
             log.info("feed %s page %s: %s", feed.id, entry.url, exc)
             summary = html_to_text(entry.summary)
@@ -295,10 +350,21 @@ class Pipeline:
 class _Outcome:
     error: str | None = None
     retry_after: float | None = None
+    status: int | None = None
     not_modified: bool = False
     etag: str | None = None
     last_modified: str | None = None
     page_errors: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    ttl_body: bytes = b""
+    published: list[datetime] = field(default_factory=list)
+
+
+def _extract_pool(processes: int) -> Executor | None:
+    """Worker processes for extraction (forkserver: safe beside the server's threads)."""
+    if processes <= 0:
+        return None
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
 
 
 def _doc(article: Article) -> Doc:

@@ -41,6 +41,32 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         10_000_000, gt=0, description="Largest response body accepted, in bytes."
     )
+    fetch_deadline: float = Field(
+        60.0, gt=0, description="Total seconds one request may take, redirects included."
+    )
+    max_redirects: int = Field(5, ge=0, description="Redirects followed for one request.")
+    allow_private_addresses: bool = Field(
+        False,
+        description="Allow URLs whose host resolves to loopback, private, link-local, "
+        "multicast or cloud-metadata addresses (off: refused, against SSRF).",
+    )
+    respect_robots: bool = Field(True, description="Honour robots.txt for article pages.")
+    min_poll_interval: float = Field(
+        300.0, gt=0, description="Shortest adaptive interval between polls of one feed (s)."
+    )
+    max_poll_interval: float = Field(
+        86400.0, gt=0, description="Longest adaptive interval between polls of one feed (s)."
+    )
+    failing_after: int = Field(
+        10, ge=1, description="Errors in a row after which a feed is marked failing."
+    )
+    extract_processes: int = Field(
+        0, ge=0, description="Worker processes for page extraction (0: a thread in-process)."
+    )
+    near_duplicate_threshold: float = Field(
+        0.7, gt=0, le=1, description="MinHash Jaccard similarity at which an article is "
+        "a near-duplicate of an earlier one."
+    )
     max_entries_per_feed: int = Field(
         50, ge=1, description="Newest entries of a feed whose pages are fetched per poll."
     )

@@ -12,9 +12,10 @@ from trafilatura.settings import Document
 from ..errors import ExtractError
 from ..models import Kind
 from ..timeutil import parse_time
+from .charset import decode_html
 from .kind import classify
 
-__all__ = ["Page", "classify", "extract_page"]
+__all__ = ["Page", "classify", "decode_html", "extract_page"]
 
 _SCHEMA_TYPE = re.compile(rb'"@type"\s*:\s*\[?\s*"([A-Za-z]+Article)"')
 _SECTION_META = re.compile(
@@ -23,6 +24,8 @@ _SECTION_META = re.compile(
 )
 _CONTENT_ATTR = re.compile(rb'content=["\']([^"\']*)["\']', re.I)
 _HTML_LANG = re.compile(rb"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
+_OG_TYPE = re.compile(
+    rb'<meta[^>]+property=["\']og:type["\'][^>]*content=["\']([^"\']+)', re.I)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Page:
     site_name: str
     section: str
     kind: Kind
+    page_type: str = ""  # schema.org @type (e.g. OpinionNewsArticle), else og:type
+    categories: tuple[str, ...] = ()
 
 
 def _section(html: bytes) -> str:
@@ -45,11 +50,16 @@ def _section(html: bytes) -> str:
     return c.group(1).decode("utf-8", "replace").strip() if c else ""
 
 
-def extract_page(html: bytes, url: str = "", feed_kind: str = "") -> Page:
-    """Extract one page. Raises ExtractError when it holds no main text."""
+def extract_page(html: bytes, url: str = "", feed_kind: str = "",
+                 content_type: str = "") -> Page:
+    """Extract one page (bytes; the charset comes from ``content_type``, a BOM, a meta
+    tag or the XML declaration). Raises ExtractError when it holds no main text."""
+    if b"\x00" in html[:2048] and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractError("not an HTML document (binary data)")
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url or None, with_metadata=True, include_comments=False
+            decode_html(html, content_type), url=url or None, with_metadata=True,
+            include_comments=False,
         )
     except Exception as exc:  # trafilatura can raise from deep in lxml on odd markup
         raise ExtractError(f"extraction failed: {exc.__class__.__name__}: {exc}") from exc
@@ -61,7 +71,11 @@ def extract_page(html: bytes, url: str = "", feed_kind: str = "") -> Page:
     lang = doc.language or ""
     if not lang and (m := _HTML_LANG.search(html[:5000])):
         lang = m.group(1).decode().lower()
+    og = _OG_TYPE.search(html[:100_000])
+    page_type = schema_types[0] if schema_types else (og.group(1).decode() if og else "")
     return Page(
+        page_type=page_type,
+        categories=tuple(doc.categories or ()),
         title=title,
         text=(doc.text or "").strip(),
         author=(doc.author or "").strip(),

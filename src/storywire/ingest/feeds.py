@@ -26,13 +26,22 @@ def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None) -> 
     if stripped.startswith(b"{"):
         return _dedup(_json_feed(stripped, url))
     parsed = feedparser.parse(data, response_headers=headers or {})
-    if not parsed.entries and not parsed.feed.get("title"):
-        reason = parsed.get("bozo_exception") or "no feed elements found"
-        if stripped[:200].lower().find(b"<html") >= 0:
+    if not parsed.entries and (parsed.bozo or not parsed.feed.get("title")):
+        reason = _bozo_reason(parsed) or "no feed elements found"
+        if stripped[:1000].lower().find(b"<html") >= 0:
             reason = "the document is an HTML page, not a feed"
         raise ParseError(f"not a feed: {reason}")
     entries = [_entry(e, url) for e in parsed.entries]
     return sorted(_dedup(entries), key=_newest_first)
+
+
+def _bozo_reason(parsed: feedparser.FeedParserDict) -> str:
+    exc = parsed.get("bozo_exception")
+    if exc is None:
+        return ""
+    line = getattr(exc, "getLineNumber", lambda: None)()
+    where = f" at line {line}" if line else ""
+    return f"malformed XML{where} ({getattr(exc, 'getMessage', lambda: str(exc))()})"
 
 
 def _newest_first(e: Entry) -> float:
@@ -41,7 +50,8 @@ def _newest_first(e: Entry) -> float:
 
 def _entry(e: feedparser.FeedParserDict, feed_url: str) -> Entry:
     link = e.get("link") or ""
-    when = e.get("published_parsed") or e.get("updated_parsed")
+    # dict.get: feedparser's own get() warns when it maps updated_parsed to published.
+    when = dict.get(e, "published_parsed") or dict.get(e, "updated_parsed")
     published = datetime.fromtimestamp(calendar.timegm(when), UTC) if when else None
     tags = tuple(t.get("term", "") for t in e.get("tags", []) if t.get("term"))
     return Entry(

@@ -1,8 +1,10 @@
 """Async HTTP fetching with the limits a long-running poller needs.
 
-Every response is bounded: connect/read timeouts, a total deadline, a maximum
-body size counted on the decoded bytes (so a gzip bomb stops early), and a
-redirect limit. Requests to one host are limited so publishers are not hammered.
+Every response is bounded: connect/read timeouts, a total deadline covering all
+redirect hops, a maximum body size counted on the decoded bytes (so a gzip bomb
+stops early), and a redirect limit with loop detection. Redirects are followed
+by hand so that each hop passes the SSRF guard (``guard.py``). Requests are
+limited overall and per host, and article pages honour robots.txt.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ import email.utils
 import socket
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from ..errors import FetchError
 from ..settings import Settings
+from .guard import Robots, check_host, check_scheme
 
-MAX_REDIRECTS = 5
+MAX_REDIRECTS = 5  # kept for importers; the limit in force is settings.max_redirects
+_REDIRECTS = {301, 302, 303, 307, 308}
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,15 @@ def _connect_message(url: str, exc: BaseException) -> str:
     return f"cannot connect to {host}: {text or exc.__class__.__name__}"
 
 
+class _StaleConnection(Exception):
+    """The server closed a kept-alive connection before answering (retried once)."""
+
+
+def _origin(url: str) -> str:
+    p = urlsplit(url)
+    return f"{p.scheme}://{p.netloc}".lower()
+
+
 class Fetcher:
     """Shared async client; use as ``async with Fetcher(settings) as f``."""
 
@@ -76,15 +90,15 @@ class Fetcher:
         )
         self._client = httpx.AsyncClient(
             timeout=timeout,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
+            follow_redirects=False,
             headers={"User-Agent": settings.user_agent},
             limits=httpx.Limits(max_connections=settings.fetch_concurrency),
             transport=transport,
         )
         self._overall = asyncio.Semaphore(settings.fetch_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self.deadline = settings.connect_timeout + 2 * settings.read_timeout
+        self._robots: dict[str, asyncio.Task[Robots]] = {}
+        self.deadline = settings.fetch_deadline
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -93,53 +107,116 @@ class Fetcher:
         await self._client.aclose()
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
-        host = urlsplit(url).hostname or ""
+        host = urlsplit(url).netloc.lower()
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
         return self._hosts[host]
 
     async def get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+        html_only: bool = False,
     ) -> Response:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise FetchError(f"refused: {url!r} is not an http(s) URL")
+        """GET with every limit; ``html_only`` refuses non-HTML bodies (article pages)."""
+        check_scheme(url)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        # The deadline starts once a slot is free: waiting for our own limits is not the
+        # server's slowness. Redirect hops share the slot of the first host.
         async with self._overall, self._host_limit(url):
             try:
-                return await asyncio.wait_for(self._get(url, headers), self.deadline)
+                return await asyncio.wait_for(self._follow(url, headers, html_only),
+                                              self.deadline)
             except TimeoutError as exc:
-                raise FetchError(f"gave up after the {self.deadline:.0f} s deadline") from exc
-            except httpx.TooManyRedirects as exc:
-                raise FetchError(f"more than {MAX_REDIRECTS} redirects") from exc
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out ({exc.__class__.__name__})") from exc
-            except httpx.ConnectError as exc:
-                raise FetchError(_connect_message(url, exc)) from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(f"{exc.__class__.__name__}: {exc or 'connection failed'}") from exc
+                raise FetchError(f"gave up after the {self.deadline:g} s deadline") from exc
 
-    async def _get(self, url: str, headers: dict[str, str]) -> Response:
-        async with self._client.stream("GET", url, headers=headers) as resp:
-            if resp.status_code == 304:
-                return Response(str(resp.url), 304, b"", dict(resp.headers))
-            if resp.status_code >= 400:
-                raise FetchError(
-                    f"HTTP {resp.status_code} {resp.reason_phrase}".strip(),
-                    status=resp.status_code,
-                    retry_after=retry_after_seconds(resp.headers.get("retry-after")),
-                )
-            limit = self.settings.max_body_bytes
-            declared = resp.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise FetchError(f"body of {declared} bytes is over the {limit} byte limit")
-            chunks, size = [], 0
-            async for chunk in resp.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise FetchError(f"body is over the {limit} byte limit")
-                chunks.append(chunk)
-            return Response(str(resp.url), resp.status_code, b"".join(chunks), dict(resp.headers))
+    async def get_page(self, url: str) -> Response:
+        """An article page: http(s), HTML only, allowed by the site's robots.txt."""
+        check_scheme(url)
+        if self.settings.respect_robots:
+            robots = await self._robots_for(url)
+            if not robots.allowed(self.settings.user_agent, url):
+                raise FetchError("refused: robots.txt disallows this page")
+        return await self.get(url, html_only=True)
+
+    async def _robots_for(self, url: str) -> Robots:
+        origin = _origin(url)
+        if origin not in self._robots:
+            self._robots[origin] = asyncio.ensure_future(self._load_robots(origin))
+        return await asyncio.shield(self._robots[origin])
+
+    async def _load_robots(self, origin: str) -> Robots:
+        try:
+            resp = await self.get(origin + "/robots.txt")
+        except FetchError:
+            return Robots(None)  # unreachable or 4xx/5xx robots.txt: no rules
+        return Robots(resp.body.decode("utf-8", "replace"))
+
+    async def _follow(self, url: str, headers: dict[str, str], html_only: bool) -> Response:
+        seen = {url}
+        for _ in range(self.settings.max_redirects + 1):
+            check_scheme(url)
+            if not self.settings.allow_private_addresses:
+                await check_host(url)
+            try:
+                resp, location = await self._one(url, headers, html_only)
+            except _StaleConnection:
+                # A kept-alive connection the server had closed: one fresh try.
+                resp, location = await self._one(url, headers, html_only, retry=False)
+            if resp is not None:
+                return resp
+            assert location is not None
+            url = location
+            if url in seen:
+                raise FetchError(f"redirect loop at {url}")
+            seen.add(url)
+        raise FetchError(f"more than {self.settings.max_redirects} redirects")
+
+    async def _one(self, url: str, headers: dict[str, str], html_only: bool,
+                   retry: bool = True) -> tuple[Response | None, str | None]:
+        try:
+            async with self._client.stream("GET", url, headers=headers) as resp:
+                if resp.status_code in _REDIRECTS and resp.headers.get("location"):
+                    return None, urljoin(url, resp.headers["location"].strip())
+                return await self._read(url, resp, html_only), None
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"timed out ({exc.__class__.__name__})") from exc
+        except httpx.ConnectError as exc:
+            raise FetchError(_connect_message(url, exc)) from exc
+        except httpx.RemoteProtocolError as exc:
+            if retry and "without sending" in str(exc):
+                raise _StaleConnection from exc
+            raise FetchError(f"connection lost mid-response ({exc.__class__.__name__})") from exc
+        except httpx.ReadError as exc:
+            raise FetchError(f"connection lost mid-response ({exc.__class__.__name__})") from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(f"cannot decode the compressed body: {exc}") from exc
+        except httpx.HTTPError as exc:
+            name = exc.__class__.__name__
+            raise FetchError(f"connection failed ({name}: {exc or 'no detail'})") from exc
+
+    async def _read(self, url: str, resp: httpx.Response, html_only: bool) -> Response:
+        if resp.status_code == 304:
+            return Response(url, 304, b"", dict(resp.headers))
+        if resp.status_code >= 400 or resp.status_code in _REDIRECTS:
+            raise FetchError(
+                f"HTTP {resp.status_code} {resp.reason_phrase}".strip(),
+                status=resp.status_code,
+                retry_after=retry_after_seconds(resp.headers.get("retry-after")),
+            )
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+        if html_only and ctype and ctype not in _HTML_TYPES:
+            raise FetchError(f"refused: not an HTML page (Content-Type {ctype})")
+        limit = self.settings.max_body_bytes
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"body of {declared} bytes is over the {limit} byte limit")
+        chunks, size = [], 0
+        async for chunk in resp.aiter_bytes():  # decoded: a gzip bomb stops at the limit
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(f"body is over the {limit} byte limit (after decompression)")
+            chunks.append(chunk)
+        return Response(url, resp.status_code, b"".join(chunks), dict(resp.headers))

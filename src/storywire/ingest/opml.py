@@ -2,10 +2,19 @@
 
 Import is all-or-nothing: a file that is not well-formed XML is rejected with
 the file name and line, and nothing from it is added.
+
+Leniency: real OPML exports often carry a raw ``&`` (``xmlUrl="...?a=1&b=2"``,
+``text="News & Politics"``) or an HTML entity such as ``&nbsp;``. When the strict
+parse fails, those two mistakes, and only those, are repaired (``&`` -> ``&amp;``,
+HTML entity -> numeric reference) and the file is parsed again; any other error
+rejects the file, naming the line. A DOCTYPE with entity declarations is never
+repaired (entity expansion attacks stay refused).
 """
 
 from __future__ import annotations
 
+import html.entities
+import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
@@ -13,6 +22,24 @@ from ..errors import ParseError
 from ..models import Feed, FeedInfo
 
 _ATTRS = ("outlet", "country", "language", "kind", "category")
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+_AMP = re.compile(rb"&(?:(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
+
+
+def _fix_amp(m: re.Match[bytes]) -> bytes:
+    ref = m.group(1)
+    if ref is None:
+        return b"&amp;"  # a raw ampersand
+    name = ref.decode("ascii")
+    if name.startswith("#") or name in _XML_ENTITIES:
+        return m.group(0)
+    code = html.entities.name2codepoint.get(name)
+    return f"&#{code};".encode() if code else b"&amp;" + ref + b";"
+
+
+def repair_ampersands(data: bytes) -> bytes:
+    """Escape raw ``&`` and turn HTML named entities into numeric references."""
+    return _AMP.sub(_fix_amp, data)
 
 
 def parse_opml(data: bytes, name: str = "OPML") -> list[FeedInfo]:
@@ -20,13 +47,22 @@ def parse_opml(data: bytes, name: str = "OPML") -> list[FeedInfo]:
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        line, col = exc.position
-        raise ParseError(f"{name}: not well-formed XML at line {line}, column {col}") from exc
+        root = _parse_repaired(data, name, exc)
     if root.tag.lower() != "opml":
         raise ParseError(f"{name}: not an OPML file (root element is <{root.tag}>)")
     feeds: dict[str, FeedInfo] = {}
     _walk(root.find("body"), "", feeds)
     return list(feeds.values())
+
+
+def _parse_repaired(data: bytes, name: str, first: ET.ParseError) -> ET.Element:
+    line, col = first.position
+    if b"<!ENTITY" not in data:
+        try:
+            return ET.fromstring(repair_ampersands(data))
+        except ET.ParseError as exc:
+            line, col = exc.position
+    raise ParseError(f"{name}: not well-formed XML at line {line}, column {col}") from first
 
 
 def _walk(node: ET.Element | None, category: str, out: dict[str, FeedInfo]) -> None:

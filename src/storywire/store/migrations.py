@@ -87,6 +87,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0002_feed_schedule",
+        """
+        ALTER TABLE feeds ADD COLUMN poll_interval REAL;
+        CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+        """,
+    ),
+    (
         "0003_search",
         # Full-text search (FTS5). Articles: contentless index of title, author and the
         # first 2,000 characters of summary + text (the text stays in ``articles``).

@@ -170,7 +170,7 @@ class Store(ReaderQueries):
             last_modified=m["last_modified"], next_check_at=_opt_time(m["next_check_at"]),
             last_checked_at=_opt_time(m["last_checked_at"]), last_status=m["last_status"],
             last_error=m["last_error"], error_count=m["error_count"],
-            article_count=m["article_count"],
+            article_count=m["article_count"], poll_interval=m["poll_interval"],
         )
 
     def list_feeds(self) -> list[Feed]:
@@ -186,20 +186,29 @@ class Store(ReaderQueries):
     def record_feed_result(
         self, feed_id: int, *, status: str, next_check: datetime, error: str | None = None,
         etag: str | None = None, last_modified: str | None = None,
+        interval: float | None = None,
     ) -> None:
-        """Store the outcome of one poll. Errors keep the old ETag/Last-Modified."""
+        """Store the outcome of one poll. Errors (status error or failing) keep the old
+        ETag/Last-Modified and interval, and count one more error in a row."""
         params = {"id": feed_id, "status": status, "next": to_iso(next_check),
-                  "now": to_iso(utcnow()), "error": error}
-        if status == "error":
+                  "now": to_iso(utcnow()), "error": error, "interval": interval}
+        if status in ("error", "failing"):
             sql = ("UPDATE feeds SET last_status=:status, last_error=:error, next_check_at=:next,"
                    " last_checked_at=:now, error_count=error_count+1 WHERE id=:id")
         else:
             sql = ("UPDATE feeds SET last_status=:status, last_error=NULL, next_check_at=:next,"
                    " last_checked_at=:now, error_count=0, etag=coalesce(:etag, etag),"
-                   " last_modified=coalesce(:lm, last_modified) WHERE id=:id")
+                   " last_modified=coalesce(:lm, last_modified),"
+                   " poll_interval=coalesce(:interval, poll_interval) WHERE id=:id")
             params.update(etag=etag, lm=last_modified)
         with self._tx() as conn:
             conn.execute(text(sql), params)
+
+    def article_snapshot(self) -> list[tuple[object, ...]]:
+        """Every stored article row, to check that a failure damaged nothing."""
+        with self._tx() as conn:
+            rows = conn.execute(text("SELECT * FROM articles ORDER BY id")).all()
+        return [tuple(r) for r in rows]
 
     def seconds_until_next_check(self, now: datetime, default: float) -> float:
         with self._tx() as conn:
