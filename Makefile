@@ -29,6 +29,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/python bench/import_speed.py
+	$(BIN)/python bench/cluster_quality.py
+	$(BIN)/python bench/cluster_speed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

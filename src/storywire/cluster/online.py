@@ -25,6 +25,8 @@ from .features import ALL_BITS, SMALL_BITS, DocVectors, Featurizer, View
 from .model import PairModel, pair_features
 
 _DAY = 86400.0
+TOP_TERMS = 24  # heaviest terms of a story used to shortlist merge partners
+SHORTLIST = 3  # merge partners checked exactly per changed story
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class _Slots:
         self.used = np.zeros(0, dtype=bool)
         self.ids = np.zeros(0, dtype=np.int64)
         self.outlets: list[dict[str, float]] = []
+        self.terms: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
         self.free: list[int] = []
         self._grow(cap)
 
@@ -68,6 +71,7 @@ class _Slots:
         for name in ("first", "last", "size", "lang", "used", "ids"):
             setattr(self, name, np.pad(getattr(self, name), (0, cap - old)))
         self.outlets.extend({} for _ in range(cap - old))
+        self.terms.extend([] for _ in range(cap - old))
         self.free.extend(range(cap - 1, old - 1, -1))
         self.cap = cap
 
@@ -76,10 +80,16 @@ class _Slots:
             self._grow(self.cap * 2)
         return self.free.pop()
 
+    def rows(self, s: int, view: int) -> np.ndarray:
+        """The rows (terms) where slot ``s`` of a view may be non-zero."""
+        parts = [t[view] for t in self.terms[s]]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
     def release(self, s: int) -> None:
-        self.A[:, s] = 0
-        self.T[:, s] = 0
-        self.E[:, s] = 0
+        # Zero only the rows this story used: a whole column is strided and slow.
+        for view, mat in enumerate((self.A, self.T, self.E)):
+            mat[self.rows(s, view), s] = 0
+        self.terms[s] = []
         self.n2[:, s] = 0
         self.used[s] = False
         self.size[s] = 0
@@ -87,6 +97,7 @@ class _Slots:
         self.free.append(s)
 
     def add(self, s: int, v: DocVectors) -> None:
+        self.terms[s].append((v.all.idx, v.title.idx, v.ent.idx))
         for row, (mat, view) in enumerate(((self.A, v.all), (self.T, v.title), (self.E, v.ent))):
             col = mat[view.idx, s]
             self.n2[row, s] += 2.0 * float(col @ view.val) + float(view.val @ view.val)
@@ -95,7 +106,7 @@ class _Slots:
     def cosines(self, mat: np.ndarray, view: View, row: int, cands: np.ndarray) -> np.ndarray:
         if view.idx.size == 0:
             return np.zeros(cands.size)
-        dots = view.val @ mat[view.idx][:, cands]
+        dots = view.val @ mat[np.ix_(view.idx, cands)]
         return dots / np.sqrt(np.maximum(self.n2[row, cands], 1e-12))
 
 
@@ -239,28 +250,40 @@ class OnlineClusterer:
         self._touched.clear()
         if not touched:
             return []
-        live = np.flatnonzero(sl.used)
-        norms = np.sqrt(np.maximum(sl.n2[0], 1e-12))
-        mine = sl.A[:, touched]
-        rows = np.flatnonzero(mine.any(axis=1))
-        dots = mine[rows].T @ sl.A[rows][:, live]
-        sims = dots / np.outer(norms[touched], norms[live])
-        merges: list[tuple[int, int]] = []
         window = self.window.total_seconds() / _DAY
+        live = np.flatnonzero(sl.used & (sl.last >= sl.first[touched].min() - window))
+        norms = np.sqrt(np.maximum(sl.n2[0], 1e-12))
+        # Shortlist by each touched story's heaviest terms, then check pairs exactly.
+        rows = np.unique(np.concatenate([self._top_rows(s) for s in touched]))
+        dots = sl.A[np.ix_(rows, np.array(touched))].T @ sl.A[np.ix_(rows, live)]
+        approx = dots / np.outer(norms[touched], norms[live])
+        merges: list[tuple[int, int]] = []
         for i, s in enumerate(touched):
-            if not sl.used[s]:
-                continue
-            for j in np.argsort(-sims[i]):
+            for j in np.argsort(-approx[i])[:SHORTLIST]:
                 o = int(live[j])
-                if sims[i, j] < min_cosine:
+                if approx[i, j] < min_cosine / 2:
                     break
-                if o == s or not sl.used[o] or not self._mergeable(s, o, window):
+                if (o == s or not sl.used[s] or not sl.used[o]
+                        or not self._mergeable(s, o, window)
+                        or self._cosine(s, o) < min_cosine):
                     continue
                 big, small = (s, o) if sl.size[s] >= sl.size[o] else (o, s)
                 merges.append((int(sl.ids[small]), int(sl.ids[big])))
                 self._absorb(small, big)
                 break
         return merges
+
+    def _top_rows(self, s: int) -> np.ndarray:
+        rows = self._slots.rows(s, 0)
+        if rows.size <= TOP_TERMS:
+            return rows
+        return rows[np.argpartition(-self._slots.A[rows, s], TOP_TERMS)[:TOP_TERMS]]
+
+    def _cosine(self, a: int, b: int) -> float:
+        sl = self._slots
+        rows = np.union1d(sl.rows(a, 0), sl.rows(b, 0))
+        dot = float(sl.A[rows, a] @ sl.A[rows, b])
+        return dot / float(np.sqrt(max(sl.n2[0, a] * sl.n2[0, b], 1e-24)))
 
     def _mergeable(self, a: int, b: int, window: float) -> bool:
         sl = self._slots
@@ -270,10 +293,12 @@ class OnlineClusterer:
 
     def _absorb(self, small: int, big: int) -> None:
         sl = self._slots
-        for mat in (sl.A, sl.T, sl.E):
-            mat[:, big] += mat[:, small]
-        for row, mat in enumerate((sl.A, sl.T, sl.E)):
-            sl.n2[row, big] = float(mat[:, big] @ mat[:, big])
+        for view, mat in enumerate((sl.A, sl.T, sl.E)):
+            rows = np.union1d(sl.rows(small, view), sl.rows(big, view))
+            col = mat[rows, big] + mat[rows, small]
+            mat[rows, big] = col
+            sl.n2[view, big] = float(col @ col)
+        sl.terms[big].extend(sl.terms[small])
         sl.size[big] += sl.size[small]
         sl.first[big] = min(sl.first[big], sl.first[small])
         sl.last[big] = max(sl.last[big], sl.last[small])
