@@ -34,6 +34,8 @@ bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/near_dup.py
 	$(BIN)/python bench/ingest_speed.py --pages 2000
+	$(BIN)/python bench/cluster_quality.py
+	$(BIN)/python bench/cluster_speed.py
 
 bench-web: $(STAMP)  ## web load under wrk (first run imports the corpus into bench/out/)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -274,6 +274,38 @@ def _read_articles(file: Path, mapping: dict[str, str]) -> tuple[list[Article], 
     return articles, bad
 
 
+# -- batch -------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("input_file", metavar="INPUT.jsonl[.gz]", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Write the stories here as JSON Lines ('-' for standard output).")
+@click.option("--no-write", is_flag=True, help="Only cluster: story_id and article_ids.")
+@click.option("--group-by", metavar="FIELD", help="Take the stories from this input field "
+              "instead of clustering (to use or evaluate the writer alone).")
+@click.option("--words", type=click.IntRange(20, 100_000), default=None,
+              help="Word budget of a story body [default: the story_words setting].")
+@click.pass_obj
+def batch(obj: _Context, input_file: Path, out: Path, no_write: bool, group_by: str | None,
+          words: int | None) -> None:
+    """Cluster a JSON Lines file of articles into stories written as JSON Lines
+    (no database; format in docs/batch.md). Exit status 3 when input lines were bad."""
+    from .batch import run_batch
+
+    words = words or obj.settings().story_words
+    if str(out) == "-":
+        report = run_batch(input_file, sys.stdout, write=not no_write, words=words,
+                           group_by=group_by)
+    else:
+        with out.open("w", encoding="utf-8") as fh:
+            report = run_batch(input_file, fh, write=not no_write, words=words,
+                               group_by=group_by)
+    click.echo(f"{input_file}: {report.articles} articles, {report.stories} stories, "
+               f"{len(report.bad)} bad lines", err=True)
+    if report.bad:
+        sys.exit(3)
+
+
 # -- stories -----------------------------------------------------------------------------
 
 @main.group()

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .cluster import Doc, OnlineClusterer
+from .cluster.runner import MERGE_COSINE, MERGE_EVERY
 from .dedup import NearDuplicates, canonical_url, content_hash
 from .errors import ExtractError, FetchError, ParseError
 from .extract import Page, extract_page
@@ -61,6 +62,7 @@ class Pipeline:
             window=timedelta(hours=settings.cluster_window_hours),
             threshold=settings.cluster_threshold,
         )
+        self._since_maintenance = 0
         self.writer = make_writer(settings)
         self.dirty: set[int] = set()
         self._primed = False
@@ -123,15 +125,32 @@ class Pipeline:
                 story_id = self.store.create_story(article.published)
             self.clusterer.add(doc, story_id)
             self._remember(article_id, article.text, article.published)
+            self._since_maintenance += 1
         if story_id is not None:
             self.store.assign_story(article_id, story_id)
             self.dirty.add(story_id)
+        # After the assignment: a merge may absorb the story this article just joined.
+        if self._since_maintenance >= MERGE_EVERY:
+            self.maintain()
         return True
+
+    def maintain(self) -> int:
+        """Merge live stories that turned out to be one (the absorbed story keeps its row,
+        status 'merged', merged_into set); return how many merges."""
+        self._since_maintenance = 0
+        merges = self.clusterer.merge_candidates(MERGE_COSINE)
+        for absorbed, into in merges:
+            self.store.merge_stories(absorbed, into)
+            self.dirty.discard(absorbed)
+            self.dirty.add(into)
+            log.info("merged story %d into %d", absorbed, into)
+        return len(merges)
 
     # -- writing ----------------------------------------------------------------------
 
     def write_dirty(self, progress: Callable[[int], None] | None = None) -> int:
         """Write every story whose articles changed meaningfully; return how many."""
+        self.maintain()
         written = 0
         for story_id in sorted(self.dirty):
             written += self.write_story(story_id)
@@ -369,7 +388,7 @@ def _extract_pool(processes: int) -> Executor | None:
 
 def _doc(article: Article) -> Doc:
     return Doc(title=article.title, text=article.text, published=article.published,
-               language=article.language)
+               language=article.language, outlet=article.outlet)
 
 
 def _source_info(feed: Feed) -> dict[str, str]:

@@ -74,10 +74,12 @@ class Settings(BaseSettings):
         True, description="Load the shipped feed list on `storywire run` when no feed exists."
     )
     cluster_window_hours: float = Field(
-        72.0, gt=0, description="An article may join a story active within this many hours."
+        72.0, gt=0, description="A story is open this many hours after its newest article; "
+        "closed, it can still absorb a clearly matching late article for as long again."
     )
-    cluster_threshold: float = Field(
-        0.18, gt=0, lt=1, description="Lowest cosine similarity for joining an open story."
+    cluster_threshold: float | None = Field(
+        None, gt=0, lt=1, description="Lowest same-story probability (pair model) for joining "
+        "an open story; unset: the shipped model's own threshold."
     )
     story_words: int = Field(250, ge=20, description="Word budget of a story body.")
     admin_token: str | None = Field(

@@ -1,32 +1,32 @@
-"""Online story clustering: each arriving article joins the most similar open
-story or starts a new one. Nothing already assigned is ever moved.
+"""Online story clustering: each arriving article joins a live story or starts one.
+Nothing already assigned is re-clustered; maintenance may later merge two stories.
 
-Representation: hashed TF-IDF of the title (counted twice: headlines name the
-event) and the lead of the text. Document frequencies are learned from the
-stream itself, so there is no vocabulary to fit up front. A story is the
-normalised mean of its articles' vectors.
+Stories are kept in *slots* of three dense column matrices (one per feature view, see
+``features``), holding the sum of their articles' vectors. Scoring an article against
+every live story is one gather of the article's term rows, with no Python loop over
+stories, so the cost per article depends on the number of live stories only (stories
+are retired ``2 * window`` after their last article, or earlier under ``max_live``).
 
-Decision: cosine to each candidate story >= threshold, where candidates are
-stories in the same language with an article within ``window`` of this one.
+Decision: the pair model (``model``) scores each candidate story; the article joins the
+best one when its probability reaches ``threshold``. A story is *open* while its newest
+article is less than ``window`` old; after that it is *closed* but can still absorb a
+late article whose probability reaches ``late_threshold``. Stories in other languages
+are never candidates. A story that reached ``max_size`` articles takes no more.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 
-N_FEATURES = 2**20
-LEAD_CHARS = 1200
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+from .features import ALL_BITS, SMALL_BITS, DocVectors, Featurizer, View
+from .model import PairModel, pair_features
 
-
-def _tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.lower()) if t not in ENGLISH_STOP_WORDS]
+_DAY = 86400.0
+TOP_TERMS = 24  # heaviest terms of a story used to shortlist merge partners
+SHORTLIST = 3  # merge partners checked exactly per changed story
 
 
 @dataclass(frozen=True)
@@ -35,48 +35,149 @@ class Doc:
     text: str
     published: datetime
     language: str = ""
+    outlet: str = ""
 
 
-@dataclass
-class _Story:
-    id: int
-    language: str
-    first: datetime
-    last: datetime
-    total: sp.csr_matrix  # sum of member vectors (each L2-normalised)
-    size: int = 0
+def _days(when: datetime) -> float:
+    return when.timestamp() / _DAY
+
+
+class _Slots:
+    """Dense per-story state, grown by doubling; freed slots are reused."""
+
+    def __init__(self, cap: int = 64):
+        self.cap = 0
+        self.A = np.zeros((1 << ALL_BITS, 0), dtype=np.float32)
+        self.T = np.zeros((1 << SMALL_BITS, 0), dtype=np.float32)
+        self.E = np.zeros((1 << SMALL_BITS, 0), dtype=np.float32)
+        self.n2 = np.zeros((3, 0))
+        self.first = np.zeros(0)
+        self.last = np.zeros(0)
+        self.size = np.zeros(0)
+        self.lang = np.zeros(0, dtype=np.int64)
+        self.used = np.zeros(0, dtype=bool)
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.outlets: list[dict[str, float]] = []
+        self.terms: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
+        self.free: list[int] = []
+        self._grow(cap)
+
+    def _grow(self, cap: int) -> None:
+        old = self.cap
+        self.A = np.pad(self.A, ((0, 0), (0, cap - old)))
+        self.T = np.pad(self.T, ((0, 0), (0, cap - old)))
+        self.E = np.pad(self.E, ((0, 0), (0, cap - old)))
+        self.n2 = np.pad(self.n2, ((0, 0), (0, cap - old)))
+        for name in ("first", "last", "size", "lang", "used", "ids"):
+            setattr(self, name, np.pad(getattr(self, name), (0, cap - old)))
+        self.outlets.extend({} for _ in range(cap - old))
+        self.terms.extend([] for _ in range(cap - old))
+        self.free.extend(range(cap - 1, old - 1, -1))
+        self.cap = cap
+
+    def take(self) -> int:
+        if not self.free:
+            self._grow(self.cap * 2)
+        return self.free.pop()
+
+    def rows(self, s: int, view: int) -> np.ndarray:
+        """The rows (terms) where slot ``s`` of a view may be non-zero."""
+        parts = [t[view] for t in self.terms[s]]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def release(self, s: int) -> None:
+        # Zero only the rows this story used: a whole column is strided and slow.
+        for view, mat in enumerate((self.A, self.T, self.E)):
+            mat[self.rows(s, view), s] = 0
+        self.terms[s] = []
+        self.n2[:, s] = 0
+        self.used[s] = False
+        self.size[s] = 0
+        self.outlets[s] = {}
+        self.free.append(s)
+
+    def add(self, s: int, v: DocVectors) -> None:
+        self.terms[s].append((v.all.idx, v.title.idx, v.ent.idx))
+        for row, (mat, view) in enumerate(((self.A, v.all), (self.T, v.title), (self.E, v.ent))):
+            col = mat[view.idx, s]
+            self.n2[row, s] += 2.0 * float(col @ view.val) + float(view.val @ view.val)
+            mat[view.idx, s] = col + view.val
+
+    def cosines(self, mat: np.ndarray, view: View, row: int, cands: np.ndarray) -> np.ndarray:
+        if view.idx.size == 0:
+            return np.zeros(cands.size)
+        dots = view.val @ mat[np.ix_(view.idx, cands)]
+        return dots / np.sqrt(np.maximum(self.n2[row, cands], 1e-12))
 
 
 @dataclass
 class OnlineClusterer:
     window: timedelta = timedelta(hours=72)
-    threshold: float = 0.18
-    _df: np.ndarray = field(default_factory=lambda: np.zeros(N_FEATURES, dtype=np.float32))
-    _n_docs: int = 0
-    _stories: dict[int, _Story] = field(default_factory=dict)
+    threshold: float | None = None  # None: the pair model's own
+    late_threshold: float | None = None
+    max_size: int = 500
+    max_live: int = 20_000
+    model: PairModel | None = None
+    same_outlet_minutes: float = 10.0
+    _feat: Featurizer = field(default_factory=Featurizer)
+    _slots: _Slots = field(default_factory=_Slots)
+    _slot_of: dict[int, int] = field(default_factory=dict)
+    _langs: dict[str, int] = field(default_factory=dict)
+    _cache: tuple[Doc, DocVectors] | None = None
+    _touched: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self._hasher = HashingVectorizer(
-            n_features=N_FEATURES, analyzer=_tokens, alternate_sign=False, norm=None
-        )
+        if self.model is None:
+            self.model = PairModel.load()
+        self._model: PairModel = self.model
+        self._join = self.threshold if self.threshold is not None else self._model.threshold
+        self._late = (self.late_threshold if self.late_threshold is not None
+                      else self._model.late_threshold)
 
-    def _counts(self, doc: Doc) -> sp.csr_matrix:
-        text = f"{doc.title}\n{doc.title}\n{doc.text[:LEAD_CHARS]}"
-        return self._hasher.transform([text]).tocsr()
+    # -- features ---------------------------------------------------------------------
 
-    def _vector(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        idf = np.log((self._n_docs + 1) / (self._df[counts.indices] + 1)) + 1.0
-        data = (1.0 + np.log(counts.data)) * idf
-        norm = np.linalg.norm(data) or 1.0
-        return sp.csr_matrix((data / norm, counts.indices, counts.indptr), shape=counts.shape)
+    def _vectors(self, doc: Doc, learn: bool) -> DocVectors:
+        if self._cache is not None and self._cache[0] is doc:
+            return self._cache[1]
+        ids = self._feat.counts(doc.title, doc.text)
+        if learn:
+            self._feat.learn(ids)
+        vec = self._feat.vectors(ids)
+        self._cache = (doc, vec)
+        return vec
 
-    def _candidates(self, doc: Doc) -> list[_Story]:
-        lo, hi = doc.published - self.window, doc.published + self.window
-        return [
-            s for s in self._stories.values()
-            if s.last >= lo and s.first <= hi
-            and (not s.language or not doc.language or s.language == doc.language)
-        ]
+    def _lang(self, language: str) -> int:
+        if not language:
+            return 0
+        return self._langs.setdefault(language.lower().split("-")[0], len(self._langs) + 1)
+
+    def candidates(self, doc: Doc, vec: DocVectors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(slots, pair features, open flags) of the stories this document may join."""
+        sl = self._slots
+        t, lang = _days(doc.published), self._lang(doc.language)
+        late = 2 * self.window.total_seconds() / _DAY
+        dt = np.maximum(np.maximum(t - sl.last, sl.first - t), 0.0)
+        mask = sl.used & (dt <= late) & (sl.size < self.max_size)
+        if lang:
+            mask &= (sl.lang == 0) | (sl.lang == lang)
+        cands = np.flatnonzero(mask)
+        if cands.size == 0:
+            return cands, np.zeros((0, 0)), np.zeros(0, dtype=bool)
+        c_all = sl.cosines(sl.A, vec.all, 0, cands)
+        c_title = sl.cosines(sl.T, vec.title, 1, cands)
+        c_ent = sl.cosines(sl.E, vec.ent, 2, cands)
+        same = np.zeros(cands.size)
+        if doc.outlet:
+            near = self.same_outlet_minutes / 1440.0
+            for i, s in enumerate(cands):
+                seen = sl.outlets[s].get(doc.outlet)
+                if seen is not None:
+                    same[i] = 1.0 if abs(t - seen) <= near else 0.5
+        x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands],
+                          vec.headline_only)
+        return cands, x, dt[cands] <= self.window.total_seconds() / _DAY
+
+    # -- the public interface ----------------------------------------------------------
 
     def assign(self, doc: Doc) -> int | None:
         """The id of the story this document joins, or None for a new story.
@@ -84,40 +185,123 @@ class OnlineClusterer:
         Learns the document's terms (document frequency) as a side effect; call
         :meth:`add` next with the story id chosen.
         """
-        counts = self._counts(doc)
-        self._df[counts.indices] += 1
-        self._n_docs += 1
-        candidates = self._candidates(doc)
-        if not candidates:
+        vec = self._vectors(doc, learn=True)
+        cands, x, is_open = self.candidates(doc, vec)
+        if cands.size == 0:
             return None
-        vec = self._vector(counts)
-        totals = sp.vstack([s.total for s in candidates]).tocsr()
-        norms = np.sqrt(np.asarray(totals.multiply(totals).sum(axis=1)).ravel())
-        sims = np.asarray((totals @ vec.T).todense()).ravel() / np.maximum(norms, 1e-9)
-        best = int(np.argmax(sims))
-        return candidates[best].id if sims[best] >= self.threshold else None
+        p = self._model.prob(x)
+        p = np.where(is_open, p, np.where(p >= self._late, p, 0.0))
+        best = int(np.argmax(p))
+        if p[best] < self._join:
+            return None
+        return int(self._slots.ids[cands[best]])
 
     def add(self, doc: Doc, story_id: int, *, learn: bool = False) -> None:
         """Record that ``doc`` belongs to ``story_id`` (learn=True when priming from the store)."""
-        counts = self._counts(doc)
-        if learn:
-            self._df[counts.indices] += 1
-            self._n_docs += 1
-        vec = self._vector(counts)
-        story = self._stories.get(story_id)
-        if story is None:
-            self._stories[story_id] = _Story(
-                story_id, doc.language, doc.published, doc.published, vec, 1
-            )
-            return
-        story.total = story.total + vec
-        story.size += 1
-        story.first = min(story.first, doc.published)
-        story.last = max(story.last, doc.published)
+        vec = self._vectors(doc, learn=learn)
+        self._cache = None
+        sl = self._slots
+        t = _days(doc.published)
+        s = self._slot_of.get(story_id)
+        if s is None:
+            if len(self._slot_of) >= self.max_live:
+                self._retire_oldest()
+            s = sl.take()
+            self._slot_of[story_id] = s
+            sl.used[s], sl.ids[s], sl.first[s], sl.last[s] = True, story_id, t, t
+            sl.lang[s] = self._lang(doc.language)
+        sl.add(s, vec)
+        sl.size[s] += 1
+        sl.first[s], sl.last[s] = min(sl.first[s], t), max(sl.last[s], t)
+        if not sl.lang[s]:
+            sl.lang[s] = self._lang(doc.language)
+        if doc.outlet:
+            sl.outlets[s][doc.outlet] = max(t, sl.outlets[s].get(doc.outlet, t))
+        self._touched.add(story_id)
 
     def forget_before(self, when: datetime) -> int:
-        """Drop stories whose last article is older than ``when``; return how many."""
-        old = [k for k, s in self._stories.items() if s.last < when]
-        for k in old:
-            del self._stories[k]
+        """Retire stories whose last article is older than ``when``; return how many."""
+        sl, cut = self._slots, _days(when)
+        old = [int(sl.ids[s]) for s in np.flatnonzero(sl.used & (sl.last < cut))]
+        for story_id in old:
+            self._drop(story_id)
         return len(old)
+
+    def _drop(self, story_id: int) -> None:
+        self._slots.release(self._slot_of.pop(story_id))
+        self._touched.discard(story_id)
+
+    def _retire_oldest(self) -> None:
+        sl = self._slots
+        used = np.flatnonzero(sl.used)
+        self._drop(int(sl.ids[used[np.argmin(sl.last[used])]]))
+
+    # -- maintenance ---------------------------------------------------------------------
+
+    def live_stories(self) -> int:
+        return len(self._slot_of)
+
+    def merge_candidates(self, min_cosine: float = 0.5) -> list[tuple[int, int]]:
+        """Pairs (absorbed, into) of live stories that turned out to be one, and merges
+        them here. Only stories changed since the last call are compared; the larger story
+        absorbs the smaller. The caller moves the articles in the store."""
+        sl = self._slots
+        touched = [self._slot_of[i] for i in sorted(self._touched) if i in self._slot_of]
+        self._touched.clear()
+        if not touched:
+            return []
+        window = self.window.total_seconds() / _DAY
+        live = np.flatnonzero(sl.used & (sl.last >= sl.first[touched].min() - window))
+        norms = np.sqrt(np.maximum(sl.n2[0], 1e-12))
+        # Shortlist by each touched story's heaviest terms, then check pairs exactly.
+        rows = np.unique(np.concatenate([self._top_rows(s) for s in touched]))
+        dots = sl.A[np.ix_(rows, np.array(touched))].T @ sl.A[np.ix_(rows, live)]
+        approx = dots / np.outer(norms[touched], norms[live])
+        merges: list[tuple[int, int]] = []
+        for i, s in enumerate(touched):
+            for j in np.argsort(-approx[i])[:SHORTLIST]:
+                o = int(live[j])
+                if approx[i, j] < min_cosine / 2:
+                    break
+                if (o == s or not sl.used[s] or not sl.used[o]
+                        or not self._mergeable(s, o, window)
+                        or self._cosine(s, o) < min_cosine):
+                    continue
+                big, small = (s, o) if sl.size[s] >= sl.size[o] else (o, s)
+                merges.append((int(sl.ids[small]), int(sl.ids[big])))
+                self._absorb(small, big)
+                break
+        return merges
+
+    def _top_rows(self, s: int) -> np.ndarray:
+        rows = self._slots.rows(s, 0)
+        if rows.size <= TOP_TERMS:
+            return rows
+        return rows[np.argpartition(-self._slots.A[rows, s], TOP_TERMS)[:TOP_TERMS]]
+
+    def _cosine(self, a: int, b: int) -> float:
+        sl = self._slots
+        rows = np.union1d(sl.rows(a, 0), sl.rows(b, 0))
+        dot = float(sl.A[rows, a] @ sl.A[rows, b])
+        return dot / float(np.sqrt(max(sl.n2[0, a] * sl.n2[0, b], 1e-24)))
+
+    def _mergeable(self, a: int, b: int, window: float) -> bool:
+        sl = self._slots
+        gap = max(sl.first[a] - sl.last[b], sl.first[b] - sl.last[a], 0.0)
+        return (gap <= window and sl.size[a] + sl.size[b] <= self.max_size
+                and (not sl.lang[a] or not sl.lang[b] or sl.lang[a] == sl.lang[b]))
+
+    def _absorb(self, small: int, big: int) -> None:
+        sl = self._slots
+        for view, mat in enumerate((sl.A, sl.T, sl.E)):
+            rows = np.union1d(sl.rows(small, view), sl.rows(big, view))
+            col = mat[rows, big] + mat[rows, small]
+            mat[rows, big] = col
+            sl.n2[view, big] = float(col @ col)
+        sl.terms[big].extend(sl.terms[small])
+        sl.size[big] += sl.size[small]
+        sl.first[big] = min(sl.first[big], sl.first[small])
+        sl.last[big] = max(sl.last[big], sl.last[small])
+        for outlet, seen in sl.outlets[small].items():
+            sl.outlets[big][outlet] = max(seen, sl.outlets[big].get(outlet, seen))
+        self._drop(int(sl.ids[small]))

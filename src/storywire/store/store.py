@@ -352,6 +352,34 @@ class Store(ReaderQueries):
                 {"s": story_id},
             )
 
+    def merge_stories(self, absorbed: int, into: int) -> None:
+        """Move every article of story ``absorbed`` into story ``into``; the absorbed story
+        is kept with status 'merged' and merged_into set (so its URL can redirect), and
+        stories merged into it earlier now point at ``into``."""
+        if absorbed == into:
+            return
+        with self._tx() as conn:
+            conn.execute(text("UPDATE articles SET story_id=:i WHERE story_id=:a"),
+                         {"i": into, "a": absorbed})
+            conn.execute(text("UPDATE stories SET merged_into=:i WHERE merged_into=:a"),
+                         {"i": into, "a": absorbed})
+            conn.execute(
+                text("UPDATE stories SET status='merged', merged_into=:i, article_count=0,"
+                     " outlet_count=0, updated_at=:n WHERE id=:a"),
+                {"i": into, "a": absorbed, "n": to_iso(utcnow())},
+            )
+            conn.execute(
+                text(
+                    "UPDATE stories SET"
+                    " first_published=(SELECT min(published_at) FROM articles WHERE story_id=:s),"
+                    " last_published=(SELECT max(published_at) FROM articles WHERE story_id=:s),"
+                    " article_count=(SELECT count(*) FROM articles WHERE story_id=:s),"
+                    " outlet_count=(SELECT count(DISTINCT source_id) FROM articles"
+                    "   WHERE story_id=:s) WHERE id=:s"
+                ),
+                {"s": into},
+            )
+
     @staticmethod
     def _story(row: Any) -> Story:
         m = row._mapping

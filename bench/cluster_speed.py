@@ -1,0 +1,159 @@
+"""Clustering throughput and memory on the AllSides corpus, in publication order.
+
+    python bench/cluster_speed.py [--data ../shared/data] [--articles N]
+
+Reads all 37,554 AllSides articles (those without a date, about 4.4k, are skipped and
+counted), sorts them by publication time and clusters them with storywire (pair model,
+maintenance every 200 articles, stories retired after the late window) and with the
+single-pass baseline (the walking skeleton's clusterer: hashed TF-IDF, one cosine
+threshold against every story active in the window), each in its own forked process on
+one core. Prints articles/s overall, for the first and the last 5,000 articles (flat cost
+per article means similar rates), and peak resident memory of that process (which
+includes the articles loaded before forking, printed separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import re
+import resource
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+
+from storywire.cluster import Doc, OnlineClusterer, cluster_stream
+from storywire.ingest.corpus import BadLine, read_records, to_article
+
+MAPPING = {"text": "content_original", "outlet": "source", "published": "date", "id": "ID"}
+CHUNK = 5000
+DOCS: list[Doc] = []
+
+
+def load(data: Path, limit: int | None) -> tuple[list[Doc], int, int]:
+    path = data / "corpus" / "allsides-article-bias" / "articles.jsonl.gz"
+    docs, undated, total = [], 0, 0
+    for line, obj in read_records(path):
+        total += 1
+        a = obj if isinstance(obj, BadLine) else to_article(obj, MAPPING, line)
+        if isinstance(a, BadLine):
+            undated += 1
+            continue
+        docs.append(Doc(title=a.title, text=a.text, published=a.published,
+                        language=a.language, outlet=a.outlet))
+        if limit and len(docs) >= limit:
+            break
+    docs.sort(key=lambda d: d.published)
+    return docs, undated, total
+
+
+# -- the baseline: the walking skeleton's single-pass clusterer, kept verbatim here --------
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in ENGLISH_STOP_WORDS]
+
+
+@dataclass
+class SinglePass:
+    window: timedelta = timedelta(hours=72)
+    threshold: float = 0.18
+    stories: dict[int, list] = field(default_factory=dict)  # id -> [first, last, total]
+
+    def __post_init__(self) -> None:
+        self.hasher = HashingVectorizer(n_features=2**20, analyzer=_tokens,
+                                        alternate_sign=False, norm=None)
+        self.df = np.zeros(2**20, dtype=np.float32)
+        self.n = 0
+
+    def step(self, doc: Doc, new_id: int) -> int:
+        counts = self.hasher.transform([f"{doc.title}\n{doc.title}\n{doc.text[:1200]}"]).tocsr()
+        self.df[counts.indices] += 1
+        self.n += 1
+        idf = np.log((self.n + 1) / (self.df[counts.indices] + 1)) + 1.0
+        data = (1.0 + np.log(counts.data)) * idf
+        vec = sp.csr_matrix((data / (np.linalg.norm(data) or 1.0), counts.indices,
+                             counts.indptr), shape=counts.shape)
+        lo, hi = doc.published - self.window, doc.published + self.window
+        cands = [(k, s) for k, s in self.stories.items() if s[1] >= lo and s[0] <= hi]
+        chosen = None
+        if cands:
+            totals = sp.vstack([s[2] for _, s in cands]).tocsr()
+            norms = np.sqrt(np.asarray(totals.multiply(totals).sum(axis=1)).ravel())
+            sims = np.asarray((totals @ vec.T).todense()).ravel() / np.maximum(norms, 1e-9)
+            best = int(np.argmax(sims))
+            chosen = cands[best][0] if sims[best] >= self.threshold else None
+        if chosen is None:
+            self.stories[new_id] = [doc.published, doc.published, vec]
+            chosen = new_id
+        else:
+            s = self.stories[chosen]
+            s[1], s[2] = max(s[1], doc.published), s[2] + vec
+        if new_id % 500 == 0:  # retire stories past twice the window, as the pipeline does
+            cut = doc.published - 2 * self.window
+            for k in [k for k, s in self.stories.items() if s[1] < cut]:
+                del self.stories[k]
+        return chosen
+
+
+# -- measurement ----------------------------------------------------------------------------
+
+def _run(method: str, queue: mp.Queue) -> None:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    marks: list[float] = []
+    t0 = time.perf_counter()
+    if method == "storywire":
+        labels = cluster_stream(DOCS, OnlineClusterer(),
+                                progress=lambda n: marks.append(time.perf_counter()))
+    else:
+        sp_ = SinglePass()
+        labels = []
+        for n, d in enumerate(DOCS, 1):
+            labels.append(sp_.step(d, n))
+            if n % 1000 == 0:
+                marks.append(time.perf_counter())
+    total = time.perf_counter() - t0
+    sizes = np.bincount(np.unique(labels, return_inverse=True)[1])
+    queue.put((method, total, [t0, *marks], len(set(labels)), sorted(sizes)[-3:],
+               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def main() -> None:
+    global DOCS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA",
+                                                                    "../shared/data")))
+    ap.add_argument("--articles", type=int, default=None, help="only the first N dated")
+    args = ap.parse_args()
+    DOCS, undated, total = load(args.data, args.articles)
+    loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{total} lines read, {len(DOCS)} articles clustered, {undated} skipped "
+          f"(no valid date); {loaded:.0f} MiB resident after loading")
+    n, k = len(DOCS), CHUNK // 1000
+    print(f"\n{'method':<12} {'art/s':>8} {'first 5k':>9} {'last 5k':>9} {'stories':>8} "
+          f"{'peak MiB':>9}  largest stories")
+    ctx = mp.get_context("fork")
+    for method in ("storywire", "single-pass"):
+        queue: mp.Queue = ctx.Queue()
+        proc = ctx.Process(target=_run, args=(method, queue))
+        proc.start()
+        name, secs, marks, stories, largest, peak = queue.get()
+        proc.join()
+        first = (k * 1000) / (marks[k] - marks[0]) if len(marks) > k else float("nan")
+        last_n = (len(marks) - 1 - k) * 1000
+        last = CHUNK / (marks[-1] - marks[-1 - k]) if len(marks) > 2 * k else float("nan")
+        del last_n
+        print(f"{name:<12} {n / secs:8.0f} {first:9.0f} {last:9.0f} {stories:8d} "
+              f"{peak:9.0f}  {[int(s) for s in largest]}")
+
+
+if __name__ == "__main__":
+    main()

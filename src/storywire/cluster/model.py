@@ -1,0 +1,96 @@
+"""The "same story" pair model: logistic regression over per-candidate features.
+
+Features of (article, candidate story) pairs are computed for all candidates at once,
+and several are normalised per article against the other candidates (z-score, ratio
+to the best, gap to the best other), because similarity scales of headline-only and
+full-text articles differ a lot. The weights ship in ``pair_model.json`` and are
+reproduced by ``tools/train_cluster_model.py`` from the shared labelled data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = (
+    "c_all", "c_title", "c_ent", "z_all", "rel_all", "gap_all", "rel_title", "dt_days",
+    "same_outlet", "log_size", "headline_only", "headline_x_c_all", "headline_x_c_title",
+)
+
+PSEUDO = 3
+REL_FLOOR = 0.3
+
+
+def pair_features(c_all: np.ndarray, c_title: np.ndarray, c_ent: np.ndarray,
+                  dt_days: np.ndarray, same_outlet: np.ndarray, size: np.ndarray,
+                  headline_only: bool) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate story."""
+    n = c_all.size
+    # Per-document normalisation against the other candidates, with PSEUDO background
+    # candidates at similarity 0 (and a floor under the best) so that a lone weak
+    # candidate does not look like a clear winner.
+    ref = np.concatenate([c_all, np.zeros(PSEUDO)])
+    z = (c_all - ref.mean()) / (ref.std() + 0.05)
+    rel = c_all / max(float(c_all.max()), REL_FLOOR)
+    rel_t = c_title / max(float(c_title.max()), REL_FLOOR)
+    if n > 1:
+        order = np.argsort(c_all)
+        best_other = np.full(n, c_all[order[-1]])
+        best_other[order[-1]] = c_all[order[-2]]
+    else:
+        best_other = np.zeros(n)
+    gap = c_all - best_other
+    h = float(headline_only)
+    return np.column_stack([
+        c_all, c_title, c_ent, z, rel, gap, rel_t, np.minimum(dt_days, 7.0), same_outlet,
+        np.log1p(size), np.full(n, h), h * c_all, h * c_title,
+    ]).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class PairModel:
+    version: str
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float  # join the best open story when its probability reaches this
+    late_threshold: float  # ... and a closed story only when it reaches this
+
+    def prob(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {"version": self.version, "features": list(FEATURES),
+                "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept,
+                "threshold": self.threshold, "late_threshold": self.late_threshold}
+
+    @classmethod
+    def from_json(cls, data: dict) -> PairModel:
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError("pair model was trained on other features")
+        return cls(str(data["version"]), np.array(data["mean"]), np.array(data["scale"]),
+                   np.array(data["coef"]), float(data["intercept"]), float(data["threshold"]),
+                   float(data["late_threshold"]))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> PairModel:
+        """The shipped model, or the one at ``path``."""
+        if path is not None:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        raw = resources.files("storywire.cluster").joinpath("pair_model.json").read_text()
+        return cls.from_json(json.loads(raw))
+
+
+def untrained() -> PairModel:
+    """A hand-set fallback (cosine-like), used before the first training run."""
+    coef = np.zeros(len(FEATURES))
+    coef[0] = 1.0
+    return PairModel("untrained", np.zeros(len(FEATURES)), np.full(len(FEATURES), 0.1),
+                     coef, -1.8, 0.5, 0.9)

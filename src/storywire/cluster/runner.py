@@ -1,0 +1,43 @@
+"""Clustering a whole stream in memory (benchmarks, training, ``storywire batch``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .online import Doc, OnlineClusterer
+
+MERGE_EVERY = 200  # articles between two maintenance passes
+MERGE_COSINE = 0.4  # centroid cosine at which two live stories are one
+
+
+def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None, *,
+                   merge_every: int = MERGE_EVERY, merge_cosine: float = MERGE_COSINE,
+                   progress: Callable[[int], None] | None = None) -> list[int]:
+    """Story label of each document, in order: online assignment, a maintenance pass
+    (merge stories that are one; retire stories past the late window) every
+    ``merge_every`` articles (0: never), merges followed to the surviving story."""
+    clusterer = clusterer or OnlineClusterer()
+    labels: list[int] = []
+    into: dict[int, int] = {}
+    for n, doc in enumerate(docs, 1):
+        story = clusterer.assign(doc)
+        if story is None:
+            story = len(labels) + 1 if not labels else n
+        clusterer.add(doc, story)
+        labels.append(story)
+        if merge_every and n % merge_every == 0:
+            for absorbed, target in clusterer.merge_candidates(merge_cosine):
+                into[absorbed] = target
+            clusterer.forget_before(doc.published - 2 * clusterer.window)
+        if progress and n % 1000 == 0:
+            progress(n)
+    if merge_every:
+        for absorbed, target in clusterer.merge_candidates(merge_cosine):
+            into[absorbed] = target
+    return [_root(into, s) for s in labels]
+
+
+def _root(into: dict[int, int], story: int) -> int:
+    while story in into:
+        story = into[story]
+    return story

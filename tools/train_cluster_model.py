@@ -1,0 +1,114 @@
+"""Train the shipped "same story" pair model from the shared labelled data.
+
+    python tools/train_cluster_model.py [--data ../shared/data] [--out PATH]
+
+Streams UCI (day-rounded time, rows shuffled within a day with a fixed seed) and BASIL
+in publication order with the gold stories as the clusterer's state ("teacher forcing"),
+collects the pair features of every (article, candidate story) pair labelled by whether
+the candidate is the article's gold story, adds the SemEval-2022 pairs (the second
+article against the first's story: same story = Overall <= 2.5), each set weighing the
+same, fits a logistic regression (scikit-learn, fixed solver, deterministic), then
+picks the join threshold that maximises the mean B-cubed F1 of real online runs on UCI
+and BASIL. Writes
+src/storywire/cluster/pair_model.json (small and versioned).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from storywire.cluster import datasets
+from storywire.cluster.features import Featurizer
+from storywire.cluster.metrics import score
+from storywire.cluster.model import FEATURES, PairModel, untrained
+from storywire.cluster.online import OnlineClusterer
+from storywire.cluster.runner import cluster_stream
+
+OUT = Path(__file__).resolve().parent.parent / "src/storywire/cluster/pair_model.json"
+VERSION = "2026-11-25.3"
+
+
+def pairs(labelled: datasets.Labelled) -> tuple[np.ndarray, np.ndarray]:
+    clusterer = OnlineClusterer(model=untrained())
+    gold_ids: dict[str, int] = {}
+    xs, ys = [], []
+    for doc, gold in zip(labelled.docs, labelled.gold, strict=True):
+        story = gold_ids.setdefault(gold, len(gold_ids) + 1)
+        vec = clusterer._vectors(doc, learn=True)
+        cands, x, _ = clusterer.candidates(doc, vec)
+        if cands.size:
+            xs.append(x)
+            ys.append(clusterer._slots.ids[cands] == story)
+        clusterer.add(doc, story)
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def semeval_pairs(items: list[datasets.Pair]) -> tuple[np.ndarray, np.ndarray]:
+    """Each SemEval pair as a stream of two: the second article's one candidate is the
+    first's story (teaches the model what a lone candidate is worth)."""
+    feat = Featurizer()
+    for p in items:
+        for d in (p.a, p.b):
+            feat.learn(feat.counts(d.title, d.text))
+    xs, ys = [], []
+    for p in items:
+        clusterer = OnlineClusterer(model=untrained(), _feat=feat)
+        clusterer.add(p.a, 1)
+        cands, x, _ = clusterer.candidates(p.b, clusterer._vectors(p.b, learn=False))
+        if cands.size:
+            xs.append(x)
+            ys.append(np.array([p.same]))
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def fit(sets: list[datasets.Labelled], semeval: list[datasets.Pair]
+        ) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
+    xs, ys, ws = [], [], []
+    for name, (x, y) in [(s.name, pairs(s)) for s in sets] + [("SemEval",
+                                                                semeval_pairs(semeval))]:
+        xs.append(x)
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / len(y)))  # each set weighs the same
+        print(f"{name}: {len(y)} candidate pairs, {int(y.sum())} same-story")
+    x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    lr = LogisticRegression(C=1.0, max_iter=2000)
+    lr.fit((x - mean) / scale, y, sample_weight=w * len(y) / len(xs))
+    return mean, scale, lr
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA",
+                                                                    "../shared/data")))
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    sets = [datasets.uci(args.data), datasets.basil(args.data)]
+    mean, scale, lr = fit(sets, datasets.semeval(args.data))
+    best: tuple[float, float] = (-1.0, 0.5)
+    for thr in np.arange(0.2, 0.81, 0.05):
+        model = PairModel(VERSION, mean, scale, lr.coef_[0], float(lr.intercept_[0]),
+                          float(thr), max(0.9, float(thr)))
+        f = [score(cluster_stream(s.docs, OnlineClusterer(model=model)), s.gold).b3_f
+             for s in sets]
+        print(f"threshold {thr:.2f}: " + "  ".join(f"{s.name} {v:.3f}"
+                                                   for s, v in zip(sets, f, strict=True)))
+        if np.mean(f) > best[0]:
+            best = (float(np.mean(f)), float(thr))
+    model = PairModel(VERSION, mean, scale, lr.coef_[0], float(lr.intercept_[0]),
+                      round(best[1], 2), max(0.9, round(best[1], 2)))
+    data = model.to_json()
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    for name, c in zip(FEATURES, lr.coef_[0], strict=True):
+        print(f"  {name:>20} {c:+.3f}")
+    print(f"wrote {args.out} (threshold {best[1]:.2f}, mean B-cubed F1 {best[0]:.3f})")
+
+
+if __name__ == "__main__":
+    main()
