@@ -8,6 +8,9 @@
    for story and title separately: storywire's extractive writer, and baselines with
    the same word budget -- lead of the first source, LexRank and TextRank (sumy),
    TF-IDF centroid + MMR; titles: first source's title, shortest, most central.
+   Baselines marked "cut at N words" end mid-sentence at exactly the budget (the way
+   the issue's reference numbers were measured: lead 14.4 reproduces only so); the
+   others, like storywire, keep whole sentences within the budget.
    Also the fraction of story sentences with at least one supporting article.
 2. BASIL (clustering/basil): titles against the neutral `main-event` title.
 3. Speed on the AllSides corpus (corpus/allsides-article-bias): stories = articles
@@ -190,7 +193,12 @@ def sumy_rank(arts: list[StoredArticle], summarizer, budget: int) -> str:
     return " ".join(str(s) for s in doc.sentences if str(s) in chosen)
 
 
-def centroid_mmr(arts: list[StoredArticle], budget: int) -> str:
+def cut(text: str, budget: int) -> str:
+    """The first `budget` words, ending mid-sentence (how the issue's baselines were cut)."""
+    return " ".join(text.split()[:budget])
+
+
+def centroid_mmr(arts: list[StoredArticle], budget: int, whole: bool = True) -> str:
     sents = [s for a in arts for s in split_sentences(a.text)]
     if not sents:
         return ""
@@ -206,6 +214,8 @@ def centroid_mmr(arts: list[StoredArticle], budget: int) -> str:
                                                                    default=0))
         pool.discard(best)
         chosen.append(best)
+    if not whole:
+        return cut(" ".join(sents[i] for i in chosen), budget)
     return " ".join(fit([sents[i] for i in chosen], budget))
 
 
@@ -252,6 +262,9 @@ def neus_report(data: Path, split: str, budget: int, limit: int | None) -> None:
         stories["LexRank (sumy)"].append((ref_story, sumy_rank(arts, lex, budget)))
         stories["TextRank (sumy)"].append((ref_story, sumy_rank(arts, tex, budget)))
         stories["TF-IDF centroid + MMR"].append((ref_story, centroid_mmr(arts, budget)))
+        stories[f"lead, cut at {budget} words"].append((ref_story, cut(arts[0].text, budget)))
+        stories[f"centroid + MMR, cut at {budget} words"].append(
+            (ref_story, centroid_mmr(arts, budget, whole=False)))
         titles["storywire title"].append((ref_title, draft.title))
         titles["first source's title"].append((ref_title, arts[0].title))
         titles["shortest title"].append((ref_title, min((a.title for a in arts), key=len)))

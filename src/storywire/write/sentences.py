@@ -25,13 +25,16 @@ _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z .,'-]{2,40}(\s*\([A-Za-z .]+\))?\s*(?:[—–―][—–―-]?\s*|-{1,2}\s+)"
     r"(?=[A-Z\"“'‘])"
 )
+# Whole words only, and no bare "sign up" or "By ...": news sentences say "misreporting
+# by hospitals", "advertisements", "a new chance to sign up for care", "By July, ...".
 _BOILERPLATE = re.compile(
-    r"(sign up|newsletter|subscribe|click here|read more|related:|follow us|follow (him|her)"
+    r"(sign up (here|now|today|for (our|free))|newsletter|subscribe|click here|read more"
+    r"|related:|follow us|follow (him|her)"
     r"|all rights reserved|©|copyright|getty images|\(ap photo|\bphoto(graph)?:|"
     r"image caption|image source|contributed to this report|this story has been updated"
-    r"|advertisement|download the app|share this|listen to this|^by [A-Z][\w.'-]+"
+    r"|^advertisement\b|download the app|share this|listen to this"
     r"|cookies|terms of (use|service)|privacy policy|@\w+\.com|twitter\.com/|"
-    r"reporting by|editing by|writing by|^\(?(reuters|ap|afp)\)?\s*[-—]?$"
+    r"\breporting by|\bediting by|\bwriting by|^\(?(reuters|ap|afp)\)?\s*[-—]?$"
     r"|opinions expressed|views expressed|^(read|watch|listen|more|see also|related)\s*:"
     # photo captions end with the date the picture was taken
     r"|, (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}, \d{4}\.?$)",
@@ -69,8 +72,14 @@ def _split_paragraph(paragraph: str) -> list[str]:
     return out
 
 
+# A byline is "By" and names only: "By Jane Doe and John Roe, Reuters" (case-sensitive:
+# "By early July, the death toll had declined" is news).
+_BYLINE = re.compile(r"^By\s+(?:(?:[A-Z][\w.'’-]*|and|&)[\s,|]*)+$")
+
+
 def is_boilerplate(sentence: str) -> bool:
-    return bool(_BOILERPLATE.search(sentence)) or _is_headline(sentence)
+    return (bool(_BOILERPLATE.search(sentence)) or bool(_BYLINE.match(sentence.strip()))
+            or _is_headline(sentence))
 
 
 def _is_headline(sentence: str) -> bool:
