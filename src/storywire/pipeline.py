@@ -143,7 +143,7 @@ class Pipeline:
             self.store.merge_stories(absorbed, into)
             self.dirty.discard(absorbed)
             self.dirty.add(into)
-            log.info("merged story %d into %d", absorbed, into)
+            log.debug("merged story %d into %d", absorbed, into)
         return len(merges)
 
     # -- writing ----------------------------------------------------------------------
