@@ -1,0 +1,94 @@
+"""Extraction worker processes and batched storing give the same store as the in-process path."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from storywire import Pipeline, Store, StoreError, load_settings
+from storywire.dedup import NearDuplicates, content_hash, signature
+from storywire.ingest.opml import parse_opml
+from storywire.models import Article, FeedInfo
+from storywire.workers import AUTO_POOL_PAGES, Extractor
+
+from newsserver import NewsServer, basil_site
+
+# Columns that depend on the poll's clock or on the order in which concurrent feeds
+# finished (ids, and so which copy is the original and how stories are numbered).
+_ORDER = {"fetched_at", "id", "story_id", "duplicate_of"}
+
+
+def _ingest(tmp_path, site, server, name, processes):
+    db = tmp_path / f"{name}.db"
+    store = Store(db)
+    store.migrate()
+    store.add_feeds(parse_opml(httpx.get(server.url("/opml.xml")).content))
+    report = asyncio.run(Pipeline(store, load_settings(db=db, extract_processes=processes))
+                         .poll_once())
+    with store.engine.connect() as conn:
+        result = conn.exec_driver_sql("SELECT * FROM articles ORDER BY url")
+        rows = [{k: v for k, v in r._mapping.items() if k not in _ORDER} for r in result]
+    store.close()
+    return report, rows
+
+
+def test_worker_processes_store_the_same_articles_as_a_thread(tmp_path, data_dir):
+    site = basil_site(data_dir / "clustering" / "basil", events=8)
+    with NewsServer(site) as server:
+        thread_report, thread_rows = _ingest(tmp_path, site, server, "thread", 0)
+        pool_report, pool_rows = _ingest(tmp_path, site, server, "pool", 2)
+    assert thread_report.articles == pool_report.articles > AUTO_POOL_PAGES
+    assert pool_report.from_summary == 0 and pool_report.page_errors == 0
+    # Same text, metadata and content hash (computed in the worker).
+    assert pool_rows == thread_rows
+
+
+def test_auto_setting_starts_processes_only_past_the_threshold():
+    small = Extractor(-1)
+    small.expect(AUTO_POOL_PAGES)
+    assert small._executor() is None
+    large = Extractor(-1)
+    large.expect(AUTO_POOL_PAGES + 1)
+    try:
+        assert large._executor() is not None
+    finally:
+        large.close()
+    assert large._pool is None
+
+
+def test_signature_from_a_worker_matches_the_in_process_minhash():
+    text = " ".join(f"word{i % 97} term{i % 13}" for i in range(300))
+    here, there = NearDuplicates(), NearDuplicates()
+    here.add(1, text)
+    there.add(1, text, signature(text))
+    assert here.find(text + " more") == there.find(text + " more", signature(text + " more")) == 1
+    assert signature("too short to match") is None
+
+
+def _article(n):
+    return Article(url=f"https://example.org/{n}", title=f"Title {n}", text=f"text {n}",
+                   published=datetime(2024, 1, n + 1, tzinfo=UTC), outlet="Example")
+
+
+def test_batch_commits_once_and_rolls_back_whole(tmp_path):
+    store = Store(tmp_path / "sw.db")
+    store.migrate()
+    store.add_feeds([FeedInfo(url="https://example.org/feed.xml", outlet="Example")])
+    with store.batch():
+        for n in range(3):
+            store.add_article(_article(n), content_hash=content_hash("", f"text {n}"))
+        with store.batch():  # nested: joins the outer transaction
+            store.add_article(_article(3), content_hash="x")
+    assert store.article_count() == 4
+    with pytest.raises(RuntimeError), store.batch():
+        store.add_article(_article(4), content_hash="y")
+        raise RuntimeError("stop")
+    assert store.article_count() == 4  # the failed block left nothing behind
+    with pytest.raises(StoreError), store.batch():
+        store.add_article(_article(5), content_hash="z")
+        store.record_feed_result(10**9, status="ok", next_check=datetime.now(UTC))
+        store.create_story(datetime(2024, 1, 1, tzinfo=UTC))
+        store.assign_story(1, 10**9)  # no such story: a foreign key error
+    assert store.article_count() == 4
+    store.close()
