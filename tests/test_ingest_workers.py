@@ -92,3 +92,21 @@ def test_batch_commits_once_and_rolls_back_whole(tmp_path):
         store.assign_story(1, 10**9)  # no such story: a foreign key error
     assert store.article_count() == 4
     store.close()
+
+
+def test_a_pool_that_cannot_take_work_fails_each_page_instead_of_hanging():
+    async def run():
+        extractor = Extractor(1)
+        extractor.expect(1)
+        pool = extractor._executor()
+        assert pool is not None
+        pool.shutdown()  # now every submit raises, as with a broken pool
+        try:
+            pages = [extractor.prepare(b"<html></html>", f"https://example.org/{n}", "news",
+                                       "text/html", "") for n in range(3)]
+            return await asyncio.wait_for(asyncio.gather(*pages, return_exceptions=True), 10)
+        finally:
+            extractor.close()
+
+    results = asyncio.run(run())
+    assert len(results) == 3 and all(isinstance(r, RuntimeError) for r in results)

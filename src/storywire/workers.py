@@ -112,7 +112,12 @@ class Extractor:
         if not chunk or self._pool is None:
             return
         loop = asyncio.get_running_loop()
-        done = loop.run_in_executor(self._pool, prepare_pages, [job for job, _ in chunk])
+        try:
+            done = loop.run_in_executor(self._pool, prepare_pages, [job for job, _ in chunk])
+        except Exception as exc:  # e.g. a broken pool: every waiter must hear of it
+            for _, fut in chunk:
+                fut.set_exception(exc)
+            return
         done.add_done_callback(lambda d: _settle(d, [fut for _, fut in chunk]))
 
     def close(self) -> None:
