@@ -110,3 +110,36 @@ def test_a_pool_that_cannot_take_work_fails_each_page_instead_of_hanging():
 
     results = asyncio.run(run())
     assert len(results) == 3 and all(isinstance(r, RuntimeError) for r in results)
+
+
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+{items}</channel></rss>"""
+
+
+def test_an_unexpected_page_error_leaves_no_fetch_running_after_the_cycle(tmp_path):
+    async def handler(request):
+        path = request.url.path
+        if path == "/feed.xml":
+            items = "".join(f"<item><title>t{n}</title><link>https://example.org/{n}</link>"
+                            f"</item>" for n in range(5))
+            return httpx.Response(200, text=RSS.format(items=items),
+                                  headers={"content-type": "application/rss+xml"})
+        if path == "/0":
+            raise ValueError("a bug in a page fetch")
+        await asyncio.sleep(0.3)
+        return httpx.Response(404)
+
+    async def run():
+        store = Store(tmp_path / "sw.db")
+        store.migrate()
+        store.add_feeds([FeedInfo(url="https://example.org/feed.xml", outlet="Example")])
+        settings = load_settings(db=tmp_path / "sw.db", extract_processes=0)
+        report = await Pipeline(store, settings, httpx.MockTransport(handler)).poll_once()
+        left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        store.close()
+        return report, left
+
+    report, left = asyncio.run(run())
+    assert report.feed_errors == 1
+    assert "internal error: ValueError('a bug in a page fetch')" in report.errors[0]
+    assert left == []

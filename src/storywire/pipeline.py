@@ -223,6 +223,8 @@ class Pipeline:
             articles, outcome = await self._poll_feed(fetcher, feed)
         except Exception as exc:  # a bug must not stop the other feeds of the cycle
             log.exception("feed %s %s: unexpected error", feed.id, feed.url)
+            while isinstance(exc, ExceptionGroup) and exc.exceptions:  # from the page tasks
+                exc = exc.exceptions[0]
             articles, outcome = [], _Outcome(error=f"internal error: {exc!r}")
         done.put_nowait((feed, articles, outcome))
 
@@ -307,7 +309,11 @@ class Pipeline:
         known = self.store.known_urls(canonical_url(e.url) for e in entries)
         fresh = [e for e in entries if canonical_url(e.url) not in known]
         self._extractor.expect(len(fresh))
-        pages = await asyncio.gather(*(self._fetch_article(fetcher, feed, e) for e in fresh))
+        # A TaskGroup, not gather: if one page fails unexpectedly, the others are
+        # cancelled rather than left running past the cycle (and its closed client).
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._fetch_article(fetcher, feed, e)) for e in fresh]
+        pages = [t.result() for t in tasks]
         outcome.page_errors = sum(1 for p in pages if p is None)
         return [p for p in pages if p is not None], outcome
 
