@@ -13,12 +13,13 @@ import zlib
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
 _AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp|amp=1)(?=&|$)", re.I)
 _MOBILE_HOST = re.compile(r"^(m|mobile|amp)\.", re.I)
 _WORD = re.compile(r"\w+")
+_SCHEME = "affine32"  # datasketch's default; named because signatures travel as numbers
 
 
 def canonical_url(url: str) -> str:
@@ -52,6 +53,23 @@ def _grams(words: list[str], size: int = 5) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+Signature = tuple[tuple[int, ...], int]
+"""A text's MinHash values and shingle count: plain data, cheap to send between processes."""
+
+
+def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature | None:
+    """The MinHash signature of a text's word 5-grams; None under ``min_words`` words.
+
+    Pure and picklable, so extraction worker processes compute it beside the page."""
+    words = _WORD.findall(text.casefold())
+    if len(words) < min_words:
+        return None
+    grams = _grams(words)
+    m = MinHash(num_perm=num_perm, hashfunc=_hash32, scheme=_SCHEME)
+    m.update_batch(list(grams))
+    return tuple(int(v) for v in m.hashvalues), len(grams)
+
+
 def _hash32(gram: str) -> int:
     # CRC-32: fast (C), and the same in every process and run, so results are reproducible.
     return zlib.crc32(gram.encode())
@@ -74,29 +92,29 @@ class NearDuplicates:
         self.min_words = min_words
         # A lower LSH threshold than the confirm threshold, so containment cases are found.
         self._lsh = MinHashLSH(threshold=max(0.3, threshold * 0.6), num_perm=num_perm)
-        self._hashes: dict[int, tuple[MinHash, int]] = {}
-        self._last: tuple[str, tuple[MinHash, int] | None] | None = None
+        self._hashes: dict[int, tuple[LeanMinHash, int]] = {}
+        self._last: tuple[str, tuple[LeanMinHash, int] | None] | None = None
 
     def __len__(self) -> int:
         return len(self._hashes)
 
-    def minhash(self, text: str) -> tuple[MinHash, int] | None:
-        """(MinHash, shingle count) of a text; the last one is cached (find, then add)."""
+    def minhash(self, text: str,
+                sig: Signature | None = None) -> tuple[LeanMinHash, int] | None:
+        """(MinHash, shingle count) of a text, from ``sig`` when it was computed elsewhere
+        (see ``signature``); the last one is cached (find, then add)."""
         if self._last is not None and self._last[0] == text:
             return self._last[1]
-        words = _WORD.findall(text.casefold())
+        if sig is None:
+            sig = signature(text, self.num_perm, self.min_words)
         result = None
-        if len(words) >= self.min_words:
-            grams = _grams(words)
-            m = MinHash(num_perm=self.num_perm, hashfunc=_hash32)
-            m.update_batch(list(grams))
-            result = (m, len(grams))
+        if sig is not None and len(sig[0]) == self.num_perm:
+            result = (LeanMinHash(seed=1, hashvalues=sig[0], scheme=_SCHEME), sig[1])
         self._last = (text, result)
         return result
 
-    def find(self, text: str) -> int | None:
+    def find(self, text: str, sig: Signature | None = None) -> int | None:
         """The id of the earliest stored article this text nearly duplicates."""
-        mh = self.minhash(text)
+        mh = self.minhash(text, sig)
         if mh is None:
             return None
         best: int | None = None
@@ -106,7 +124,7 @@ class NearDuplicates:
                 best = key
         return best
 
-    def _similar(self, a: tuple[MinHash, int], b: tuple[MinHash, int]) -> bool:
+    def _similar(self, a: tuple[LeanMinHash, int], b: tuple[LeanMinHash, int]) -> bool:
         jaccard = a[0].jaccard(b[0])
         if jaccard >= self.threshold:
             return True
@@ -114,8 +132,8 @@ class NearDuplicates:
         inter = jaccard / (1 + jaccard) * (a[1] + b[1])
         return inter / max(1, min(a[1], b[1])) >= max(self.threshold, 0.8) and jaccard >= 0.35
 
-    def add(self, article_id: int, text: str) -> None:
-        mh = self.minhash(text)
+    def add(self, article_id: int, text: str, sig: Signature | None = None) -> None:
+        mh = self.minhash(text, sig)
         if mh is None or article_id in self._hashes:
             return
         self._hashes[article_id] = mh

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -23,9 +22,8 @@ import httpx
 
 from .cluster import Doc, OnlineClusterer
 from .cluster.runner import MERGE_COSINE, MERGE_EVERY
-from .dedup import NearDuplicates, canonical_url, content_hash
+from .dedup import NearDuplicates, Signature, canonical_url, content_hash
 from .errors import ExtractError, FetchError, ParseError
-from .extract import Page, extract_page
 from .ingest.feeds import parse_feed
 from .ingest.http import Fetcher
 from .ingest.schedule import error_wait, next_interval
@@ -34,10 +32,12 @@ from .settings import Settings
 from .store import Store
 from .textutil import html_to_text
 from .timeutil import utcnow
+from .workers import Extractor
 from .write import change, make_writer
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=24)  # kept for importers; see settings.max_poll_interval
+STORE_BATCH = 25  # a feed's articles are committed this many per transaction
 
 
 @dataclass
@@ -48,6 +48,7 @@ class CycleReport:
     articles: int = 0
     duplicates: int = 0
     page_errors: int = 0
+    from_summary: int = 0  # of ``articles``: stored from the feed's summary, page not extracted
     stories_written: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -68,7 +69,7 @@ class Pipeline:
         self._primed = False
         self.near = NearDuplicates(threshold=settings.near_duplicate_threshold)
         self._near_dates: dict[int, datetime] = {}
-        self._pool: Executor | None = None
+        self._extractor = Extractor(0)
 
     # -- clustering state -----------------------------------------------------------
 
@@ -89,8 +90,9 @@ class Pipeline:
                 self._remember(a.id, a.text, a.published)
         return len(recent)
 
-    def _remember(self, article_id: int, text: str, published: datetime) -> None:
-        self.near.add(article_id, text)
+    def _remember(self, article_id: int, text: str, published: datetime,
+                  sig: Signature | None = None) -> None:
+        self.near.add(article_id, text, sig)
         self._near_dates[article_id] = published
 
     def _forget_before(self, horizon: datetime) -> None:
@@ -100,17 +102,21 @@ class Pipeline:
 
     # -- one article ------------------------------------------------------------------
 
-    def add_article(self, article: Article, source_info: dict[str, str] | None = None) -> bool:
+    def add_article(self, article: Article, source_info: dict[str, str] | None = None, *,
+                    digest: str | None = None, sig: Signature | None = None) -> bool:
         """Dedup, store and cluster one article. False when its URL is already stored.
 
         An exact (content hash) or near duplicate (MinHash LSH) is stored with
         ``duplicate_of`` pointing at the article it copies and joins that story, so the
-        story still counts its outlet; it never feeds the clusterer or the LSH index."""
+        story still counts its outlet; it never feeds the clusterer or the LSH index.
+        ``digest`` and ``sig`` (content hash and MinHash signature of the article) may come
+        precomputed from an extraction worker; they are computed here otherwise."""
         self.prime()
-        digest = content_hash(article.title, article.text)
+        if digest is None:
+            digest = content_hash(article.title, article.text)
         original = self.store.find_by_hash(digest)
         if original is None:
-            original = self.near.find(article.text)
+            original = self.near.find(article.text, sig)
         article_id = self.store.add_article(
             article, content_hash=digest, duplicate_of=original, source_info=source_info
         )
@@ -124,7 +130,7 @@ class Pipeline:
             if story_id is None:
                 story_id = self.store.create_story(article.published)
             self.clusterer.add(doc, story_id)
-            self._remember(article_id, article.text, article.published)
+            self._remember(article_id, article.text, article.published, sig)
             self._since_maintenance += 1
         if story_id is not None:
             self.store.assign_story(article_id, story_id)
@@ -215,8 +221,8 @@ class Pipeline:
         """
         report = CycleReport()
         feeds = self.store.due_feeds(now or utcnow())
-        self._pool = _extract_pool(self.settings.extract_processes) if feeds else None
-        done: asyncio.Queue[tuple[Feed, list[Article], _Outcome]] = asyncio.Queue()
+        self._extractor = Extractor(self.settings.extract_processes)
+        done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]] = asyncio.Queue()
         try:
             async with Fetcher(self.settings, transport=self.transport) as fetcher, \
                     asyncio.TaskGroup() as group:
@@ -226,30 +232,53 @@ class Pipeline:
                     feed, articles, outcome = await done.get()
                     await self._store_feed(feed, articles, outcome, report)
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
-                self._pool = None
+            self._extractor.close()
         report.stories_written = self.write_dirty()
         return report
 
     async def _poll_into(self, fetcher: Fetcher, feed: Feed,
-                         done: asyncio.Queue[tuple[Feed, list[Article], _Outcome]]) -> None:
+                         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]]) -> None:
         try:
             articles, outcome = await self._poll_feed(fetcher, feed)
         except Exception as exc:  # a bug must not stop the other feeds of the cycle
             log.exception("feed %s %s: unexpected error", feed.id, feed.url)
+            while isinstance(exc, ExceptionGroup) and exc.exceptions:  # from the page tasks
+                exc = exc.exceptions[0]
             articles, outcome = [], _Outcome(error=f"internal error: {exc!r}")
         done.put_nowait((feed, articles, outcome))
 
-    async def _store_feed(self, feed: Feed, articles: list[Article], outcome: _Outcome,
+    async def _store_feed(self, feed: Feed, fetched: list[_Fetched], outcome: _Outcome,
                           report: CycleReport) -> None:
         report.feeds += 1
-        for article in sorted(articles, key=lambda a: a.published):
-            if self.add_article(article, _source_info(feed)):
-                report.articles += 1
+        info = _source_info(feed)
+        fetched = sorted(fetched, key=lambda f: f.article.published)
+        for start in range(0, len(fetched), STORE_BATCH):
+            with self._transaction():  # nothing awaits inside: a cancel cannot land mid-batch
+                for f in fetched[start : start + STORE_BATCH]:
+                    if self.add_article(f.article, info, digest=f.digest, sig=f.sig):
+                        report.articles += 1
+                        report.from_summary += not f.from_page
             await asyncio.sleep(0)  # let the fetches of other feeds go on
         # Only now that the articles are stored may the feed's new ETag be trusted.
         self._record(feed, outcome, report)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One store transaction; if it fails, the in-memory dedup and clustering state
+        (which may name rows just rolled back) is rebuilt from the store."""
+        try:
+            with self.store.batch():
+                yield
+        except BaseException:
+            self._reset_state()
+            raise
+
+    def _reset_state(self) -> None:
+        self.clusterer = OnlineClusterer(window=self.clusterer.window,
+                                         threshold=self.clusterer.threshold)
+        self.near = NearDuplicates(threshold=self.settings.near_duplicate_threshold)
+        self._near_dates.clear()
+        self._primed = False
 
     def _record(self, feed: Feed, outcome: _Outcome, report: CycleReport) -> None:
         now = utcnow()
@@ -278,7 +307,7 @@ class Pipeline:
             interval=None if outcome.not_modified else interval,
         )
 
-    async def _poll_feed(self, fetcher: Fetcher, feed: Feed) -> tuple[list[Article], _Outcome]:
+    async def _poll_feed(self, fetcher: Fetcher, feed: Feed) -> tuple[list[_Fetched], _Outcome]:
         try:
             resp = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         except FetchError as exc:
@@ -298,36 +327,37 @@ class Pipeline:
         entries = entries[: self.settings.max_entries_per_feed]
         known = self.store.known_urls(canonical_url(e.url) for e in entries)
         fresh = [e for e in entries if canonical_url(e.url) not in known]
-        pages = await asyncio.gather(*(self._fetch_article(fetcher, feed, e) for e in fresh))
+        self._extractor.expect(len(fresh))
+        # A TaskGroup, not gather: if one page fails unexpectedly, the others are
+        # cancelled rather than left running past the cycle (and its closed client).
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._fetch_article(fetcher, feed, e)) for e in fresh]
+        pages = [t.result() for t in tasks]
         outcome.page_errors = sum(1 for p in pages if p is None)
         return [p for p in pages if p is not None], outcome
 
-    async def _extract(self, body: bytes, url: str, kind: str, ctype: str) -> Page:
-        if self._pool is None:
-            return await asyncio.to_thread(extract_page, body, url, kind, ctype)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, extract_page, body, url, kind, ctype)
-
-    async def _fetch_article(self, fetcher: Fetcher, feed: Feed, entry: Entry) -> Article | None:
+    async def _fetch_article(self, fetcher: Fetcher, feed: Feed, entry: Entry) -> _Fetched | None:
         url = canonical_url(entry.url)
         try:
             resp = await fetcher.get_page(entry.url)
             ctype = {k.lower(): v for k, v in resp.headers.items()}.get("content-type", "")
-            page = await self._extract(resp.body, resp.url, feed.kind, ctype)
+            ready = await self._extractor.prepare(resp.body, resp.url, feed.kind, ctype,
+                                                  entry.title)
         except (FetchError, ExtractError) as exc:
             log.info("feed %s page %s: %s", feed.id, entry.url, exc)
             summary = html_to_text(entry.summary)
             if len(summary.split()) < 20:
                 return None  # not stored: retried at the next poll
-            return _article_from_entry(feed, entry, url, summary)
-        return Article(
+            return _Fetched(_article_from_entry(feed, entry, url, summary), from_page=False)
+        page = ready.page
+        return _Fetched(Article(
             url=url, title=entry.title or page.title, text=page.text,
             published=entry.published or page.published or utcnow(),
             outlet=feed.outlet or page.site_name or urlsplit(url).hostname or "",
             kind=page.kind, author=entry.author or page.author,
             language=page.language or feed.language, section=page.section,
             summary=html_to_text(entry.summary), feed_id=feed.id, fetched_at=utcnow(),
-        )
+        ), digest=ready.digest, sig=ready.sig)
 
     async def run_forever(self, stop: threading.Event) -> None:
         """Poll and write until ``stop`` is set; finishes the current cycle first."""
@@ -336,7 +366,7 @@ class Pipeline:
             while not cycle.done():
                 await asyncio.wait({cycle}, timeout=0.5)
                 if stop.is_set():
-                    # Safe: stored rows are committed article by article, and stories
+                    # Safe: stored rows are committed in small batches, and stories
                     # left unwritten are found again by prime() at the next start.
                     cycle.cancel()
                     return
@@ -379,11 +409,14 @@ class _Outcome:
     published: list[datetime] = field(default_factory=list)
 
 
-def _extract_pool(processes: int) -> Executor | None:
-    """Worker processes for extraction (forkserver: safe beside the server's threads)."""
-    if processes <= 0:
-        return None
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
+@dataclass
+class _Fetched:
+    """A new article of a feed, with its dedup keys when a worker computed them."""
+
+    article: Article
+    digest: str | None = None
+    sig: Signature | None = None
+    from_page: bool = True  # False: stored from the feed's summary
 
 
 def _doc(article: Article) -> Doc:

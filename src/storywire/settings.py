@@ -61,7 +61,8 @@ class Settings(BaseSettings):
         10, ge=1, description="Errors in a row after which a feed is marked failing."
     )
     extract_processes: int = Field(
-        0, ge=0, description="Worker processes for page extraction (0: a thread in-process)."
+        -1, ge=-1, description="Worker processes for page extraction (0: a thread in-process;"
+        " -1: min(2, cores) processes once a poll cycle has over 20 pages, a thread before)."
     )
     near_duplicate_threshold: float = Field(
         0.7, gt=0, le=1, description="MinHash Jaccard similarity at which an article is "

@@ -92,7 +92,10 @@ class Fetcher:
             timeout=timeout,
             follow_redirects=False,
             headers={"User-Agent": settings.user_agent},
-            limits=httpx.Limits(max_connections=settings.fetch_concurrency),
+            # Keep every connection alive (httpx keeps 20 by default): with more requests
+            # in flight than that, each extra one would open a new connection.
+            limits=httpx.Limits(max_connections=settings.fetch_concurrency,
+                                max_keepalive_connections=settings.fetch_concurrency),
             transport=transport,
         )
         self._overall = asyncio.Semaphore(settings.fetch_concurrency)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -60,17 +61,41 @@ class Store(ReaderQueries):
         self.engine = create_engine(f"sqlite:///{self.path}")
         event.listen(self.engine, "connect", _sqlite_pragmas)
         self._source_ids: dict[str, int] = {}
+        self._local = threading.local()  # .batch: this thread's open batch() transaction
 
     # -- plumbing ---------------------------------------------------------------
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        batch: Connection | None = getattr(self._local, "batch", None)
+        if batch is not None:
+            try:  # inside batch(): part of its transaction
+                yield batch
+            except SQLAlchemyError as exc:
+                reason = getattr(exc, "orig", None) or exc
+                raise StoreError(f"database {self.path}: {reason}") from exc
+            return
         try:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"database {self.path}: {reason}") from exc
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run this thread's store calls inside the block in ONE transaction: committed at
+        the end, rolled back whole if the block raises. Other threads are not affected
+        (they get transactions of their own). Nested blocks join the outer one."""
+        if getattr(self._local, "batch", None) is not None:
+            yield
+            return
+        with self._tx() as conn:
+            self._local.batch = conn
+            try:
+                yield
+            finally:
+                self._local.batch = None
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; return the names applied."""

@@ -1,0 +1,145 @@
+"""Extraction worker processes and batched storing give the same store as the in-process path."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from storywire import Pipeline, Store, StoreError, load_settings
+from storywire.dedup import NearDuplicates, content_hash, signature
+from storywire.ingest.opml import parse_opml
+from storywire.models import Article, FeedInfo
+from storywire.workers import AUTO_POOL_PAGES, Extractor
+
+from newsserver import NewsServer, basil_site
+
+# Columns that depend on the poll's clock or on the order in which concurrent feeds
+# finished (ids, and so which copy is the original and how stories are numbered).
+_ORDER = {"fetched_at", "id", "story_id", "duplicate_of"}
+
+
+def _ingest(tmp_path, site, server, name, processes):
+    db = tmp_path / f"{name}.db"
+    store = Store(db)
+    store.migrate()
+    store.add_feeds(parse_opml(httpx.get(server.url("/opml.xml")).content))
+    report = asyncio.run(Pipeline(store, load_settings(db=db, extract_processes=processes))
+                         .poll_once())
+    with store.engine.connect() as conn:
+        result = conn.exec_driver_sql("SELECT * FROM articles ORDER BY url")
+        rows = [{k: v for k, v in r._mapping.items() if k not in _ORDER} for r in result]
+    store.close()
+    return report, rows
+
+
+def test_worker_processes_store_the_same_articles_as_a_thread(tmp_path, data_dir):
+    site = basil_site(data_dir / "clustering" / "basil", events=8)
+    with NewsServer(site) as server:
+        thread_report, thread_rows = _ingest(tmp_path, site, server, "thread", 0)
+        pool_report, pool_rows = _ingest(tmp_path, site, server, "pool", 2)
+    assert thread_report.articles == pool_report.articles > AUTO_POOL_PAGES
+    assert pool_report.from_summary == 0 and pool_report.page_errors == 0
+    # Same text, metadata and content hash (computed in the worker).
+    assert pool_rows == thread_rows
+
+
+def test_auto_setting_starts_processes_only_past_the_threshold():
+    small = Extractor(-1)
+    small.expect(AUTO_POOL_PAGES)
+    assert small._executor() is None
+    large = Extractor(-1)
+    large.expect(AUTO_POOL_PAGES + 1)
+    try:
+        assert large._executor() is not None
+    finally:
+        large.close()
+    assert large._pool is None
+
+
+def test_signature_from_a_worker_matches_the_in_process_minhash():
+    text = " ".join(f"word{i % 97} term{i % 13}" for i in range(300))
+    here, there = NearDuplicates(), NearDuplicates()
+    here.add(1, text)
+    there.add(1, text, signature(text))
+    assert here.find(text + " more") == there.find(text + " more", signature(text + " more")) == 1
+    assert signature("too short to match") is None
+
+
+def _article(n):
+    return Article(url=f"https://example.org/{n}", title=f"Title {n}", text=f"text {n}",
+                   published=datetime(2024, 1, n + 1, tzinfo=UTC), outlet="Example")
+
+
+def test_batch_commits_once_and_rolls_back_whole(tmp_path):
+    store = Store(tmp_path / "sw.db")
+    store.migrate()
+    store.add_feeds([FeedInfo(url="https://example.org/feed.xml", outlet="Example")])
+    with store.batch():
+        for n in range(3):
+            store.add_article(_article(n), content_hash=content_hash("", f"text {n}"))
+        with store.batch():  # nested: joins the outer transaction
+            store.add_article(_article(3), content_hash="x")
+    assert store.article_count() == 4
+    with pytest.raises(RuntimeError), store.batch():
+        store.add_article(_article(4), content_hash="y")
+        raise RuntimeError("stop")
+    assert store.article_count() == 4  # the failed block left nothing behind
+    with pytest.raises(StoreError), store.batch():
+        store.add_article(_article(5), content_hash="z")
+        store.record_feed_result(10**9, status="ok", next_check=datetime.now(UTC))
+        store.create_story(datetime(2024, 1, 1, tzinfo=UTC))
+        store.assign_story(1, 10**9)  # no such story: a foreign key error
+    assert store.article_count() == 4
+    store.close()
+
+
+def test_a_pool_that_cannot_take_work_fails_each_page_instead_of_hanging():
+    async def run():
+        extractor = Extractor(1)
+        extractor.expect(1)
+        pool = extractor._executor()
+        assert pool is not None
+        pool.shutdown()  # now every submit raises, as with a broken pool
+        try:
+            pages = [extractor.prepare(b"<html></html>", f"https://example.org/{n}", "news",
+                                       "text/html", "") for n in range(3)]
+            return await asyncio.wait_for(asyncio.gather(*pages, return_exceptions=True), 10)
+        finally:
+            extractor.close()
+
+    results = asyncio.run(run())
+    assert len(results) == 3 and all(isinstance(r, RuntimeError) for r in results)
+
+
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+{items}</channel></rss>"""
+
+
+def test_an_unexpected_page_error_leaves_no_fetch_running_after_the_cycle(tmp_path):
+    async def handler(request):
+        path = request.url.path
+        if path == "/feed.xml":
+            items = "".join(f"<item><title>t{n}</title><link>https://example.org/{n}</link>"
+                            f"</item>" for n in range(5))
+            return httpx.Response(200, text=RSS.format(items=items),
+                                  headers={"content-type": "application/rss+xml"})
+        if path == "/0":
+            raise ValueError("a bug in a page fetch")
+        await asyncio.sleep(0.3)
+        return httpx.Response(404)
+
+    async def run():
+        store = Store(tmp_path / "sw.db")
+        store.migrate()
+        store.add_feeds([FeedInfo(url="https://example.org/feed.xml", outlet="Example")])
+        settings = load_settings(db=tmp_path / "sw.db", extract_processes=0)
+        report = await Pipeline(store, settings, httpx.MockTransport(handler)).poll_once()
+        left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        store.close()
+        return report, left
+
+    report, left = asyncio.run(run())
+    assert report.feed_errors == 1
+    assert "internal error: ValueError('a bug in a page fetch')" in report.errors[0]
+    assert left == []
