@@ -16,12 +16,13 @@ are never candidates. A story that reached ``max_size`` articles takes no more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from .features import ALL_BITS, SMALL_BITS, DocVectors, Featurizer, View
+from .features import ALL_BITS, SMALL_BITS, Counts, DocVectors, Featurizer, View
 from .model import PairModel, pair_features
 
 _DAY = 86400.0
@@ -136,10 +137,15 @@ class OnlineClusterer:
 
     # -- features ---------------------------------------------------------------------
 
-    def _vectors(self, doc: Doc, learn: bool) -> DocVectors:
+    def counts(self, docs: Sequence[Doc]) -> list[Counts]:
+        """Raw term counts of a batch of documents, for :meth:`assign` / :meth:`add`
+        (they do not depend on the clustering state, so a batch is counted at once)."""
+        return self._feat.counts_many([(d.title, d.text) for d in docs])
+
+    def _vectors(self, doc: Doc, learn: bool, counts: Counts | None = None) -> DocVectors:
         if self._cache is not None and self._cache[0] is doc:
             return self._cache[1]
-        ids = self._feat.counts(doc.title, doc.text)
+        ids = counts if counts is not None else self._feat.counts(doc.title, doc.text)
         if learn:
             self._feat.learn(ids)
         vec = self._feat.vectors(ids)
@@ -179,13 +185,14 @@ class OnlineClusterer:
 
     # -- the public interface ----------------------------------------------------------
 
-    def assign(self, doc: Doc) -> int | None:
+    def assign(self, doc: Doc, *, counts: Counts | None = None) -> int | None:
         """The id of the story this document joins, or None for a new story.
 
         Learns the document's terms (document frequency) as a side effect; call
-        :meth:`add` next with the story id chosen.
+        :meth:`add` next with the story id chosen. ``counts``: the document's entry of
+        :meth:`counts` when a batch was counted beforehand.
         """
-        vec = self._vectors(doc, learn=True)
+        vec = self._vectors(doc, learn=True, counts=counts)
         cands, x, is_open = self.candidates(doc, vec)
         if cands.size == 0:
             return None
@@ -196,9 +203,10 @@ class OnlineClusterer:
             return None
         return int(self._slots.ids[cands[best]])
 
-    def add(self, doc: Doc, story_id: int, *, learn: bool = False) -> None:
+    def add(self, doc: Doc, story_id: int, *, learn: bool = False,
+            counts: Counts | None = None) -> None:
         """Record that ``doc`` belongs to ``story_id`` (learn=True when priming from the store)."""
-        vec = self._vectors(doc, learn=learn)
+        vec = self._vectors(doc, learn=learn, counts=counts)
         self._cache = None
         sl = self._slots
         t = _days(doc.published)

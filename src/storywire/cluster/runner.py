@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import islice
 
+from .features import Counts
 from .online import Doc, OnlineClusterer
 
 MERGE_EVERY = 200  # articles between two maintenance passes
 MERGE_COSINE = 0.4  # centroid cosine at which two live stories are one
+BATCH = 256  # documents whose raw term counts are computed together
 
 
 def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None, *,
@@ -19,11 +22,11 @@ def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None
     clusterer = clusterer or OnlineClusterer()
     labels: list[int] = []
     into: dict[int, int] = {}
-    for n, doc in enumerate(docs, 1):
-        story = clusterer.assign(doc)
+    for n, (doc, counts) in enumerate(_counted(docs, clusterer), 1):
+        story = clusterer.assign(doc, counts=counts)
         if story is None:
             story = len(labels) + 1 if not labels else n
-        clusterer.add(doc, story)
+        clusterer.add(doc, story, counts=counts)
         labels.append(story)
         if merge_every and n % merge_every == 0:
             for absorbed, target in clusterer.merge_candidates(merge_cosine):
@@ -35,6 +38,15 @@ def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None
         for absorbed, target in clusterer.merge_candidates(merge_cosine):
             into[absorbed] = target
     return [_root(into, s) for s in labels]
+
+
+def _counted(docs: Iterable[Doc], clusterer: OnlineClusterer
+             ) -> Iterable[tuple[Doc, Counts]]:
+    """The documents with their raw term counts, computed a batch at a time (they do
+    not depend on the clustering state; IDF and assignment stay in arrival order)."""
+    it = iter(docs)
+    while batch := list(islice(it, BATCH)):
+        yield from zip(batch, clusterer.counts(batch), strict=True)
 
 
 def _root(into: dict[int, int], story: int) -> int:
