@@ -59,6 +59,7 @@ class _Slots:
         self.used = np.zeros(0, dtype=bool)
         self.ids = np.zeros(0, dtype=np.int64)
         self.outlets: list[dict[str, float]] = []
+        self.seen: dict[str, np.ndarray] = {}  # outlet -> its newest article per slot (NaN)
         self.terms: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
         self.free: list[int] = []
         self._grow(cap)
@@ -72,6 +73,8 @@ class _Slots:
         for name in ("first", "last", "size", "lang", "used", "ids"):
             setattr(self, name, np.pad(getattr(self, name), (0, cap - old)))
         self.outlets.extend({} for _ in range(cap - old))
+        for outlet, arr in self.seen.items():
+            self.seen[outlet] = np.pad(arr, (0, cap - old), constant_values=np.nan)
         self.terms.extend([] for _ in range(cap - old))
         self.free.extend(range(cap - 1, old - 1, -1))
         self.cap = cap
@@ -94,6 +97,8 @@ class _Slots:
         self.n2[:, s] = 0
         self.used[s] = False
         self.size[s] = 0
+        for outlet in self.outlets[s]:
+            self.seen[outlet][s] = np.nan
         self.outlets[s] = {}
         self.free.append(s)
 
@@ -104,11 +109,23 @@ class _Slots:
             self.n2[row, s] += 2.0 * float(col @ view.val) + float(view.val @ view.val)
             mat[view.idx, s] = col + view.val
 
-    def cosines(self, mat: np.ndarray, view: View, row: int, cands: np.ndarray) -> np.ndarray:
+    def saw(self, s: int, outlet: str, t: float) -> None:
+        """Slot ``s`` has an article of ``outlet`` at time ``t`` (days)."""
+        newest = max(t, self.outlets[s].get(outlet, t))
+        self.outlets[s][outlet] = newest
+        if outlet not in self.seen:
+            self.seen[outlet] = np.full(self.cap, np.nan)
+        self.seen[outlet][s] = newest
+
+    def cosines(self, mat: np.ndarray, view: View, norms: np.ndarray,
+                cands: np.ndarray) -> np.ndarray:
         if view.idx.size == 0:
             return np.zeros(cands.size)
-        dots = view.val @ mat[np.ix_(view.idx, cands)]
-        return dots / np.sqrt(np.maximum(self.n2[row, cands], 1e-12))
+        if 2 * cands.size >= self.cap:  # most slots: gather whole rows (contiguous)
+            dots = (view.val @ mat[view.idx])[cands]
+        else:
+            dots = view.val @ mat[np.ix_(view.idx, cands)]
+        return dots / norms
 
 
 @dataclass
@@ -169,16 +186,17 @@ class OnlineClusterer:
         cands = np.flatnonzero(mask)
         if cands.size == 0:
             return cands, np.zeros((0, 0)), np.zeros(0, dtype=bool)
-        c_all = sl.cosines(sl.A, vec.all, 0, cands)
-        c_title = sl.cosines(sl.T, vec.title, 1, cands)
-        c_ent = sl.cosines(sl.E, vec.ent, 2, cands)
+        norms = np.sqrt(np.maximum(sl.n2[:, cands], 1e-12))
+        c_all = sl.cosines(sl.A, vec.all, norms[0], cands)
+        c_title = sl.cosines(sl.T, vec.title, norms[1], cands)
+        c_ent = sl.cosines(sl.E, vec.ent, norms[2], cands)
         same = np.zeros(cands.size)
-        if doc.outlet:
+        seen = sl.seen.get(doc.outlet) if doc.outlet else None
+        if seen is not None:
             near = self.same_outlet_minutes / 1440.0
-            for i, s in enumerate(cands):
-                seen = sl.outlets[s].get(doc.outlet)
-                if seen is not None:
-                    same[i] = 1.0 if abs(t - seen) <= near else 0.5
+            when = seen[cands]
+            same = np.where(np.isnan(when), 0.0,
+                            np.where(np.abs(t - when) <= near, 1.0, 0.5))
         x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands],
                           vec.headline_only)
         return cands, x, dt[cands] <= self.window.total_seconds() / _DAY
@@ -224,7 +242,7 @@ class OnlineClusterer:
         if not sl.lang[s]:
             sl.lang[s] = self._lang(doc.language)
         if doc.outlet:
-            sl.outlets[s][doc.outlet] = max(t, sl.outlets[s].get(doc.outlet, t))
+            sl.saw(s, doc.outlet, t)
         self._touched.add(story_id)
 
     def forget_before(self, when: datetime) -> int:
@@ -311,5 +329,5 @@ class OnlineClusterer:
         sl.first[big] = min(sl.first[big], sl.first[small])
         sl.last[big] = max(sl.last[big], sl.last[small])
         for outlet, seen in sl.outlets[small].items():
-            sl.outlets[big][outlet] = max(seen, sl.outlets[big].get(outlet, seen))
+            sl.saw(big, outlet, seen)
         self._drop(int(sl.ids[small]))
