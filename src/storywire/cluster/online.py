@@ -26,6 +26,7 @@ from .features import ALL_BITS, SMALL_BITS, Counts, DocVectors, Featurizer, View
 from .model import PairModel, pair_features
 
 _DAY = 86400.0
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 TOP_TERMS = 24  # heaviest terms of a story used to shortlist merge partners
 SHORTLIST = 3  # merge partners checked exactly per changed story
 
@@ -61,6 +62,7 @@ class _Slots:
         self.outlets: list[dict[str, float]] = []
         self.seen: dict[str, np.ndarray] = {}  # outlet -> its newest article per slot (NaN)
         self.terms: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
+        self.rowcache: list[dict[int, tuple[int, np.ndarray]]] = []
         self.free: list[int] = []
         self._grow(cap)
 
@@ -76,6 +78,7 @@ class _Slots:
         for outlet, arr in self.seen.items():
             self.seen[outlet] = np.pad(arr, (0, cap - old), constant_values=np.nan)
         self.terms.extend([] for _ in range(cap - old))
+        self.rowcache.extend({} for _ in range(cap - old))
         self.free.extend(range(cap - 1, old - 1, -1))
         self.cap = cap
 
@@ -85,15 +88,26 @@ class _Slots:
         return self.free.pop()
 
     def rows(self, s: int, view: int) -> np.ndarray:
-        """The rows (terms) where slot ``s`` of a view may be non-zero."""
-        parts = [t[view] for t in self.terms[s]]
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        """The rows (terms) where slot ``s`` of a view may be non-zero (sorted, unique;
+        cached and extended as articles arrive)."""
+        terms = self.terms[s]
+        done, rows = self.rowcache[s].get(view, (0, _NO_ROWS))
+        if done == len(terms):
+            return rows
+        parts = [t[view] for t in terms[done:]]
+        if done == 0 and len(parts) == 1:
+            rows = parts[0]  # one article's indices are already sorted and unique
+        else:
+            rows = np.unique(np.concatenate([rows, *parts]))
+        self.rowcache[s][view] = (len(terms), rows)
+        return rows
 
     def release(self, s: int) -> None:
         # Zero only the rows this story used: a whole column is strided and slow.
         for view, mat in enumerate((self.A, self.T, self.E)):
             mat[self.rows(s, view), s] = 0
         self.terms[s] = []
+        self.rowcache[s] = {}
         self.n2[:, s] = 0
         self.used[s] = False
         self.size[s] = 0
