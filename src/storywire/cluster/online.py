@@ -27,6 +27,7 @@ from .model import PairModel, pair_features
 
 _DAY = 86400.0
 _NO_ROWS = np.zeros(0, dtype=np.int64)
+ROW_GATHER = 1024  # up to this many slots, scoring gathers whole rows (faster than np.ix_)
 TOP_TERMS = 24  # heaviest terms of a story used to shortlist merge partners
 SHORTLIST = 3  # merge partners checked exactly per changed story
 
@@ -135,7 +136,7 @@ class _Slots:
                 cands: np.ndarray) -> np.ndarray:
         if view.idx.size == 0:
             return np.zeros(cands.size)
-        if 2 * cands.size >= self.cap:  # most slots: gather whole rows (contiguous)
+        if self.cap <= ROW_GATHER or 4 * cands.size >= self.cap:  # contiguous rows
             dots = (view.val @ mat[view.idx])[cands]
         else:
             dots = view.val @ mat[np.ix_(view.idx, cands)]
