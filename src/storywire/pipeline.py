@@ -13,7 +13,7 @@ import asyncio
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +21,7 @@ from itertools import islice
 from urllib.parse import urlsplit
 
 import httpx
+from threadpoolctl import threadpool_limits
 
 from .cluster import Doc, OnlineClusterer
 from .cluster.features import Counts
@@ -360,8 +361,12 @@ class Pipeline:
     def import_articles(self, articles: Iterable[Article],
                         progress: Callable[[int], None] | None = None) -> tuple[int, int]:
         """Store articles (publication order is best for clustering); return (new, known)."""
+        with threadpool_limits(1, user_api="blas"):  # small products: see cluster_stream
+            return self._import(iter(articles), progress)
+
+    def _import(self, it: Iterator[Article], progress: Callable[[int], None] | None
+                ) -> tuple[int, int]:
         new = known = 0
-        it = iter(articles)
         while batch := list(islice(it, IMPORT_BATCH)):
             # Raw term counts of the batch at once; assignment stays one by one, in order.
             counts = self.clusterer.counts([_doc(a) for a in batch])
