@@ -16,11 +16,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from urllib.parse import urlsplit
 
 import httpx
+from threadpoolctl import threadpool_limits
 
 from .cluster import Doc, OnlineClusterer
+from .cluster.features import Counts
+from .cluster.runner import BATCH as IMPORT_BATCH
 from .cluster.runner import MERGE_COSINE, MERGE_EVERY
 from .dedup import NearDuplicates, Signature, canonical_url, content_hash
 from .errors import ExtractError, FetchError, ParseError
@@ -83,9 +87,10 @@ class Pipeline:
         if latest is None:
             return 0
         recent = self.store.articles_since(latest - 2 * self.clusterer.window)
-        for a in recent:
+        docs = [_doc(a) for a in recent]
+        for a, doc, counts in zip(recent, docs, self.clusterer.counts(docs), strict=True):
             if a.duplicate_of is None and a.story_id is not None:
-                self.clusterer.add(_doc(a), a.story_id, learn=True)
+                self.clusterer.add(doc, a.story_id, learn=True, counts=counts)
             if a.duplicate_of is None:
                 self._remember(a.id, a.text, a.published)
         return len(recent)
@@ -103,8 +108,10 @@ class Pipeline:
     # -- one article ------------------------------------------------------------------
 
     def add_article(self, article: Article, source_info: dict[str, str] | None = None, *,
-                    digest: str | None = None, sig: Signature | None = None) -> bool:
+                    digest: str | None = None, sig: Signature | None = None,
+                    counts: Counts | None = None) -> bool:
         """Dedup, store and cluster one article. False when its URL is already stored.
+        ``counts``: its raw term counts when a batch was counted at once (``import_articles``).
 
         An exact (content hash) or near duplicate (MinHash LSH) is stored with
         ``duplicate_of`` pointing at the article it copies and joins that story, so the
@@ -126,10 +133,10 @@ class Pipeline:
             story_id = self.store.story_of(original)
         else:
             doc = _doc(article)
-            story_id = self.clusterer.assign(doc)
+            story_id = self.clusterer.assign(doc, counts=counts)
             if story_id is None:
                 story_id = self.store.create_story(article.published)
-            self.clusterer.add(doc, story_id)
+            self.clusterer.add(doc, story_id, counts=counts)
             self._remember(article_id, article.text, article.published, sig)
             self._since_maintenance += 1
         if story_id is not None:
@@ -384,14 +391,22 @@ class Pipeline:
     def import_articles(self, articles: Iterable[Article],
                         progress: Callable[[int], None] | None = None) -> tuple[int, int]:
         """Store articles (publication order is best for clustering); return (new, known)."""
+        with threadpool_limits(1, user_api="blas"):  # small products: see cluster_stream
+            return self._import(iter(articles), progress)
+
+    def _import(self, it: Iterator[Article], progress: Callable[[int], None] | None
+                ) -> tuple[int, int]:
         new = known = 0
-        for article in articles:
-            if self.add_article(article):
-                new += 1
-            else:
-                known += 1
-            if progress:
-                progress(1)
+        while batch := list(islice(it, IMPORT_BATCH)):
+            # Raw term counts of the batch at once; assignment stays one by one, in order.
+            counts = self.clusterer.counts([_doc(a) for a in batch])
+            for article, c in zip(batch, counts, strict=True):
+                if self.add_article(article, counts=c):
+                    new += 1
+                else:
+                    known += 1
+                if progress:
+                    progress(1)
         return new, known
 
 

@@ -10,12 +10,18 @@ Three views of one article, each an L2-normalised sparse vector (indices, values
 Terms are hashed (CRC32) into fixed spaces, so there is no vocabulary to fit and memory
 does not grow with the stream. Document frequencies are counted incrementally as
 articles arrive, so the IDF is always that of the stream seen so far.
+
+An article's raw term counts (:class:`Counts`) do not depend on the stream, so
+:meth:`Featurizer.counts_many` computes them for a whole batch at once (one hash lookup
+pass and one ``np.unique`` per view over the batch); only :meth:`Featurizer.learn` and
+:meth:`Featurizer.vectors` (IDF weighting) must run in arrival order.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,10 +30,13 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 ALL_BITS = 14  # hashed space of the ``all`` view (16,384 dimensions)
 SMALL_BITS = 12  # hashed space of the ``title`` and ``ent`` views (4,096 dimensions)
 LEAD_CHARS = 1200
+HEADLINE_WORDS = 30  # fewer lead words (stop words excluded) than this: headline only
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 _CAPS = re.compile(r"\b(?:[A-Z][\w'-]*[a-z0-9][\w'-]*|[A-Z]{2,}|\d[\d.,]*\d|\d)\b")
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 _CACHE_MAX = 400_000
+_ALL_MASK = (1 << ALL_BITS) - 1
+_SMALL_MASK = (1 << SMALL_BITS) - 1
 
 
 def _stem(word: str) -> str:
@@ -39,6 +48,25 @@ def _stem(word: str) -> str:
             word = word[: -len(suffix)]
             break
     return word.rstrip("e")
+
+
+class _WordHashes(dict):
+    """Lower-case word -> CRC32 of its stem, or -1 for a stop word (filled on a miss)."""
+
+    def __missing__(self, word: str) -> int:
+        h = -1 if word in _STOP else zlib.crc32(_stem(word).encode())
+        self[word] = h
+        return h
+
+
+class _CapsHashes(dict):
+    """Capitalised word or number as written -> CRC32 of "#" + lower case, -1 if stop."""
+
+    def __missing__(self, word: str) -> int:
+        low = word.lower()
+        h = -1 if low in _STOP else zlib.crc32(("#" + low).encode())
+        self[word] = h
+        return h
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,29 @@ class DocVectors:
     headline_only: bool
 
 
+@dataclass(frozen=True)
+class Counts:
+    """Raw hashed term counts of one article, per view: sorted unique ids and their
+    ``1 + log(tf)``; ``small`` holds the ids of the title and ent views together."""
+
+    all: tuple[np.ndarray, np.ndarray]
+    title: tuple[np.ndarray, np.ndarray]
+    ent: tuple[np.ndarray, np.ndarray]
+    small: np.ndarray
+    headline_only: bool
+
+
+def _hash_all(table: dict, words: list[str]) -> np.ndarray:
+    return np.fromiter(map(table.__getitem__, words), dtype=np.int64, count=len(words))
+
+
+def _grouped(keys: np.ndarray, bits: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique (doc << bits | id) keys -> (ids, 1 + log(tf), per-doc bounds)."""
+    uniq, tf = np.unique(keys, return_counts=True)
+    bounds = np.searchsorted(uniq >> bits, np.arange(n + 1))
+    return uniq & ((1 << bits) - 1), 1.0 + np.log(tf), bounds
+
+
 class Featurizer:
     """Turns title + text into :class:`DocVectors`, learning IDF from what it sees."""
 
@@ -64,53 +115,71 @@ class Featurizer:
         self.df_all = np.zeros(1 << ALL_BITS, dtype=np.float32)
         self.df_small = np.zeros(1 << SMALL_BITS, dtype=np.float32)
         self.n_docs = 0
-        self._hashes: dict[str, int] = {}
+        self._words = _WordHashes()
+        self._caps = _CapsHashes()
 
-    def _hash(self, tokens: list[str]) -> np.ndarray:
-        cache = self._hashes
-        if len(cache) > _CACHE_MAX:
-            cache.clear()
-        out = []
-        for t in tokens:
-            h = cache.get(t)
-            if h is None:
-                h = cache[t] = zlib.crc32(_stem(t).encode())
-            out.append(h)
-        return np.array(out, dtype=np.int64)
+    def counts(self, title: str, text: str) -> Counts:
+        """Raw term counts of one article; no learning."""
+        return self.counts_many([(title, text)])[0]
 
-    def counts(self, title: str, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-        """Hashed term ids (with repeats) of the three views; no learning."""
-        lead = text[:LEAD_CHARS]
-        title_words = [w for w in _WORD.findall(title.lower()) if w not in _STOP]
-        lead_words = [w for w in _WORD.findall(lead.lower()) if w not in _STOP]
-        caps = [w.lower() for w in _CAPS.findall(f"{title}\n{lead}")]
-        caps = ["#" + w for w in caps if w not in _STOP]
-        th = self._hash(title_words)
-        all_ids = np.concatenate([th, th, self._hash(lead_words)]) & ((1 << ALL_BITS) - 1)
-        title_ids = th & ((1 << SMALL_BITS) - 1)
-        ent_ids = self._hash(caps) & ((1 << SMALL_BITS) - 1)
-        return all_ids, title_ids, ent_ids, len(lead_words) < 30
+    def counts_many(self, docs: Sequence[tuple[str, str]]) -> list[Counts]:
+        """Raw term counts of many (title, text) articles at once; no learning."""
+        if len(self._words) + len(self._caps) > _CACHE_MAX:
+            self._words.clear()
+            self._caps.clear()
+        n = len(docs)
+        title_w: list[str] = []
+        lead_w: list[str] = []
+        caps_w: list[str] = []
+        sizes = np.zeros((3, n), dtype=np.int64)
+        for i, (title, text) in enumerate(docs):
+            lead = text[:LEAD_CHARS]
+            t = _WORD.findall(title.lower())
+            w = _WORD.findall(lead.lower())
+            c = _CAPS.findall(f"{title}\n{lead}")
+            title_w += t
+            lead_w += w
+            caps_w += c
+            sizes[:, i] = len(t), len(w), len(c)
+        doc_ids = np.arange(n, dtype=np.int64)
+        th, lh, ch = (_hash_all(self._words, title_w), _hash_all(self._words, lead_w),
+                      _hash_all(self._caps, caps_w))
+        td, ld, cd = (np.repeat(doc_ids, sizes[k]) for k in range(3))
+        tk, lk, ck = th >= 0, lh >= 0, ch >= 0  # stop words hash to -1
+        th, td, lh, ld, ch, cd = th[tk], td[tk], lh[lk], ld[lk], ch[ck], cd[ck]
+        headline = np.bincount(ld, minlength=n) < HEADLINE_WORDS
+        t_all = (td << ALL_BITS) | (th & _ALL_MASK)
+        a_ids, a_tf, a_b = _grouped(np.concatenate([t_all, t_all, (ld << ALL_BITS)
+                                                    | (lh & _ALL_MASK)]), ALL_BITS, n)
+        t_keys = (td << SMALL_BITS) | (th & _SMALL_MASK)
+        e_keys = (cd << SMALL_BITS) | (ch & _SMALL_MASK)
+        t_ids, t_tf, t_b = _grouped(t_keys, SMALL_BITS, n)
+        e_ids, e_tf, e_b = _grouped(e_keys, SMALL_BITS, n)
+        s_ids, _, s_b = _grouped(np.concatenate([t_keys, e_keys]), SMALL_BITS, n)
+        return [Counts((a_ids[a_b[i]:a_b[i + 1]], a_tf[a_b[i]:a_b[i + 1]]),
+                       (t_ids[t_b[i]:t_b[i + 1]], t_tf[t_b[i]:t_b[i + 1]]),
+                       (e_ids[e_b[i]:e_b[i + 1]], e_tf[e_b[i]:e_b[i + 1]]),
+                       s_ids[s_b[i]:s_b[i + 1]], bool(headline[i]))
+                for i in range(n)]
 
-    def learn(self, ids: tuple[np.ndarray, np.ndarray, np.ndarray, bool]) -> None:
+    def learn(self, counts: Counts) -> None:
         """Count one document in the document frequencies."""
-        all_ids, title_ids, ent_ids, _ = ids
-        self.df_all[np.unique(all_ids)] += 1
-        self.df_small[np.unique(np.concatenate([title_ids, ent_ids]))] += 1
+        self.df_all[counts.all[0]] += 1
+        self.df_small[counts.small] += 1
         self.n_docs += 1
 
-    def _view(self, ids: np.ndarray, df: np.ndarray) -> View:
-        if ids.size == 0:
+    def _view(self, ids: tuple[np.ndarray, np.ndarray], df: np.ndarray) -> View:
+        uniq, log_tf = ids
+        if uniq.size == 0:
             return View(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        uniq, tf = np.unique(ids, return_counts=True)
-        w = (1.0 + np.log(tf)) * (np.log((self.n_docs + 1) / (df[uniq] + 1)) + 1.0)
+        w = log_tf * (np.log((self.n_docs + 1) / (df[uniq] + 1)) + 1.0)
         norm = float(np.sqrt(w @ w)) or 1.0
         return View(uniq, (w / norm).astype(np.float32))
 
-    def vectors(self, ids: tuple[np.ndarray, np.ndarray, np.ndarray, bool]) -> DocVectors:
-        all_ids, title_ids, ent_ids, headline_only = ids
+    def vectors(self, counts: Counts) -> DocVectors:
         return DocVectors(
-            all=self._view(all_ids, self.df_all),
-            title=self._view(title_ids, self.df_small),
-            ent=self._view(ent_ids, self.df_small),
-            headline_only=headline_only,
+            all=self._view(counts.all, self.df_all),
+            title=self._view(counts.title, self.df_small),
+            ent=self._view(counts.ent, self.df_small),
+            headline_only=counts.headline_only,
         )

@@ -34,21 +34,25 @@ def pair_features(c_all: np.ndarray, c_title: np.ndarray, c_ent: np.ndarray,
     # candidates at similarity 0 (and a floor under the best) so that a lone weak
     # candidate does not look like a clear winner.
     ref = np.concatenate([c_all, np.zeros(PSEUDO)])
-    z = (c_all - ref.mean()) / (ref.std() + 0.05)
-    rel = c_all / max(float(c_all.max()), REL_FLOOR)
-    rel_t = c_title / max(float(c_title.max()), REL_FLOOR)
+    dev = ref - ref.sum() / ref.size
+    z = (c_all - ref.sum() / ref.size) / (np.sqrt((dev * dev).sum() / ref.size) + 0.05)
+    best = int(np.argmax(c_all))
+    h = float(headline_only)
+    x = np.empty((n, len(FEATURES)))
+    x[:, 0], x[:, 1], x[:, 2], x[:, 3] = c_all, c_title, c_ent, z
+    x[:, 4] = c_all / max(float(c_all[best]), REL_FLOOR)
+    x[:, 6] = c_title / max(float(c_title.max()), REL_FLOOR)
     if n > 1:
         order = np.argsort(c_all)
         best_other = np.full(n, c_all[order[-1]])
         best_other[order[-1]] = c_all[order[-2]]
+        x[:, 5] = c_all - best_other
     else:
-        best_other = np.zeros(n)
-    gap = c_all - best_other
-    h = float(headline_only)
-    return np.column_stack([
-        c_all, c_title, c_ent, z, rel, gap, rel_t, np.minimum(dt_days, 7.0), same_outlet,
-        np.log1p(size), np.full(n, h), h * c_all, h * c_title,
-    ]).astype(np.float64)
+        x[:, 5] = c_all
+    x[:, 7] = np.minimum(dt_days, 7.0)
+    x[:, 8], x[:, 9], x[:, 10] = same_outlet, np.log1p(size), h
+    x[:, 11], x[:, 12] = h * c_all, h * c_title
+    return x
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,18 @@ are never candidates. A story that reached ``max_size`` articles takes no more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from .features import ALL_BITS, SMALL_BITS, DocVectors, Featurizer, View
+from .features import ALL_BITS, SMALL_BITS, Counts, DocVectors, Featurizer, View
 from .model import PairModel, pair_features
 
 _DAY = 86400.0
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+ROW_GATHER = 1024  # up to this many slots, scoring gathers whole rows (faster than np.ix_)
 TOP_TERMS = 24  # heaviest terms of a story used to shortlist merge partners
 SHORTLIST = 3  # merge partners checked exactly per changed story
 
@@ -58,7 +61,9 @@ class _Slots:
         self.used = np.zeros(0, dtype=bool)
         self.ids = np.zeros(0, dtype=np.int64)
         self.outlets: list[dict[str, float]] = []
+        self.seen: dict[str, np.ndarray] = {}  # outlet -> its newest article per slot (NaN)
         self.terms: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
+        self.rowcache: list[dict[int, tuple[int, np.ndarray]]] = []
         self.free: list[int] = []
         self._grow(cap)
 
@@ -71,7 +76,10 @@ class _Slots:
         for name in ("first", "last", "size", "lang", "used", "ids"):
             setattr(self, name, np.pad(getattr(self, name), (0, cap - old)))
         self.outlets.extend({} for _ in range(cap - old))
+        for outlet, arr in self.seen.items():
+            self.seen[outlet] = np.pad(arr, (0, cap - old), constant_values=np.nan)
         self.terms.extend([] for _ in range(cap - old))
+        self.rowcache.extend({} for _ in range(cap - old))
         self.free.extend(range(cap - 1, old - 1, -1))
         self.cap = cap
 
@@ -81,18 +89,31 @@ class _Slots:
         return self.free.pop()
 
     def rows(self, s: int, view: int) -> np.ndarray:
-        """The rows (terms) where slot ``s`` of a view may be non-zero."""
-        parts = [t[view] for t in self.terms[s]]
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        """The rows (terms) where slot ``s`` of a view may be non-zero (sorted, unique;
+        cached and extended as articles arrive)."""
+        terms = self.terms[s]
+        done, rows = self.rowcache[s].get(view, (0, _NO_ROWS))
+        if done == len(terms):
+            return rows
+        parts = [t[view] for t in terms[done:]]
+        if done == 0 and len(parts) == 1:
+            rows = parts[0]  # one article's indices are already sorted and unique
+        else:
+            rows = np.unique(np.concatenate([rows, *parts]))
+        self.rowcache[s][view] = (len(terms), rows)
+        return rows
 
     def release(self, s: int) -> None:
         # Zero only the rows this story used: a whole column is strided and slow.
         for view, mat in enumerate((self.A, self.T, self.E)):
             mat[self.rows(s, view), s] = 0
         self.terms[s] = []
+        self.rowcache[s] = {}
         self.n2[:, s] = 0
         self.used[s] = False
         self.size[s] = 0
+        for outlet in self.outlets[s]:
+            self.seen[outlet][s] = np.nan
         self.outlets[s] = {}
         self.free.append(s)
 
@@ -103,11 +124,23 @@ class _Slots:
             self.n2[row, s] += 2.0 * float(col @ view.val) + float(view.val @ view.val)
             mat[view.idx, s] = col + view.val
 
-    def cosines(self, mat: np.ndarray, view: View, row: int, cands: np.ndarray) -> np.ndarray:
+    def saw(self, s: int, outlet: str, t: float) -> None:
+        """Slot ``s`` has an article of ``outlet`` at time ``t`` (days)."""
+        newest = max(t, self.outlets[s].get(outlet, t))
+        self.outlets[s][outlet] = newest
+        if outlet not in self.seen:
+            self.seen[outlet] = np.full(self.cap, np.nan)
+        self.seen[outlet][s] = newest
+
+    def cosines(self, mat: np.ndarray, view: View, norms: np.ndarray,
+                cands: np.ndarray) -> np.ndarray:
         if view.idx.size == 0:
             return np.zeros(cands.size)
-        dots = view.val @ mat[np.ix_(view.idx, cands)]
-        return dots / np.sqrt(np.maximum(self.n2[row, cands], 1e-12))
+        if self.cap <= ROW_GATHER or 4 * cands.size >= self.cap:  # contiguous rows
+            dots = (view.val @ mat[view.idx])[cands]
+        else:
+            dots = view.val @ mat[np.ix_(view.idx, cands)]
+        return dots / norms
 
 
 @dataclass
@@ -136,10 +169,15 @@ class OnlineClusterer:
 
     # -- features ---------------------------------------------------------------------
 
-    def _vectors(self, doc: Doc, learn: bool) -> DocVectors:
+    def counts(self, docs: Sequence[Doc]) -> list[Counts]:
+        """Raw term counts of a batch of documents, for :meth:`assign` / :meth:`add`
+        (they do not depend on the clustering state, so a batch is counted at once)."""
+        return self._feat.counts_many([(d.title, d.text) for d in docs])
+
+    def _vectors(self, doc: Doc, learn: bool, counts: Counts | None = None) -> DocVectors:
         if self._cache is not None and self._cache[0] is doc:
             return self._cache[1]
-        ids = self._feat.counts(doc.title, doc.text)
+        ids = counts if counts is not None else self._feat.counts(doc.title, doc.text)
         if learn:
             self._feat.learn(ids)
         vec = self._feat.vectors(ids)
@@ -163,29 +201,31 @@ class OnlineClusterer:
         cands = np.flatnonzero(mask)
         if cands.size == 0:
             return cands, np.zeros((0, 0)), np.zeros(0, dtype=bool)
-        c_all = sl.cosines(sl.A, vec.all, 0, cands)
-        c_title = sl.cosines(sl.T, vec.title, 1, cands)
-        c_ent = sl.cosines(sl.E, vec.ent, 2, cands)
+        norms = np.sqrt(np.maximum(sl.n2[:, cands], 1e-12))
+        c_all = sl.cosines(sl.A, vec.all, norms[0], cands)
+        c_title = sl.cosines(sl.T, vec.title, norms[1], cands)
+        c_ent = sl.cosines(sl.E, vec.ent, norms[2], cands)
         same = np.zeros(cands.size)
-        if doc.outlet:
+        seen = sl.seen.get(doc.outlet) if doc.outlet else None
+        if seen is not None:
             near = self.same_outlet_minutes / 1440.0
-            for i, s in enumerate(cands):
-                seen = sl.outlets[s].get(doc.outlet)
-                if seen is not None:
-                    same[i] = 1.0 if abs(t - seen) <= near else 0.5
+            when = seen[cands]
+            same = np.where(np.isnan(when), 0.0,
+                            np.where(np.abs(t - when) <= near, 1.0, 0.5))
         x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands],
                           vec.headline_only)
         return cands, x, dt[cands] <= self.window.total_seconds() / _DAY
 
     # -- the public interface ----------------------------------------------------------
 
-    def assign(self, doc: Doc) -> int | None:
+    def assign(self, doc: Doc, *, counts: Counts | None = None) -> int | None:
         """The id of the story this document joins, or None for a new story.
 
         Learns the document's terms (document frequency) as a side effect; call
-        :meth:`add` next with the story id chosen.
+        :meth:`add` next with the story id chosen. ``counts``: the document's entry of
+        :meth:`counts` when a batch was counted beforehand.
         """
-        vec = self._vectors(doc, learn=True)
+        vec = self._vectors(doc, learn=True, counts=counts)
         cands, x, is_open = self.candidates(doc, vec)
         if cands.size == 0:
             return None
@@ -196,9 +236,10 @@ class OnlineClusterer:
             return None
         return int(self._slots.ids[cands[best]])
 
-    def add(self, doc: Doc, story_id: int, *, learn: bool = False) -> None:
+    def add(self, doc: Doc, story_id: int, *, learn: bool = False,
+            counts: Counts | None = None) -> None:
         """Record that ``doc`` belongs to ``story_id`` (learn=True when priming from the store)."""
-        vec = self._vectors(doc, learn=learn)
+        vec = self._vectors(doc, learn=learn, counts=counts)
         self._cache = None
         sl = self._slots
         t = _days(doc.published)
@@ -216,7 +257,7 @@ class OnlineClusterer:
         if not sl.lang[s]:
             sl.lang[s] = self._lang(doc.language)
         if doc.outlet:
-            sl.outlets[s][doc.outlet] = max(t, sl.outlets[s].get(doc.outlet, t))
+            sl.saw(s, doc.outlet, t)
         self._touched.add(story_id)
 
     def forget_before(self, when: datetime) -> int:
@@ -303,5 +344,5 @@ class OnlineClusterer:
         sl.first[big] = min(sl.first[big], sl.first[small])
         sl.last[big] = max(sl.last[big], sl.last[small])
         for outlet, seen in sl.outlets[small].items():
-            sl.outlets[big][outlet] = max(seen, sl.outlets[big].get(outlet, seen))
+            sl.saw(big, outlet, seen)
         self._drop(int(sl.ids[small]))
