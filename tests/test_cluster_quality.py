@@ -10,7 +10,7 @@ import pytest
 from storywire.cluster import Doc, OnlineClusterer, cluster_stream, datasets
 from storywire.cluster.metrics import score
 
-PINNED = {"UCI[:1500]": 0.671, "BASIL": 0.988}
+PINNED = {"UCI[:1500]": 0.657, "BASIL": 0.993}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))

@@ -11,7 +11,7 @@ from .features import Counts
 from .online import Doc, OnlineClusterer
 
 MERGE_EVERY = 200  # articles between two maintenance passes
-MERGE_COSINE = 0.35  # centroid cosine at which two live stories are one
+MERGE_COSINE = 0.4  # centroid cosine at which two live stories are one
 BATCH = 256  # documents whose raw term counts are computed together
 
 
