@@ -157,6 +157,9 @@ class Pipeline:
             self.dirty.discard(absorbed)
             self.dirty.add(into)
             log.debug("merged story %d into %d", absorbed, into)
+        # Retire old stories here too, not only after a cycle: each live story holds
+        # ~100 KB of dense state, and one cycle can bring thousands of articles.
+        self.clusterer.forget_before(self._horizon())
         return len(merges)
 
     # -- writing ----------------------------------------------------------------------
