@@ -35,9 +35,19 @@ from ..models import (
 from ..timeutil import from_iso, to_iso, utcnow
 from .migrations import MIGRATIONS
 from .reader import ReaderQueries
+from .reader import _article as _article_from
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1
+# A story's time span and counts, recomputed from its articles (:s is the story id).
+_REFRESH_STORY = (
+    "UPDATE stories SET"
+    " first_published=(SELECT min(published_at) FROM articles WHERE story_id=:s),"
+    " last_published=(SELECT max(published_at) FROM articles WHERE story_id=:s),"
+    " article_count=(SELECT count(*) FROM articles WHERE story_id=:s),"
+    " outlet_count=(SELECT count(DISTINCT source_id) FROM articles WHERE story_id=:s)"
+    " WHERE id=:s"
+)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -304,15 +314,7 @@ class Store(ReaderQueries):
 
     @staticmethod
     def _article(row: Any) -> StoredArticle:
-        m = row._mapping
-        return StoredArticle(
-            id=m["id"], url=m["url"], title=m["title"], text=m["text"],
-            published=from_iso(m["published_at"]), outlet=m["outlet"], kind=Kind(m["kind"]),
-            author=m["author"], language=m["language"], section=m["section"],
-            summary=m["summary"], external_id=m["external_id"], feed_id=m["feed_id"],
-            fetched_at=from_iso(m["fetched_at"]), story_id=m["story_id"],
-            duplicate_of=m["duplicate_of"], content_hash=m["content_hash"],
-        )
+        return _article_from(row._mapping)
 
     def story_articles(self, story_id: int) -> list[StoredArticle]:
         with self._tx() as conn:
@@ -366,14 +368,7 @@ class Store(ReaderQueries):
             conn.execute(text("UPDATE articles SET story_id=:s WHERE id=:a"),
                          {"s": story_id, "a": article_id})
             conn.execute(
-                text(
-                    "UPDATE stories SET"
-                    " first_published=(SELECT min(published_at) FROM articles WHERE story_id=:s),"
-                    " last_published=(SELECT max(published_at) FROM articles WHERE story_id=:s),"
-                    " article_count=(SELECT count(*) FROM articles WHERE story_id=:s),"
-                    " outlet_count=(SELECT count(DISTINCT source_id) FROM articles"
-                    "   WHERE story_id=:s) WHERE id=:s"
-                ),
+                text(_REFRESH_STORY),
                 {"s": story_id},
             )
 
@@ -394,14 +389,7 @@ class Store(ReaderQueries):
                 {"i": into, "a": absorbed, "n": to_iso(utcnow())},
             )
             conn.execute(
-                text(
-                    "UPDATE stories SET"
-                    " first_published=(SELECT min(published_at) FROM articles WHERE story_id=:s),"
-                    " last_published=(SELECT max(published_at) FROM articles WHERE story_id=:s),"
-                    " article_count=(SELECT count(*) FROM articles WHERE story_id=:s),"
-                    " outlet_count=(SELECT count(DISTINCT source_id) FROM articles"
-                    "   WHERE story_id=:s) WHERE id=:s"
-                ),
+                text(_REFRESH_STORY),
                 {"s": into},
             )
 
