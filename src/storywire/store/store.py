@@ -25,16 +25,13 @@ from ..models import (
     Article,
     Feed,
     FeedInfo,
-    Kind,
-    Opinion,
-    Sentence,
     StoredArticle,
     Story,
     StoryVersion,
 )
 from ..timeutil import from_iso, to_iso, utcnow
 from .migrations import MIGRATIONS
-from .reader import ReaderQueries
+from .reader import ReaderQueries, version_from_row
 from .reader import _article as _article_from
 
 log = logging.getLogger(__name__)
@@ -474,14 +471,7 @@ class Store(ReaderQueries):
         if row is None:
             return None
         m = row._mapping
-        version = StoryVersion(
-            story_id=m["story_id"], version=m["version"], written_at=from_iso(m["written_at"]),
-            writer=m["writer"], title=m["title"],
-            highlights=tuple(_sentence(s) for s in json.loads(m["highlights"])),
-            body=tuple(_sentence(s) for s in json.loads(m["body"])),
-            opinions=tuple(_opinion(o) for o in json.loads(m["opinions"])),
-            changes=json.loads(m["changes"]),
-        )
+        version = version_from_row(m)
         return version, json.loads(m["article_ids"])
 
 
@@ -495,11 +485,3 @@ def _statements(sql: str) -> Iterator[str]:
             pending = ""
     if pending.strip():
         yield pending.strip()
-
-
-def _sentence(data: dict[str, Any]) -> Sentence:
-    return Sentence(text=data["text"], sources=tuple(data["sources"]))
-
-
-def _opinion(data: dict[str, Any]) -> Opinion:
-    return Opinion(**{**data, "kind": Kind(data["kind"])})
