@@ -46,7 +46,7 @@ def load(data: Path, limit: int | None) -> tuple[list[Doc], int, int]:
             undated += 1
             continue
         docs.append(Doc(title=a.title, text=a.text, published=a.published,
-                        language=a.language, outlet=a.outlet))
+                        language=a.language, outlet=a.outlet, url=a.url))
         if limit and len(docs) >= limit:
             break
     docs.sort(key=lambda d: d.published)

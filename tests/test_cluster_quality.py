@@ -67,3 +67,16 @@ def test_closed_story_absorbs_a_clear_late_article_only():
     too_late = T0 + 3 * c.window
     c.forget_before(too_late - 2 * c.window)
     assert c.assign(Doc(*QUAKE, too_late, "en", "D")) is None
+
+
+def test_drift_guard_story_stops_absorbing_past_max_span():
+    c = OnlineClusterer(max_span=timedelta(days=2))
+    day = timedelta(days=1)
+    docs = [Doc(QUAKE[0], QUAKE[1], T0 + k * day, "en", f"O{k}") for k in range(5)]
+    labels = cluster_stream(docs, c, merge_every=0)
+    assert labels[0] == labels[1] == labels[2]  # span 2 days: still one story
+    assert labels[3] != labels[0]  # would span 3 days: a new story starts
+    assert labels[4] == labels[3]
+    # ... and maintenance does not merge the two back into one story of 4 days.
+    merged = cluster_stream(docs, OnlineClusterer(max_span=timedelta(days=2)), merge_every=1)
+    assert len(set(merged)) == 2

@@ -4,6 +4,8 @@ Three views of one article, each an L2-normalised sparse vector (indices, values
 
 - ``all``: the title counted twice (headlines name the event) plus the lead of the text;
 - ``title``: the title alone (its scale does not depend on whether the body is present);
+  the words of the URL's path (its "slug", see :func:`url_words`) count as title words,
+  because publishers often write a fuller headline or keywords there;
 - ``ent``: capitalised words and numbers of title and lead, a cheap stand-in for named
   entities, places and figures.
 
@@ -23,6 +25,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -35,8 +38,27 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 _CAPS = re.compile(r"\b(?:[A-Z][\w'-]*[a-z0-9][\w'-]*|[A-Z]{2,}|\d[\d.,]*\d|\d)\b")
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 _CACHE_MAX = 400_000
+_URL_WORD = re.compile(r"[A-Za-z]{3,}")
+# Path words that say nothing about the event (file types, CMS and section boilerplate).
+_URL_STOP = frozenset((
+    "html", "htm", "shtml", "php", "asp", "aspx", "jsp", "cms", "story", "stories",
+    "article", "articles", "news", "index", "www", "default", "content", "amp", "print",
+    "post", "posts", "blog", "blogs", "entry", "item", "node", "view", "feed", "rss",
+    "share", "comments"))
 _ALL_MASK = (1 << ALL_BITS) - 1
 _SMALL_MASK = (1 << SMALL_BITS) - 1
+
+
+def url_words(url: str) -> str:
+    """The words of a URL's path (not its host or query), lower case: alphabetic runs of
+    three letters or more written in lower or title case (mixed-case runs are usually
+    parts of opaque ids), without path boilerplate. Digits are dropped, so article
+    numbers and dates in the path carry no information."""
+    if not url.startswith(("http://", "https://")):  # e.g. a batch line's "urn:" id
+        return ""
+    path = urlsplit(url).path
+    words = (w.lower() for w in _URL_WORD.findall(path) if w.islower() or w.istitle())
+    return " ".join(w for w in words if w not in _URL_STOP)
 
 
 def _stem(word: str) -> str:
