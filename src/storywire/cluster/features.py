@@ -44,7 +44,7 @@ _URL_STOP = frozenset((
     "html", "htm", "shtml", "php", "asp", "aspx", "jsp", "cms", "story", "stories",
     "article", "articles", "news", "index", "www", "default", "content", "amp", "print",
     "post", "posts", "blog", "blogs", "entry", "item", "node", "view", "feed", "rss",
-    "share", "comments"))
+    "share", "comments", "ece"))
 _ALL_MASK = (1 << ALL_BITS) - 1
 _SMALL_MASK = (1 << SMALL_BITS) - 1
 
@@ -53,11 +53,16 @@ def url_words(url: str) -> str:
     """The words of a URL's path (not its host or query), lower case: alphabetic runs of
     three letters or more written in lower or title case (mixed-case runs are usually
     parts of opaque ids), without path boilerplate. Digits are dropped, so article
-    numbers and dates in the path carry no information."""
+    numbers and dates in the path carry no information, and a path segment that is
+    more than a third digits (a hexadecimal id) is skipped whole."""
     if not url.startswith(("http://", "https://")):  # e.g. a batch line's "urn:" id
         return ""
-    path = urlsplit(url).path
-    words = (w.lower() for w in _URL_WORD.findall(path) if w.islower() or w.istitle())
+    words = []
+    for segment in urlsplit(url).path.split("/"):
+        digits = sum(ch.isdigit() for ch in segment)
+        if 3 * digits > sum(ch.isalnum() for ch in segment):
+            continue
+        words += [w.lower() for w in _URL_WORD.findall(segment) if w.islower() or w.istitle()]
     return " ".join(w for w in words if w not in _URL_STOP)
 
 
