@@ -3,7 +3,9 @@
     python tools/train_cluster_model.py [--data ../shared/data] [--out PATH]
                                         [--uci-days 2014-03-11]
 
-Streams UCI (day-rounded time, rows shuffled within a day with a fixed seed) and BASIL
+First counts the document frequencies of all AllSides articles into the background
+table the featurizer starts from (src/storywire/cluster/background_df.json.gz). Then
+streams UCI (day-rounded time, rows shuffled within a day with a fixed seed) and BASIL
 in publication order with the gold stories as the clusterer's state ("teacher forcing"),
 collects the pair features of every (article, candidate story) pair labelled by whether
 the candidate is the article's gold story, adds the SemEval-2022 pairs (the second
@@ -21,22 +23,49 @@ days hold other stories); use it with ``--out`` elsewhere to measure out-of-samp
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from storywire.cluster import datasets
+from storywire.cluster import datasets, features
 from storywire.cluster.features import Featurizer
 from storywire.cluster.metrics import score
 from storywire.cluster.model import FEATURES, PairModel, untrained
-from storywire.cluster.online import OnlineClusterer
+from storywire.cluster.online import Doc, OnlineClusterer, fields
 from storywire.cluster.runner import cluster_stream
 
 OUT = Path(__file__).resolve().parent.parent / "src/storywire/cluster/pair_model.json"
+BACKGROUND = OUT.with_name(features.BACKGROUND)
+ALLSIDES = Path("corpus/allsides-article-bias/articles.jsonl.gz")
 VERSION = "2026-11-26.4"
+
+
+def background_df(data: Path, out: Path) -> None:
+    """Document frequencies of every AllSides article (title, text, URL words; dates are
+    not needed), written as the background table the featurizer starts from."""
+    feat = Featurizer(use_background=False)
+    batch: list[tuple[str, str]] = []
+    with gzip.open(data / ALLSIDES, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            a = json.loads(line)
+            batch.append(fields(Doc(a.get("title") or "", a.get("content_original") or "",
+                                    datetime.min, url=a.get("url") or "")))
+            if len(batch) == 1024:
+                for c in feat.counts_many(batch):
+                    feat.learn(c)
+                batch = []
+    for c in feat.counts_many(batch):
+        feat.learn(c)
+    data_out = {"source": str(ALLSIDES), **feat.table()}
+    out.write_bytes(gzip.compress(json.dumps(data_out, separators=(",", ":")).encode(),
+                                  mtime=0))
+    features.background.cache_clear()
+    print(f"wrote {out} ({feat.n_docs} documents, {out.stat().st_size // 1024} KiB)")
 
 
 def pairs(labelled: datasets.Labelled) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +133,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--uci-days", default="", help="comma-separated UCI days (YYYY-MM-DD) "
                     "to train on; the other days are held out and reported")
+    ap.add_argument("--background", type=Path, default=BACKGROUND,
+                    help="where to write the background document frequencies")
     args = ap.parse_args()
+    background_df(args.data, args.background)
     uci, held = datasets.uci(args.data), None
     if args.uci_days:
         days = set(args.uci_days.split(","))

@@ -11,7 +11,11 @@ Three views of one article, each an L2-normalised sparse vector (indices, values
 
 Terms are hashed (CRC32) into fixed spaces, so there is no vocabulary to fit and memory
 does not grow with the stream. Document frequencies are counted incrementally as
-articles arrive, so the IDF is always that of the stream seen so far.
+articles arrive, on top of a shipped *background* table (``background_df.json.gz``:
+the document frequencies of the 37,554 AllSides articles of the shared data, rebuilt by
+``tools/train_cluster_model.py``), so the IDF is that of a large general news corpus
+plus the stream seen so far: words common in any news (``says``, ``report``) weigh
+little from the first article on, and names new to the stream weigh a lot.
 
 An article's raw term counts (:class:`Counts`) do not depend on the stream, so
 :meth:`Featurizer.counts_many` computes them for a whole batch at once (one hash lookup
@@ -21,10 +25,14 @@ pass and one ``np.unique`` per view over the batch); only :meth:`Featurizer.lear
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -135,13 +143,31 @@ def _grouped(keys: np.ndarray, bits: int, n: int) -> tuple[np.ndarray, np.ndarra
     return uniq & ((1 << bits) - 1), 1.0 + np.log(tf), bounds
 
 
-class Featurizer:
-    """Turns title + text into :class:`DocVectors`, learning IDF from what it sees."""
+BACKGROUND = "background_df.json.gz"
 
-    def __init__(self) -> None:
+
+@cache
+def background() -> tuple[np.ndarray, np.ndarray, int]:
+    """The shipped background document frequencies: (``all`` view, ``title``/``ent``
+    views, number of documents)."""
+    raw = resources.files("storywire.cluster").joinpath(BACKGROUND).read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return (np.array(data["all"], dtype=np.float32), np.array(data["small"], dtype=np.float32),
+            int(data["n_docs"]))
+
+
+class Featurizer:
+    """Turns title + text into :class:`DocVectors`, learning IDF from what it sees
+    (on top of the background table unless ``use_background`` is False)."""
+
+    def __init__(self, use_background: bool = True) -> None:
         self.df_all = np.zeros(1 << ALL_BITS, dtype=np.float32)
         self.df_small = np.zeros(1 << SMALL_BITS, dtype=np.float32)
         self.n_docs = 0
+        if use_background:
+            df_all, df_small, self.n_docs = background()
+            self.df_all += df_all
+            self.df_small += df_small
         self._words = _WordHashes()
         self._caps = _CapsHashes()
 
@@ -188,6 +214,11 @@ class Featurizer:
                        (e_ids[e_b[i]:e_b[i + 1]], e_tf[e_b[i]:e_b[i + 1]]),
                        s_ids[s_b[i]:s_b[i + 1]], bool(headline[i]))
                 for i in range(n)]
+
+    def table(self) -> dict:
+        """The document frequencies learnt so far, as the background file stores them."""
+        return {"n_docs": self.n_docs, "all": self.df_all.astype(int).tolist(),
+                "small": self.df_small.astype(int).tolist()}
 
     def learn(self, counts: Counts) -> None:
         """Count one document in the document frequencies."""
