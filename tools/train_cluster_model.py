@@ -133,10 +133,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--uci-days", default="", help="comma-separated UCI days (YYYY-MM-DD) "
                     "to train on; the other days are held out and reported")
-    ap.add_argument("--background", type=Path, default=BACKGROUND,
-                    help="where to write the background document frequencies")
     args = ap.parse_args()
-    background_df(args.data, args.background)
+    background_df(args.data, BACKGROUND)  # the featurizer reads it from the package
     uci, held = datasets.uci(args.data), None
     if args.uci_days:
         days = set(args.uci_days.split(","))
