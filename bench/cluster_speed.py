@@ -8,8 +8,9 @@ maintenance every 200 articles, stories retired after the late window) and with 
 single-pass baseline (the walking skeleton's clusterer: hashed TF-IDF, one cosine
 threshold against every story active in the window), each in its own forked process on
 one core. Prints articles/s overall, for the first and the last 5,000 articles (flat cost
-per article means similar rates), and peak resident memory of that process (which
-includes the articles loaded before forking, printed separately).
+per article means similar rates), peak resident memory of that process (which
+includes the articles loaded before forking, printed separately), and the three largest
+stories with the days they span (the drift guard keeps stories to 7 days).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def load(data: Path, limit: int | None) -> tuple[list[Doc], int, int]:
             undated += 1
             continue
         docs.append(Doc(title=a.title, text=a.text, published=a.published,
-                        language=a.language, outlet=a.outlet))
+                        language=a.language, outlet=a.outlet, url=a.url))
         if limit and len(docs) >= limit:
             break
     docs.sort(key=lambda d: d.published)
@@ -106,6 +107,17 @@ class SinglePass:
 
 # -- measurement ----------------------------------------------------------------------------
 
+def largest(labels: list[int], k: int = 3) -> list[str]:
+    """The ``k`` largest stories as "articles (days spanned)", smallest first."""
+    _, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    days = np.array([d.published.timestamp() / 86400 for d in DOCS])
+    out = []
+    for s in np.argsort(sizes, kind="stable")[-k:]:
+        when = days[inverse == s]
+        out.append(f"{sizes[s]} ({when.max() - when.min():.0f}d)")
+    return out
+
+
 def _run(method: str, queue: mp.Queue) -> None:
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     marks: list[float] = []
@@ -121,8 +133,7 @@ def _run(method: str, queue: mp.Queue) -> None:
             if n % 1000 == 0:
                 marks.append(time.perf_counter())
     total = time.perf_counter() - t0
-    sizes = np.bincount(np.unique(labels, return_inverse=True)[1])
-    queue.put((method, total, [t0, *marks], len(set(labels)), sorted(sizes)[-3:],
+    queue.put((method, total, [t0, *marks], len(set(labels)), largest(labels),
                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
@@ -139,7 +150,7 @@ def main() -> None:
           f"(no valid date); {loaded:.0f} MiB resident after loading")
     n, k = len(DOCS), CHUNK // 1000
     print(f"\n{'method':<12} {'art/s':>8} {'first 5k':>9} {'last 5k':>9} {'stories':>8} "
-          f"{'peak MiB':>9}  largest stories")
+          f"{'peak MiB':>9}  largest stories (days spanned)")
     ctx = mp.get_context("fork")
     for method in ("storywire", "single-pass"):
         queue: mp.Queue = ctx.Queue()
@@ -152,7 +163,7 @@ def main() -> None:
         last = CHUNK / (marks[-1] - marks[-1 - k]) if len(marks) > 2 * k else float("nan")
         del last_n
         print(f"{name:<12} {n / secs:8.0f} {first:9.0f} {last:9.0f} {stories:8d} "
-              f"{peak:9.0f}  {[int(s) for s in largest]}")
+              f"{peak:9.0f}  {', '.join(largest)}")
 
 
 if __name__ == "__main__":

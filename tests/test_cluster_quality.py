@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storywire.cluster import Doc, OnlineClusterer, cluster_stream, datasets
+from storywire.cluster.features import Featurizer, url_words
 from storywire.cluster.metrics import score
 
-PINNED = {"UCI[:1500]": 0.657, "BASIL": 0.993}
+PINNED = {"UCI[:1500]": 0.762, "BASIL": 0.996}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -67,3 +68,39 @@ def test_closed_story_absorbs_a_clear_late_article_only():
     too_late = T0 + 3 * c.window
     c.forget_before(too_late - 2 * c.window)
     assert c.assign(Doc(*QUAKE, too_late, "en", "D")) is None
+
+
+def test_drift_guard_story_stops_absorbing_past_max_span():
+    c = OnlineClusterer(max_span=timedelta(days=2))
+    day = timedelta(days=1)
+    docs = [Doc(QUAKE[0], QUAKE[1], T0 + k * day, "en", f"O{k}") for k in range(5)]
+    labels = cluster_stream(docs, c, merge_every=0)
+    assert labels[0] == labels[1] == labels[2]  # span 2 days: still one story
+    assert labels[3] != labels[0]  # would span 3 days: a new story starts
+    assert labels[4] == labels[3]
+    # ... and maintenance does not merge the two back into one story of 4 days.
+    merged = cluster_stream(docs, OnlineClusterer(max_span=timedelta(days=2)), merge_every=1)
+    assert len(set(merged)) == 2
+
+
+def test_url_words_keep_the_slug_not_ids_hosts_or_queries():
+    url = ("https://www.example.com/news/business/nations-urge-us-gas-exports-amid-crisis/"
+           "article_00135204-ccfa-5d79-acc8-ec1995f0ddb5.html?track=rss")
+    assert url_words(url) == "business nations urge gas exports amid crisis"
+    assert url_words("urn:storywire:0f3a9bcdef") == ""  # batch ids are not URLs
+    assert url_words("") == ""
+
+
+def test_background_idf_weighs_common_news_words_low_from_the_first_article():
+    def weights(feat: Featurizer) -> tuple[float, float]:
+        counts = feat.counts("Officials say Zorblatt wins", "")
+        feat.learn(counts)
+        vec = feat.vectors(counts).title
+        w = dict(zip(vec.idx.tolist(), vec.val.tolist(), strict=True))
+        common, name = (int(feat.counts(x, "").title[0][0]) for x in ("officials", "zorblatt"))
+        return w[common], w[name]
+
+    common, name = weights(Featurizer())
+    assert name > 1.3 * common
+    common, name = weights(Featurizer(use_background=False))  # one article: no contrast
+    assert name == common

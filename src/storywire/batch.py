@@ -51,7 +51,7 @@ def read_input(path: Path, group_by: str | None = None
 
 def _doc(a: Article) -> Doc:
     return Doc(title=a.title, text=a.text, published=a.published, language=a.language,
-               outlet=a.outlet)
+               outlet=a.outlet, url=a.url)
 
 
 def group(items: list[tuple[str, Article, str]], group_by: str | None,

@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from .cluster import Doc, OnlineClusterer
 from .cluster.features import Counts
 from .cluster.runner import BATCH as IMPORT_BATCH
-from .cluster.runner import MERGE_COSINE, MERGE_EVERY
+from .cluster.runner import MERGE_COSINE, MERGE_COSINE_HEADLINES, MERGE_EVERY
 from .dedup import NearDuplicates, Signature, canonical_url, content_hash
 from .errors import ExtractError, FetchError, ParseError
 from .ingest.feeds import parse_feed
@@ -66,6 +66,7 @@ class Pipeline:
         self.clusterer = OnlineClusterer(
             window=timedelta(hours=settings.cluster_window_hours),
             threshold=settings.cluster_threshold,
+            max_span=timedelta(days=settings.cluster_max_span_days),
         )
         self._since_maintenance = 0
         self.writer = make_writer(settings)
@@ -151,7 +152,7 @@ class Pipeline:
         """Merge live stories that turned out to be one (the absorbed story keeps its row,
         status 'merged', merged_into set); return how many merges."""
         self._since_maintenance = 0
-        merges = self.clusterer.merge_candidates(MERGE_COSINE)
+        merges = self.clusterer.merge_candidates(MERGE_COSINE, MERGE_COSINE_HEADLINES)
         for absorbed, into in merges:
             self.store.merge_stories(absorbed, into)
             self.dirty.discard(absorbed)
@@ -285,7 +286,8 @@ class Pipeline:
 
     def _reset_state(self) -> None:
         self.clusterer = OnlineClusterer(window=self.clusterer.window,
-                                         threshold=self.clusterer.threshold)
+                                         threshold=self.clusterer.threshold,
+                                         max_span=self.clusterer.max_span)
         self.near = NearDuplicates(threshold=self.settings.near_duplicate_threshold)
         self._near_dates.clear()
         self._primed = False
@@ -439,7 +441,7 @@ class _Fetched:
 
 def _doc(article: Article) -> Doc:
     return Doc(title=article.title, text=article.text, published=article.published,
-               language=article.language, outlet=article.outlet)
+               language=article.language, outlet=article.outlet, url=article.url)
 
 
 def _source_info(feed: Feed) -> dict[str, str]:

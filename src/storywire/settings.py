@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         72.0, gt=0, description="A story is open this many hours after its newest article; "
         "closed, it can still absorb a clearly matching late article for as long again."
     )
+    cluster_max_span_days: float = Field(
+        7.0, gt=0, description="Drift guard: a story whose articles would span more than "
+        "this many days takes no more articles and is not merged (later articles start a "
+        "new story), so an ongoing topic cannot grow into one mega-story."
+    )
     cluster_threshold: float | None = Field(
         None, gt=0, lt=1, description="Lowest same-story probability (pair model) for joining "
         "an open story; unset: the shipped model's own threshold."

@@ -40,7 +40,7 @@ def uci(data: Path, limit: int | None = None, seed: int = SEED) -> Labelled:
     rng = random.Random(seed)
     keyed = [(day[id(r)], rng.random(), r) for r in rows]
     keyed.sort(key=lambda k: (k[0], k[1]))
-    docs = [Doc(title=r["TITLE"], text="", language="en", outlet=r["PUBLISHER"],
+    docs = [Doc(title=r["TITLE"], text="", language="en", outlet=r["PUBLISHER"], url=r["URL"],
                 published=datetime.fromtimestamp(d * 86400, UTC)) for d, _, r in keyed]
     return Labelled("UCI", docs, [r["STORY"] for _, _, r in keyed])
 
@@ -57,7 +57,7 @@ def basil(data: Path, seed: int = SEED) -> Labelled:
     keyed = sorted(((when, rng.random(), a, text) for when, a, text in items),
                    key=lambda k: (k[0], k[1]))
     docs = [Doc(title=a["title"], text=text, published=when, language="en",
-                outlet=a["source"]) for when, _, a, text in keyed]
+                outlet=a["source"], url=a.get("url") or "") for when, _, a, text in keyed]
     return Labelled("BASIL", docs, [a["triplet-uuid"] for _, _, a, _ in keyed])
 
 

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from .features import ALL_BITS, SMALL_BITS, Counts, DocVectors, Featurizer, View
+from .features import ALL_BITS, SMALL_BITS, Counts, DocVectors, Featurizer, View, url_words
 from .model import PairModel, pair_features
 
 _DAY = 86400.0
@@ -39,6 +39,14 @@ class Doc:
     published: datetime
     language: str = ""
     outlet: str = ""
+    url: str = ""
+
+
+def fields(doc: Doc) -> tuple[str, str]:
+    """The (title, text) the features are computed from: the URL's path words are
+    appended to the title (see :func:`features.url_words`)."""
+    words = url_words(doc.url)
+    return (f"{doc.title}\n{words}" if words else doc.title), doc.text
 
 
 def _days(when: datetime) -> float:
@@ -57,6 +65,7 @@ class _Slots:
         self.first = np.zeros(0)
         self.last = np.zeros(0)
         self.size = np.zeros(0)
+        self.heads = np.zeros(0)  # headline-only articles
         self.lang = np.zeros(0, dtype=np.int64)
         self.used = np.zeros(0, dtype=bool)
         self.ids = np.zeros(0, dtype=np.int64)
@@ -73,7 +82,7 @@ class _Slots:
         self.T = np.pad(self.T, ((0, 0), (0, cap - old)))
         self.E = np.pad(self.E, ((0, 0), (0, cap - old)))
         self.n2 = np.pad(self.n2, ((0, 0), (0, cap - old)))
-        for name in ("first", "last", "size", "lang", "used", "ids"):
+        for name in ("first", "last", "size", "heads", "lang", "used", "ids"):
             setattr(self, name, np.pad(getattr(self, name), (0, cap - old)))
         self.outlets.extend({} for _ in range(cap - old))
         for outlet, arr in self.seen.items():
@@ -111,7 +120,7 @@ class _Slots:
         self.rowcache[s] = {}
         self.n2[:, s] = 0
         self.used[s] = False
-        self.size[s] = 0
+        self.size[s] = self.heads[s] = 0
         for outlet in self.outlets[s]:
             self.seen[outlet][s] = np.nan
         self.outlets[s] = {}
@@ -149,6 +158,7 @@ class OnlineClusterer:
     threshold: float | None = None  # None: the pair model's own
     late_threshold: float | None = None
     max_size: int = 500
+    max_span: timedelta = timedelta(days=7)
     max_live: int = 20_000
     model: PairModel | None = None
     same_outlet_minutes: float = 10.0
@@ -172,12 +182,12 @@ class OnlineClusterer:
     def counts(self, docs: Sequence[Doc]) -> list[Counts]:
         """Raw term counts of a batch of documents, for :meth:`assign` / :meth:`add`
         (they do not depend on the clustering state, so a batch is counted at once)."""
-        return self._feat.counts_many([(d.title, d.text) for d in docs])
+        return self._feat.counts_many([fields(d) for d in docs])
 
     def _vectors(self, doc: Doc, learn: bool, counts: Counts | None = None) -> DocVectors:
         if self._cache is not None and self._cache[0] is doc:
             return self._cache[1]
-        ids = counts if counts is not None else self._feat.counts(doc.title, doc.text)
+        ids = counts if counts is not None else self._feat.counts(*fields(doc))
         if learn:
             self._feat.learn(ids)
         vec = self._feat.vectors(ids)
@@ -195,7 +205,9 @@ class OnlineClusterer:
         t, lang = _days(doc.published), self._lang(doc.language)
         late = 2 * self.window.total_seconds() / _DAY
         dt = np.maximum(np.maximum(t - sl.last, sl.first - t), 0.0)
-        mask = sl.used & (dt <= late) & (sl.size < self.max_size)
+        span = np.maximum(sl.last, t) - np.minimum(sl.first, t)
+        mask = (sl.used & (dt <= late) & (sl.size < self.max_size)
+                & (span <= self.max_span.total_seconds() / _DAY))
         if lang:
             mask &= (sl.lang == 0) | (sl.lang == lang)
         cands = np.flatnonzero(mask)
@@ -253,6 +265,7 @@ class OnlineClusterer:
             sl.lang[s] = self._lang(doc.language)
         sl.add(s, vec)
         sl.size[s] += 1
+        sl.heads[s] += vec.headline_only
         sl.first[s], sl.last[s] = min(sl.first[s], t), max(sl.last[s], t)
         if not sl.lang[s]:
             sl.lang[s] = self._lang(doc.language)
@@ -282,10 +295,17 @@ class OnlineClusterer:
     def live_stories(self) -> int:
         return len(self._slot_of)
 
-    def merge_candidates(self, min_cosine: float = 0.5) -> list[tuple[int, int]]:
+    def merge_candidates(self, min_cosine: float = 0.5, headline_cosine: float | None = None
+                         ) -> list[tuple[int, int]]:
         """Pairs (absorbed, into) of live stories that turned out to be one, and merges
         them here. Only stories changed since the last call are compared; the larger story
-        absorbs the smaller. The caller moves the articles in the store."""
+        absorbs the smaller. The caller moves the articles in the store.
+
+        Two stories merge when their centroid cosine reaches ``min_cosine`` for full-text
+        articles and ``headline_cosine`` (default: the same) for headline-only ones,
+        interpolated by the share of headline-only articles in the pair: centroids of
+        headlines share fewer words, so the same event gives lower cosines."""
+        head_cos = min_cosine if headline_cosine is None else headline_cosine
         sl = self._slots
         touched = [self._slot_of[i] for i in sorted(self._touched) if i in self._slot_of]
         self._touched.clear()
@@ -302,17 +322,22 @@ class OnlineClusterer:
         for i, s in enumerate(touched):
             for j in np.argsort(-approx[i])[:SHORTLIST]:
                 o = int(live[j])
-                if approx[i, j] < min_cosine / 2:
+                if approx[i, j] < min(min_cosine, head_cos) / 2:
                     break
                 if (o == s or not sl.used[s] or not sl.used[o]
                         or not self._mergeable(s, o, window)
-                        or self._cosine(s, o) < min_cosine):
+                        or self._cosine(s, o) < self._needed(s, o, min_cosine, head_cos)):
                     continue
                 big, small = (s, o) if sl.size[s] >= sl.size[o] else (o, s)
                 merges.append((int(sl.ids[small]), int(sl.ids[big])))
                 self._absorb(small, big)
                 break
         return merges
+
+    def _needed(self, a: int, b: int, full: float, head: float) -> float:
+        sl = self._slots
+        share = (sl.heads[a] + sl.heads[b]) / max(sl.size[a] + sl.size[b], 1.0)
+        return float(share * head + (1.0 - share) * full)
 
     def _top_rows(self, s: int) -> np.ndarray:
         rows = self._slots.rows(s, 0)
@@ -329,7 +354,9 @@ class OnlineClusterer:
     def _mergeable(self, a: int, b: int, window: float) -> bool:
         sl = self._slots
         gap = max(sl.first[a] - sl.last[b], sl.first[b] - sl.last[a], 0.0)
+        span = max(sl.last[a], sl.last[b]) - min(sl.first[a], sl.first[b])
         return (gap <= window and sl.size[a] + sl.size[b] <= self.max_size
+                and span <= self.max_span.total_seconds() / _DAY
                 and (not sl.lang[a] or not sl.lang[b] or sl.lang[a] == sl.lang[b]))
 
     def _absorb(self, small: int, big: int) -> None:
@@ -341,6 +368,7 @@ class OnlineClusterer:
             sl.n2[view, big] = float(col @ col)
         sl.terms[big].extend(sl.terms[small])
         sl.size[big] += sl.size[small]
+        sl.heads[big] += sl.heads[small]
         sl.first[big] = min(sl.first[big], sl.first[small])
         sl.last[big] = max(sl.last[big], sl.last[small])
         for outlet, seen in sl.outlets[small].items():

@@ -12,11 +12,13 @@ from .online import Doc, OnlineClusterer
 
 MERGE_EVERY = 200  # articles between two maintenance passes
 MERGE_COSINE = 0.4  # centroid cosine at which two live stories are one
+MERGE_COSINE_HEADLINES = 0.25  # ... when their articles are headline-only
 BATCH = 256  # documents whose raw term counts are computed together
 
 
 def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None, *,
                    merge_every: int = MERGE_EVERY, merge_cosine: float = MERGE_COSINE,
+                   merge_headlines: float = MERGE_COSINE_HEADLINES,
                    progress: Callable[[int], None] | None = None) -> list[int]:
     """Story label of each document, in order: online assignment, a maintenance pass
     (merge stories that are one; retire stories past the late window) every
@@ -25,12 +27,12 @@ def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None
     BLAS runs single-threaded here: the products are small, and a second BLAS thread
     competing for the same core (pinned, or a busy machine) made clustering 2.5x slower."""
     with threadpool_limits(1, user_api="blas"):
-        return _stream(docs, clusterer or OnlineClusterer(), merge_every, merge_cosine,
-                       progress)
+        return _stream(docs, clusterer or OnlineClusterer(), merge_every,
+                       (merge_cosine, merge_headlines), progress)
 
 
 def _stream(docs: Iterable[Doc], clusterer: OnlineClusterer, merge_every: int,
-            merge_cosine: float, progress: Callable[[int], None] | None) -> list[int]:
+            merge_cosine: tuple[float, float], progress: Callable[[int], None] | None) -> list[int]:
     labels: list[int] = []
     into: dict[int, int] = {}
     for n, (doc, counts) in enumerate(_counted(docs, clusterer), 1):
@@ -40,13 +42,13 @@ def _stream(docs: Iterable[Doc], clusterer: OnlineClusterer, merge_every: int,
         clusterer.add(doc, story, counts=counts)
         labels.append(story)
         if merge_every and n % merge_every == 0:
-            for absorbed, target in clusterer.merge_candidates(merge_cosine):
+            for absorbed, target in clusterer.merge_candidates(*merge_cosine):
                 into[absorbed] = target
             clusterer.forget_before(doc.published - 2 * clusterer.window)
         if progress and n % 1000 == 0:
             progress(n)
     if merge_every:
-        for absorbed, target in clusterer.merge_candidates(merge_cosine):
+        for absorbed, target in clusterer.merge_candidates(*merge_cosine):
             into[absorbed] = target
     return [_root(into, s) for s in labels]
 
