@@ -143,3 +143,35 @@ def test_an_unexpected_page_error_leaves_no_fetch_running_after_the_cycle(tmp_pa
     assert report.feed_errors == 1
     assert "internal error: ValueError('a bug in a page fetch')" in report.errors[0]
     assert left == []
+
+
+def test_term_counts_from_a_worker_match_the_clusterers_own(data_dir):
+    """The counts computed next to the extraction (in another process) are exactly what
+    the clusterer would count itself, so an article joins the same story either way."""
+    import numpy as np
+
+    from storywire.cluster import Doc, OnlineClusterer
+    from storywire.cluster.features import term_counts
+    from storywire.workers import prepare_pages
+
+    site = basil_site(data_dir / "clustering" / "basil", events=2)
+    with NewsServer(site) as server:
+        pages = [(httpx.get(server.url(path)).content, server.url(path), "news",
+                  "text/html", "") for path in list(site.articles)[:4]]
+    extractor = Extractor(1, term_counts)
+    try:
+        pool = extractor._executor()
+        assert pool is not None
+        ready = pool.submit(prepare_pages, pages, term_counts).result(timeout=60)
+    finally:
+        extractor.close()
+    clusterer = OnlineClusterer()
+    for p in ready:
+        assert not isinstance(p, str)
+        doc = Doc(title=p.page.title, text=p.page.text, published=datetime.now(UTC))
+        (own,) = clusterer.counts([doc])
+        assert p.counts is not None and p.counts.headline_only == own.headline_only
+        for view in ("all", "title", "ent"):
+            for mine, theirs in zip(getattr(p.counts, view), getattr(own, view), strict=True):
+                np.testing.assert_array_equal(mine, theirs)
+        np.testing.assert_array_equal(p.counts.small, own.small)
