@@ -30,6 +30,9 @@ AUTO_POOL_PAGES = 20
 # event-loop time per submit with 2 busy workers).
 CHUNK = 8
 CHUNK_WAIT = 0.02
+# Pages fetched or being fetched but not yet extracted, at most (``Extractor.backlog``):
+# enough to keep the workers fed, few enough that memory does not grow with the cycle.
+BACKLOG = 64
 
 Job = tuple[bytes, str, str, str, str]  # body, url, feed kind, Content-Type, entry title
 # (title, text) -> the clusterer's raw term counts; a module-level function (picklable).
@@ -84,6 +87,7 @@ class Extractor:
     def __init__(self, processes: int, counter: Counter | None = None):
         self.processes = processes
         self.counter = counter
+        self.backlog = asyncio.Semaphore(BACKLOG)  # held from page fetch to extraction
         self._expected = 0
         self._pool: Executor | None = None
         self._pending: list[tuple[Job, asyncio.Future[Prepared]]] = []
