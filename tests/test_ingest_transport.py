@@ -217,3 +217,51 @@ def test_fetcher_error_for_a_body_cut_short(tmp_path):
             asyncio.run(run())
     finally:
         server.close()
+
+
+def test_https_with_certificate_verification(tmp_path):
+    """TLS on 127.0.0.1 with a self-signed certificate (made with the openssl command):
+    verified against it, the page arrives; with the default trust store it is refused."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    plain = socket.create_server(("127.0.0.1", 0))
+    port = plain.getsockname()[1]
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = plain.accept()
+            except OSError:
+                return
+            try:
+                with server_ctx.wrap_socket(conn, server_side=True) as tls:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        data += tls.recv(65536)
+                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
+                    tls.recv(65536)  # until the client closes
+            except (OSError, ssl.SSLError):
+                continue
+
+    threading.Thread(target=serve, daemon=True).start()
+    client_ctx = ssl.create_default_context(cafile=str(cert))
+    try:
+        async def fetch(transport: LeanTransport) -> bytes:
+            async with httpx.AsyncClient(transport=transport, timeout=5) as client:
+                return (await client.get(f"https://localhost:{port}/")).content
+
+        assert asyncio.run(fetch(LeanTransport(verify=client_ctx))) == b"secure"
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            asyncio.run(fetch(LeanTransport()))
+    finally:
+        plain.close()
