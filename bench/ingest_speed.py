@@ -34,7 +34,8 @@ depend on the machine's load, unlike the rates: the main process is split into
 clustering (assign, add, merges), dedup + store (hash and LSH lookups, SQLite with the
 FTS5 trigger) and the rest (HTTP client, feed parsing, event loop, hand-off to the
 workers). Peak memory: this process during the cycle (VmHWM, reset before each regime)
-and the largest of the pipeline's own extraction workers.
+and the largest of the pipeline's own extraction workers; with ``both``, each regime
+runs in a fresh process, so neither inherits the other's memory.
 
 Every request goes to one host (127.0.0.1), so the per-host limit is raised to the
 overall limit (--concurrency, default 16 as in the settings) here; a real instance
@@ -46,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import re
@@ -181,6 +183,12 @@ def full_path(db: Path, base: str, feeds: int, pages: int, workers: int, concurr
             for pid in list(getattr(pool, "_processes", None) or {}):
                 workers_seen[pid] = _cpu_of(pid)
                 workers_seen[-pid] = _peak_rss_of([pid])
+            # The fork server (started in this cycle) imported the worker code once.
+            from multiprocessing import forkserver
+
+            server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+            if server:
+                workers_seen[server] = _cpu_of(server)
             super().close()
 
     pipeline_module.Extractor = Extractor  # type: ignore[misc]
@@ -293,7 +301,7 @@ def report(results: dict[str, dict[str, float]]) -> None:
         ("  clustering (assign, add, merges)", "cluster", "{:.2f}"),
         ("  dedup + store (SQLite, FTS5)", "store", "{:.2f}"),
         ("  rest: HTTP, feed parsing, event loop", "rest", "{:.2f}"),
-        ("CPU per article, pipeline's extraction workers", "workers", "{:.2f}"),
+        ("CPU per article, pipeline's workers + fork server", "workers", "{:.2f}"),
         ("CPU per article, the news server (not storywire)", "server", "{:.2f}"),
         ("CPU per page, extraction alone (ms)", "extract_cpu", "{:.2f}"),
         ("extracted vs corpus text, token F1 mean", "f1_mean", "{:.3f}"),
@@ -333,21 +341,38 @@ def main() -> int:
                     help="page regime: real news pages (default first), minimal, or both")
     ap.add_argument("--minimal-pages", type=int, default=None,
                     help="pages of the minimal regime (default: --pages)")
+    ap.add_argument("--json", help=argparse.SUPPRESS)  # one regime's results, for "both"
     args = ap.parse_args()
     data = os.environ.get("STORYWIRE_DATA")
     if not data:
         print("set STORYWIRE_DATA to the shared data folder", file=sys.stderr)
         return 2
-    print(f"{args.workers} extraction workers; {args.concurrency} requests in flight; "
-          f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    if not args.json:
+        print(f"{args.workers} extraction workers; {args.concurrency} requests in flight; "
+              f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     results = {}
+    began = time.perf_counter()
     for template in ("real", "minimal"):
-        if args.template in (template, "both"):
-            pages = args.pages if template == "real" else (args.minimal_pages or args.pages)
+        if args.template not in (template, "both"):
+            continue
+        pages = args.pages if template == "real" else (args.minimal_pages or args.pages)
+        if args.template == "both":  # each regime in a fresh process: its own peak memory
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "result.json"
+                subprocess.run([sys.executable, __file__, "--template", template,
+                                "--pages", str(pages), "--feeds", str(args.feeds),
+                                "--workers", str(args.workers), "--concurrency",
+                                str(args.concurrency), "--json", str(out)], check=True)
+                results[template] = json.loads(out.read_text())
+        else:
             results[template] = regime(template, pages, args, Path(data))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results[args.template]))
+        return 0
     report(results)
     print(f"load average at the end {os.getloadavg()[0]:.1f} (rates depend on it; "
-          "CPU per article does not)")
+          f"CPU per article does not); the bench took {(time.perf_counter() - began) / 60:.1f}"
+          " min")
     return 0
 
 
