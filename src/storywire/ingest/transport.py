@@ -123,6 +123,8 @@ async def _send(conn: _Conn, request: httpx.Request, timeout: float | None) -> N
         lines += (name, b": ", value, b"\r\n")
     lines.append(b"\r\n")
     conn.writer.write(b"".join(lines) + content)
+    if not conn.writer.transport.get_write_buffer_size():
+        return  # all handed to the socket (the usual case): nothing to wait for
     try:
         async with asyncio.timeout(timeout):
             await conn.writer.drain()
