@@ -46,6 +46,8 @@ _BLOCKS = {"p", "div", "section", "article", "blockquote", "li", "ul", "ol", "h2
 _CONTAINERS = {"div", "section", "article", "main", "table", "ul", "ol", "td", "figure"}
 _WORD = re.compile(r"\w+")
 _TITLE, _DESC, _BODY = "@@SWTITLE@@", "@@SWDESC@@", "@@SWBODY@@"
+_SLOT = f"<p>{_BODY}</p>"
+_SLOTS = re.compile(f"({re.escape(_SLOT)}|{_TITLE}|{_DESC})")
 _TITLE_META = {"og:title", "twitter:title", "title", "sailthru.title", "parsely-title"}
 _DESC_META = {"description", "og:description", "twitter:description"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -59,17 +61,16 @@ def _squash(text: str) -> str:
 @dataclass(frozen=True)
 class Template:
     name: str  # the benchmark page's file name
-    head: str  # the page up to the article slot (title slots inside)
-    tail: str  # the page after the slot
+    pieces: tuple[str, ...]  # the page split around its slots (the slot names included)
     removed: int  # characters of original article text removed
 
     def render(self, title: str, paragraphs: Sequence[str]) -> str:
-        """The real page with ``title`` and ``paragraphs`` in place of its own article."""
-        t = html.escape(title)
-        d = html.escape(paragraphs[0][:200] if paragraphs else title)
-        body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-        return (self.head.replace(_TITLE, t).replace(_DESC, d) + body
-                + self.tail.replace(_TITLE, t).replace(_DESC, d))
+        """The real page with ``title`` and ``paragraphs`` in place of its own article
+        (one join over the pre-split page: cheap, so the bench's server stays light)."""
+        fill = {_TITLE: html.escape(title),
+                _DESC: html.escape(paragraphs[0][:200] if paragraphs else title),
+                _SLOT: "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)}
+        return "".join(fill.get(piece, piece) for piece in self.pieces)
 
 
 def _ld_replace(node: object) -> object:
@@ -196,8 +197,8 @@ def make_template(name: str, page: bytes, truth: str) -> Template | None:
     out = lxml.html.tostring(doc, encoding="unicode", method="html",
                              doctype="<!DOCTYPE html>")
     out = _CHARSET.sub(r"\g<1>utf-8", out)
-    head, _, tail = out.partition(f"<p>{_BODY}</p>")
-    return Template(name, head, tail, removed)
+    pieces = tuple(piece for piece in _SLOTS.split(out) if piece)
+    return Template(name, pieces, removed)
 
 
 def load_templates(bench_dir: Path) -> list[Template]:
