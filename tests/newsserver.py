@@ -29,7 +29,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
 
 __all__ = [
@@ -456,13 +456,27 @@ def _add_feeds(site: Site, title: str, feeds: dict[str, tuple[str, list[ArticleI
     site.add_lazy("/opml.xml", lambda base: ok(_opml(title, base, listing), OPML_TYPE))
 
 
-def _add_articles(site: Site, groups: Iterable[list[ArticleInfo]]) -> None:
-    """Register article pages; each links to a few neighbours in its group."""
+def _add_articles(site: Site, groups: Iterable[list[ArticleInfo]],
+                  templates: Sequence[Any] = ()) -> None:
+    """Register article pages; each links to a few neighbours in its group. With
+    ``templates`` (realpages.Template), article n is put into real page n mod len."""
+    n = 0
     for group in groups:
         for i, info in enumerate(group):
             related = [(a.path, a.title) for a in (group[i + 1 :] + group[:i])[:4]]
             site.articles[info.path] = info
-            site.add_lazy(info.path, _article_entry(info, related))
+            if templates:
+                site.add_lazy(info.path, _real_entry(info, templates[n % len(templates)]))
+            else:
+                site.add_lazy(info.path, _article_entry(info, related))
+            n += 1
+
+
+def _real_entry(info: ArticleInfo, template: Any) -> Render:
+    def render(base_url: str) -> Entry:
+        return ok(template.render(info.title, info.paragraphs), HTML_TYPE)
+
+    return render
 
 
 def _squash(text: str) -> str:
@@ -605,17 +619,20 @@ def _split(items: list[ArticleInfo], parts: int) -> list[list[ArticleInfo]]:
     return [c for c in chunks if c]
 
 
-def allsides_site(corpus_path: Path, feeds: int = 200, articles: int = 10000) -> Site:
+def allsides_site(corpus_path: Path, feeds: int = 200, articles: int = 10000,
+                  templates: Sequence[Any] = ()) -> Site:
     """Many feeds over the first `articles` AllSides records, pages rendered lazily.
 
     Records are ordered by source so that most feeds hold one or two outlets,
     then split into `feeds` equal chunks (fewer if there are fewer articles).
+    Pages are minimal (~5 KB, `article_html`), or with `templates` (from
+    `realpages.load_templates`) each article sits inside a real news page.
     """
     records = _read_allsides(Path(corpus_path), articles)
     records.sort(key=lambda a: a.source)  # stable: keeps corpus order within a source
     groups = _split(records, max(feeds, 1))
     site = Site()
-    _add_articles(site, groups)
+    _add_articles(site, groups, templates)
     feed_map: dict[str, tuple[str, list[ArticleInfo]]] = {}
     for n, group in enumerate(groups):
         sources = ", ".join(dict.fromkeys(a.source for a in group))

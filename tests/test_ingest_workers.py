@@ -143,3 +143,93 @@ def test_an_unexpected_page_error_leaves_no_fetch_running_after_the_cycle(tmp_pa
     assert report.feed_errors == 1
     assert "internal error: ValueError('a bug in a page fetch')" in report.errors[0]
     assert left == []
+
+
+def test_term_counts_from_a_worker_match_the_clusterers_own(data_dir):
+    """The counts computed next to the extraction (in another process) are exactly what
+    the clusterer would count itself, so an article joins the same story either way."""
+    import numpy as np
+
+    from storywire.cluster import Doc, OnlineClusterer
+    from storywire.cluster.features import term_counts
+    from storywire.workers import prepare_pages
+
+    site = basil_site(data_dir / "clustering" / "basil", events=2)
+    with NewsServer(site) as server:
+        pages = [(httpx.get(server.url(path)).content, server.url(path), "news",
+                  "text/html", "") for path in list(site.articles)[:4]]
+    extractor = Extractor(1, term_counts)
+    try:
+        pool = extractor._executor()
+        assert pool is not None
+        ready = pool.submit(prepare_pages, pages, term_counts).result(timeout=60)
+    finally:
+        extractor.close()
+    clusterer = OnlineClusterer()
+    for p in ready:
+        assert not isinstance(p, str)
+        doc = Doc(title=p.page.title, text=p.page.text, published=datetime.now(UTC))
+        (own,) = clusterer.counts([doc])
+        assert p.counts is not None and p.counts.headline_only == own.headline_only
+        for view in ("all", "title", "ent"):
+            for mine, theirs in zip(getattr(p.counts, view), getattr(own, view), strict=True):
+                np.testing.assert_array_equal(mine, theirs)
+        np.testing.assert_array_equal(p.counts.small, own.small)
+
+
+def test_articles_stored_in_batches_are_all_found_by_search(tmp_path, data_dir):
+    """The per-article statements run on the raw sqlite3 connection inside a batch; the
+    FTS5 trigger still indexes every row, and a rolled-back batch leaves no index entry."""
+    site = basil_site(data_dir / "clustering" / "basil", events=6)
+    with NewsServer(site) as server:
+        report, rows = _ingest(tmp_path, site, server, "search", 2)
+    store = Store(tmp_path / "search.db")
+    assert report.articles == len(rows) > AUTO_POOL_PAGES
+    for row in rows:
+        words = [w for w in row["title"].split() if w.isalpha() and len(w) > 3][:4]
+        found = store.search_articles(" ".join(words), limit=50)
+        assert row["url"] in {a.url for a in found}, row["title"]
+    article = Article(url="https://example.org/rolled-back", title="Zyxwvut quokka",
+                      text="Zyxwvut quokka text", published=datetime(2024, 1, 1, tzinfo=UTC),
+                      outlet="Example")
+    with pytest.raises(RuntimeError), store.batch():
+        store.add_article(article, content_hash="x")
+        raise RuntimeError("roll back")
+    assert store.search_articles("zyxwvut") == []
+    store.close()
+
+
+def test_pages_are_fetched_no_further_ahead_than_the_backlog(tmp_path, data_dir, monkeypatch):
+    """Extraction is slow here (a thread that sleeps); the server counts the page
+    requests: no more than BACKLOG pages are ever fetched and not yet extracted."""
+    import threading
+    import time
+
+    import storywire.workers as workers
+
+    monkeypatch.setattr(workers, "BACKLOG", 3)
+    lock, fetched, extracted, worst = threading.Lock(), [0], [0], [0]
+    real_prepare = workers.prepare_page
+
+    def slow_prepare(*args, **kwargs):
+        time.sleep(0.02)
+        try:
+            return real_prepare(*args, **kwargs)
+        finally:
+            with lock:
+                extracted[0] += 1
+
+    def count(request, base_url):
+        if request.path in site.articles:
+            with lock:
+                fetched[0] += 1
+                worst[0] = max(worst[0], fetched[0] - extracted[0])
+        return None
+
+    monkeypatch.setattr(workers, "prepare_page", slow_prepare)
+    site = basil_site(data_dir / "clustering" / "basil", events=4)
+    site.add_hook(count)
+    with NewsServer(site) as server:
+        report, _ = _ingest(tmp_path, site, server, "backlog", 0)
+    assert report.articles == fetched[0] == extracted[0] > 10
+    assert worst[0] <= 3

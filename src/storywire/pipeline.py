@@ -23,7 +23,7 @@ import httpx
 from threadpoolctl import threadpool_limits
 
 from .cluster import Doc, OnlineClusterer
-from .cluster.features import Counts
+from .cluster.features import Counts, term_counts
 from .cluster.runner import BATCH as IMPORT_BATCH
 from .cluster.runner import MERGE_COSINE, MERGE_COSINE_HEADLINES, MERGE_EVERY
 from .dedup import NearDuplicates, Signature, canonical_url, content_hash
@@ -112,7 +112,8 @@ class Pipeline:
                     digest: str | None = None, sig: Signature | None = None,
                     counts: Counts | None = None) -> bool:
         """Dedup, store and cluster one article. False when its URL is already stored.
-        ``counts``: its raw term counts when a batch was counted at once (``import_articles``).
+        ``counts``: its raw term counts when computed beforehand (a batch at once in
+        ``import_articles``, or in the extraction worker during a poll).
 
         An exact (content hash) or near duplicate (MinHash LSH) is stored with
         ``duplicate_of`` pointing at the article it copies and joins that story, so the
@@ -232,7 +233,7 @@ class Pipeline:
         """
         report = CycleReport()
         feeds = self.store.due_feeds(now or utcnow())
-        self._extractor = Extractor(self.settings.extract_processes)
+        self._extractor = Extractor(self.settings.extract_processes, term_counts)
         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]] = asyncio.Queue()
         try:
             async with Fetcher(self.settings, transport=self.transport) as fetcher, \
@@ -266,7 +267,8 @@ class Pipeline:
         for start in range(0, len(fetched), STORE_BATCH):
             with self._transaction():  # nothing awaits inside: a cancel cannot land mid-batch
                 for f in fetched[start : start + STORE_BATCH]:
-                    if self.add_article(f.article, info, digest=f.digest, sig=f.sig):
+                    if self.add_article(f.article, info, digest=f.digest, sig=f.sig,
+                                        counts=f.counts):
                         report.articles += 1
                         report.from_summary += not f.from_page
             await asyncio.sleep(0)  # let the fetches of other feeds go on
@@ -351,10 +353,14 @@ class Pipeline:
     async def _fetch_article(self, fetcher: Fetcher, feed: Feed, entry: Entry) -> _Fetched | None:
         url = canonical_url(entry.url)
         try:
-            resp = await fetcher.get_page(entry.url)
-            ctype = {k.lower(): v for k, v in resp.headers.items()}.get("content-type", "")
-            ready = await self._extractor.prepare(resp.body, resp.url, feed.kind, ctype,
-                                                  entry.title)
+            # A page is fetched only when it can soon be extracted: fetching is much faster
+            # than extraction, and every page fetched ahead waits in memory (10,000 real
+            # pages of ~110 KB would be over 1 GB).
+            async with self._extractor.backlog:
+                resp = await fetcher.get_page(entry.url)
+                ctype = {k.lower(): v for k, v in resp.headers.items()}.get("content-type", "")
+                ready = await self._extractor.prepare(resp.body, resp.url, feed.kind, ctype,
+                                                      entry.title)
         except (FetchError, ExtractError) as exc:
             log.info("feed %s page %s: %s", feed.id, entry.url, exc)
             summary = html_to_text(entry.summary)
@@ -369,7 +375,7 @@ class Pipeline:
             kind=page.kind, author=entry.author or page.author,
             language=page.language or feed.language, section=page.section,
             summary=html_to_text(entry.summary), feed_id=feed.id, fetched_at=utcnow(),
-        ), digest=ready.digest, sig=ready.sig)
+        ), digest=ready.digest, sig=ready.sig, counts=ready.counts)
 
     async def run_forever(self, stop: threading.Event) -> None:
         """Poll and write until ``stop`` is set; finishes the current cycle first."""
@@ -436,6 +442,7 @@ class _Fetched:
     article: Article
     digest: str | None = None
     sig: Signature | None = None
+    counts: Counts | None = None  # the clusterer's term counts, from the worker
     from_page: bool = True  # False: stored from the feed's summary
 
 

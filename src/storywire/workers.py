@@ -1,8 +1,10 @@
 """Per-page CPU work of a poll cycle, run off the event loop (a thread or worker processes).
 
 Everything about a fetched page that needs no shared state is computed here, next to the
-extraction: the page itself, the content hash and the MinHash signature of its text. The
-main process then only looks these up (dedup), clusters and stores.
+extraction: the page itself, the content hash and the MinHash signature of its text, and
+(when the pipeline passes a ``counter``) the clusterer's raw term counts. The main process
+then only looks these up (dedup), clusters and stores. This module does not import the
+clusterer: the counting function is handed in by the pipeline's wiring.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from .dedup import Signature, content_hash, signature
 from .errors import ExtractError
@@ -26,33 +30,42 @@ AUTO_POOL_PAGES = 20
 # event-loop time per submit with 2 busy workers).
 CHUNK = 8
 CHUNK_WAIT = 0.02
+# Pages fetched or being fetched but not yet extracted, at most (``Extractor.backlog``):
+# enough to keep the workers fed, few enough that memory does not grow with the cycle.
+BACKLOG = 64
 
 Job = tuple[bytes, str, str, str, str]  # body, url, feed kind, Content-Type, entry title
+# (title, text) -> the clusterer's raw term counts; a module-level function (picklable).
+Counter = Callable[[str, str], Any]
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """An extracted page with its dedup keys (computed from ``title or page.title``)."""
+    """An extracted page with its dedup keys and, when a counter was given, its term
+    counts (all computed from ``title or page.title`` and the page text)."""
 
     page: Page
     digest: str
     sig: Signature | None
+    counts: Any = None
 
 
 def prepare_page(body: bytes, url: str, kind: str, ctype: str, title: str,
-                 num_perm: int = 64) -> Prepared:
-    """Extract a page and compute its dedup keys; raises ExtractError like extract_page."""
+                 num_perm: int = 64, counter: Counter | None = None) -> Prepared:
+    """Extract a page and compute its dedup keys (and term counts with ``counter``);
+    raises ExtractError like extract_page."""
     page = extract_page(body, url, kind, ctype)
-    return Prepared(page, content_hash(title or page.title, page.text),
-                    signature(page.text, num_perm))
+    title = title or page.title
+    return Prepared(page, content_hash(title, page.text), signature(page.text, num_perm),
+                    counter(title, page.text) if counter is not None else None)
 
 
-def prepare_pages(jobs: list[Job]) -> list[Prepared | str]:
+def prepare_pages(jobs: list[Job], counter: Counter | None = None) -> list[Prepared | str]:
     """``prepare_page`` for each job; an ExtractError becomes its message (plain data)."""
     out: list[Prepared | str] = []
     for job in jobs:
         try:
-            out.append(prepare_page(*job))
+            out.append(prepare_page(*job, counter=counter))
         except ExtractError as exc:
             out.append(str(exc) or "extraction failed")
     return out
@@ -67,10 +80,14 @@ class Extractor:
     the server's threads) started lazily, for one poll cycle. ``close()`` stops them.
 
     ``processes``: 0 a thread; n > 0 that many processes; -1 ``auto_processes()`` once
-    more than AUTO_POOL_PAGES pages were announced with ``expect()``, a thread before."""
+    more than AUTO_POOL_PAGES pages were announced with ``expect()``, a thread before.
+    ``counter``: computes each page's term counts for the clusterer next to the extraction.
+    """
 
-    def __init__(self, processes: int):
+    def __init__(self, processes: int, counter: Counter | None = None):
         self.processes = processes
+        self.counter = counter
+        self.backlog = asyncio.Semaphore(BACKLOG)  # held from page fetch to extraction
         self._expected = 0
         self._pool: Executor | None = None
         self._pending: list[tuple[Job, asyncio.Future[Prepared]]] = []
@@ -85,15 +102,23 @@ class Extractor:
             if n < 0 and self._expected > AUTO_POOL_PAGES:
                 n = auto_processes()
             if n > 0:
-                self._pool = ProcessPoolExecutor(
-                    n, mp_context=multiprocessing.get_context("forkserver"))
+                context = multiprocessing.get_context("forkserver")
+                # The fork server imports the worker code once per process lifetime, so a
+                # cycle's new workers start with it loaded (else ~2 s of CPU each, every
+                # cycle). Only takes effect before the fork server has started.
+                preload = ["storywire.workers"]
+                if self.counter is not None:
+                    preload.append(self.counter.__module__)
+                context.set_forkserver_preload(preload)
+                self._pool = ProcessPoolExecutor(n, mp_context=context)
         return self._pool
 
     async def prepare(self, body: bytes, url: str, kind: str, ctype: str,
                       title: str) -> Prepared:
         pool = self._executor()
         if pool is None:
-            return await asyncio.to_thread(prepare_page, body, url, kind, ctype, title)
+            return await asyncio.to_thread(prepare_page, body, url, kind, ctype, title,
+                                           counter=self.counter)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Prepared] = loop.create_future()
         self._pending.append(((body, url, kind, ctype, title), future))
@@ -113,7 +138,8 @@ class Extractor:
             return
         loop = asyncio.get_running_loop()
         try:
-            done = loop.run_in_executor(self._pool, prepare_pages, [job for job, _ in chunk])
+            done = loop.run_in_executor(self._pool, prepare_pages, [job for job, _ in chunk],
+                                        self.counter)
         except Exception as exc:  # e.g. a broken pool: every waiter must hear of it
             for _, fut in chunk:
                 fut.set_exception(exc)

@@ -241,3 +241,16 @@ class Featurizer:
             ent=self._view(counts.ent, self.df_small),
             headline_only=counts.headline_only,
         )
+
+
+_SHARED: Featurizer | None = None
+
+
+def term_counts(title: str, text: str) -> Counts:
+    """Raw term counts of one article with a process-wide featurizer (only its word-hash
+    caches are used; nothing is learned). A plain module function, so it can be sent to
+    worker processes and computed next to the extraction."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Featurizer()
+    return _SHARED.counts(title, text)

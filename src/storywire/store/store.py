@@ -47,6 +47,13 @@ _REFRESH_STORY = (
 )
 
 
+def _raw(conn: Connection) -> Any:
+    """The sqlite3 connection under ``conn``, in the same transaction: the per-article
+    statements of a poll run on it directly (sqlite3 caches their prepared statements),
+    skipping SQLAlchemy's per-call compile and result layers (~3x cheaper per call)."""
+    return conn.connection.driver_connection
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -78,14 +85,14 @@ class Store(ReaderQueries):
         if batch is not None:
             try:  # inside batch(): part of its transaction
                 yield batch
-            except SQLAlchemyError as exc:
+            except (SQLAlchemyError, sqlite3.Error) as exc:
                 reason = getattr(exc, "orig", None) or exc
                 raise StoreError(f"database {self.path}: {reason}") from exc
             return
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, sqlite3.Error) as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"database {self.path}: {reason}") from exc
 
@@ -267,11 +274,9 @@ class Store(ReaderQueries):
 
     def find_by_hash(self, content_hash: str) -> int | None:
         with self._tx() as conn:
-            row = conn.execute(
-                text("SELECT id FROM articles WHERE content_hash=:h AND duplicate_of IS NULL"
-                     " ORDER BY id LIMIT 1"),
-                {"h": content_hash},
-            ).first()
+            row = _raw(conn).execute(
+                "SELECT id FROM articles WHERE content_hash=? AND duplicate_of IS NULL"
+                " ORDER BY id LIMIT 1", (content_hash,)).fetchone()
         return int(row[0]) if row else None
 
     def add_article(
@@ -280,30 +285,21 @@ class Store(ReaderQueries):
     ) -> int | None:
         """Insert an article; return its id, or None when its URL is already stored."""
         with self._tx() as conn:
-            if conn.execute(text("SELECT 1 FROM articles WHERE url=:u"),
-                            {"u": article.url}).first():
+            raw = _raw(conn)
+            if raw.execute("SELECT 1 FROM articles WHERE url=?", (article.url,)).fetchone():
                 return None
             source = self.source_id(conn, article.outlet, **(source_info or {}))
-            row = conn.execute(
-                text(
-                    "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
-                    " published_at, fetched_at, language, section, kind, summary, text,"
-                    " content_hash, duplicate_of) VALUES (:url, :external_id, :feed_id,"
-                    " :source, :title, :author, :published, :fetched, :language, :section,"
-                    " :kind, :summary, :text, :hash, :dup) RETURNING id"
-                ),
-                {
-                    "url": article.url, "external_id": article.external_id,
-                    "feed_id": article.feed_id, "source": source, "title": article.title,
-                    "author": article.author, "published": to_iso(article.published),
-                    "fetched": to_iso(article.fetched_at or utcnow()),
-                    "language": article.language, "section": article.section,
-                    "kind": str(article.kind), "summary": article.summary,
-                    "text": article.text, "hash": content_hash, "dup": duplicate_of,
-                },
-            ).first()
-        assert row is not None
-        return int(row[0])
+            cur = raw.execute(
+                "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
+                " published_at, fetched_at, language, section, kind, summary, text,"
+                " content_hash, duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (article.url, article.external_id, article.feed_id, source, article.title,
+                 article.author, to_iso(article.published),
+                 to_iso(article.fetched_at or utcnow()), article.language, article.section,
+                 str(article.kind), article.summary, article.text, content_hash,
+                 duplicate_of),
+            )
+        return int(cur.lastrowid)
 
     _ARTICLE_SQL = (
         "SELECT a.*, s.name AS outlet FROM articles a JOIN sources s ON s.id = a.source_id"
@@ -338,8 +334,8 @@ class Store(ReaderQueries):
 
     def story_of(self, article_id: int) -> int | None:
         with self._tx() as conn:
-            row = conn.execute(text("SELECT story_id FROM articles WHERE id=:a"),
-                               {"a": article_id}).first()
+            row = _raw(conn).execute("SELECT story_id FROM articles WHERE id=?",
+                                     (article_id,)).fetchone()
         return row[0] if row else None
 
     def article_count(self) -> int:
@@ -351,23 +347,17 @@ class Store(ReaderQueries):
     def create_story(self, published: datetime) -> int:
         now, pub = to_iso(utcnow()), to_iso(published)
         with self._tx() as conn:
-            row = conn.execute(
-                text("INSERT INTO stories (first_published, last_published, created_at,"
-                     " updated_at) VALUES (:p, :p, :n, :n) RETURNING id"),
-                {"p": pub, "n": now},
-            ).first()
-        assert row is not None
-        return int(row[0])
+            cur = _raw(conn).execute(
+                "INSERT INTO stories (first_published, last_published, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?)", (pub, pub, now, now))
+        return int(cur.lastrowid)
 
     def assign_story(self, article_id: int, story_id: int) -> None:
         """Put an article in a story and refresh the story's counts and time span."""
         with self._tx() as conn:
-            conn.execute(text("UPDATE articles SET story_id=:s WHERE id=:a"),
-                         {"s": story_id, "a": article_id})
-            conn.execute(
-                text(_REFRESH_STORY),
-                {"s": story_id},
-            )
+            raw = _raw(conn)
+            raw.execute("UPDATE articles SET story_id=? WHERE id=?", (story_id, article_id))
+            raw.execute(_REFRESH_STORY, {"s": story_id})
 
     def merge_stories(self, absorbed: int, into: int) -> None:
         """Move every article of story ``absorbed`` into story ``into``; the absorbed story
