@@ -157,7 +157,7 @@ def test_term_counts_from_a_worker_match_the_clusterers_own(data_dir):
     site = basil_site(data_dir / "clustering" / "basil", events=2)
     with NewsServer(site) as server:
         pages = [(httpx.get(server.url(path)).content, server.url(path), "news",
-                  "text/html", "") for path in list(site.articles)[:4]]
+                  "text/html", "", server.url(path)) for path in list(site.articles)[:4]]
     extractor = Extractor(1, term_counts)
     try:
         pool = extractor._executor()
@@ -166,15 +166,20 @@ def test_term_counts_from_a_worker_match_the_clusterers_own(data_dir):
     finally:
         extractor.close()
     clusterer = OnlineClusterer()
-    for p in ready:
+    for p, job in zip(ready, pages, strict=True):
         assert not isinstance(p, str)
-        doc = Doc(title=p.page.title, text=p.page.text, published=datetime.now(UTC))
+        doc = Doc(title=p.page.title, text=p.page.text, published=datetime.now(UTC),
+                  url=job[5])
         (own,) = clusterer.counts([doc])
         assert p.counts is not None and p.counts.headline_only == own.headline_only
         for view in ("all", "title", "ent"):
             for mine, theirs in zip(getattr(p.counts, view), getattr(own, view), strict=True):
                 np.testing.assert_array_equal(mine, theirs)
         np.testing.assert_array_equal(p.counts.small, own.small)
+        # The page's URL path words are among the title terms, as the clusterer counts them.
+        (no_url,) = clusterer.counts([Doc(title=doc.title, text=doc.text,
+                                          published=doc.published)])
+        assert len(own.title[0]) > len(no_url.title[0])
 
 
 def test_articles_stored_in_batches_are_all_found_by_search(tmp_path, data_dir):

@@ -360,7 +360,7 @@ class Pipeline:
                 resp = await fetcher.get_page(entry.url)
                 ctype = {k.lower(): v for k, v in resp.headers.items()}.get("content-type", "")
                 ready = await self._extractor.prepare(resp.body, resp.url, feed.kind, ctype,
-                                                      entry.title)
+                                                      entry.title, url)
         except (FetchError, ExtractError) as exc:
             log.info("feed %s page %s: %s", feed.id, entry.url, exc)
             summary = html_to_text(entry.summary)

@@ -34,9 +34,11 @@ CHUNK_WAIT = 0.02
 # enough to keep the workers fed, few enough that memory does not grow with the cycle.
 BACKLOG = 64
 
-Job = tuple[bytes, str, str, str, str]  # body, url, feed kind, Content-Type, entry title
-# (title, text) -> the clusterer's raw term counts; a module-level function (picklable).
-Counter = Callable[[str, str], Any]
+Job = tuple[bytes, str, str, str, str, str]  # body, url, feed kind, Content-Type, entry title,
+# the URL the article is stored under (its path words are features of the clusterer)
+# (title, text, stored URL) -> the clusterer's raw term counts; a module-level function
+# (picklable).
+Counter = Callable[[str, str, str], Any]
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,15 @@ class Prepared:
 
 
 def prepare_page(body: bytes, url: str, kind: str, ctype: str, title: str,
-                 num_perm: int = 64, counter: Counter | None = None) -> Prepared:
+                 doc_url: str = "", num_perm: int = 64,
+                 counter: Counter | None = None) -> Prepared:
     """Extract a page and compute its dedup keys (and term counts with ``counter``);
     raises ExtractError like extract_page."""
     page = extract_page(body, url, kind, ctype)
     title = title or page.title
     return Prepared(page, content_hash(title, page.text), signature(page.text, num_perm),
-                    counter(title, page.text) if counter is not None else None)
+                    counter(title, page.text, doc_url or url) if counter is not None
+                    else None)
 
 
 def prepare_pages(jobs: list[Job], counter: Counter | None = None) -> list[Prepared | str]:
@@ -114,14 +118,14 @@ class Extractor:
         return self._pool
 
     async def prepare(self, body: bytes, url: str, kind: str, ctype: str,
-                      title: str) -> Prepared:
+                      title: str, doc_url: str = "") -> Prepared:
         pool = self._executor()
         if pool is None:
             return await asyncio.to_thread(prepare_page, body, url, kind, ctype, title,
-                                           counter=self.counter)
+                                           doc_url, counter=self.counter)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Prepared] = loop.create_future()
-        self._pending.append(((body, url, kind, ctype, title), future))
+        self._pending.append(((body, url, kind, ctype, title, doc_url), future))
         if len(self._pending) >= CHUNK:
             self._flush()
         elif self._timer is None:

@@ -246,11 +246,18 @@ class Featurizer:
 _SHARED: Featurizer | None = None
 
 
-def term_counts(title: str, text: str) -> Counts:
-    """Raw term counts of one article with a process-wide featurizer (only its word-hash
-    caches are used; nothing is learned). A plain module function, so it can be sent to
-    worker processes and computed next to the extraction."""
+def with_url_words(title: str, url: str) -> str:
+    """The title the features see: the URL's path words (:func:`url_words`) appended."""
+    words = url_words(url)
+    return f"{title}\n{words}" if words else title
+
+
+def term_counts(title: str, text: str, url: str = "") -> Counts:
+    """Raw term counts of one article (URL path words included, as the clusterer counts
+    them) with a process-wide featurizer (only its word-hash caches are used; nothing is
+    learned). A plain module function, so it can be sent to worker processes and
+    computed next to the extraction."""
     global _SHARED
     if _SHARED is None:
         _SHARED = Featurizer()
-    return _SHARED.counts(title, text)
+    return _SHARED.counts(with_url_words(title, url), text)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from .features import ALL_BITS, SMALL_BITS, Counts, DocVectors, Featurizer, View, url_words
+from .features import ALL_BITS, SMALL_BITS, Counts, DocVectors, Featurizer, View, with_url_words
 from .model import PairModel, pair_features
 
 _DAY = 86400.0
@@ -45,8 +45,7 @@ class Doc:
 def fields(doc: Doc) -> tuple[str, str]:
     """The (title, text) the features are computed from: the URL's path words are
     appended to the title (see :func:`features.url_words`)."""
-    words = url_words(doc.url)
-    return (f"{doc.title}\n{words}" if words else doc.title), doc.text
+    return with_url_words(doc.title, doc.url), doc.text
 
 
 def _days(when: datetime) -> float:
