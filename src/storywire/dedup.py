@@ -7,19 +7,23 @@ a trailing slash, AMP variants and the ``m.``/``mobile.`` host prefix.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import zlib
 from urllib.parse import urlsplit, urlunsplit
 
+import numpy as np
 from courlan import normalize_url
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHashLSH
 
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
 _AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp|amp=1)(?=&|$)", re.I)
 _MOBILE_HOST = re.compile(r"^(m|mobile|amp)\.", re.I)
 _WORD = re.compile(r"\w+")
-_SCHEME = "affine32"  # datasketch's default; named because signatures travel as numbers
+# datasketch needs a scheme name for hash values made elsewhere; ours (see _signature)
+# are 32-bit values like its "affine32", which fixes their storage type.
+_STORAGE = "affine32"
 
 
 def canonical_url(url: str) -> str:
@@ -38,16 +42,20 @@ def canonical_url(url: str) -> str:
 
 def content_hash(title: str, text: str) -> str:
     """Hash of the words of the text (or title when there is no text), case-folded."""
-    words = _WORD.findall((text or title).casefold())
+    return _digest(_words(text or title))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _digest(words: list[str]) -> str:
     return hashlib.sha1(" ".join(words).encode()).hexdigest()
 
 
 def shingles(text: str, size: int = 5) -> set[str]:
     """Word n-grams of the case-folded text (the whole text when it is shorter)."""
-    return _grams(_WORD.findall(text.casefold()), size)
-
-
-def _grams(words: list[str], size: int = 5) -> set[str]:
+    words = _words(text)
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -56,23 +64,56 @@ def _grams(words: list[str], size: int = 5) -> set[str]:
 Signature = tuple[tuple[int, ...], int]
 """A text's MinHash values and shingle count: plain data, cheap to send between processes."""
 
+_GRAM = 5
+_U64 = np.uint64
+_SHIFT = _U64(32)
+
+
+@functools.cache
+def _params(num_perm: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fixed random odd multipliers: 5 to combine word hashes into a 5-gram hash, and
+    ``num_perm`` (a, b) pairs of the multiply-shift hash family ((a*x + b) mod 2**64) >> 32.
+    Seeded, so signatures are the same in every process and run."""
+    rng = np.random.default_rng(20240601)
+    odd = _U64(1)
+    grams = rng.integers(1, 2**63, _GRAM, dtype=np.uint64) | odd
+    a = rng.integers(1, 2**63, num_perm, dtype=np.uint64) | odd
+    b = rng.integers(0, 2**63, num_perm, dtype=np.uint64)
+    return grams, a, b
+
 
 def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature | None:
     """The MinHash signature of a text's word 5-grams; None under ``min_words`` words.
 
     Pure and picklable, so extraction worker processes compute it beside the page."""
-    words = _WORD.findall(text.casefold())
+    return _signature(_words(text), num_perm, min_words)
+
+
+def dedup_keys(title: str, text: str, num_perm: int = 64,
+               min_words: int = 40) -> tuple[str, Signature | None]:
+    """``content_hash`` and ``signature`` at once (the text is split into words once)."""
+    words = _words(text) if text else []
+    return (_digest(words) if text else content_hash(title, text),
+            _signature(words, num_perm, min_words))
+
+
+def _signature(words: list[str], num_perm: int, min_words: int) -> Signature | None:
+    # Vectorised (numpy) rather than one Python hash call per shingle: CRC-32 of each word
+    # once, the 5-gram hash as a fixed linear mix of its words' hashes, then num_perm
+    # multiply-shift hashes of every distinct 5-gram and their minimum. ~3x faster than
+    # hashing each 5-gram string, and this runs for every fetched article.
     if len(words) < min_words:
         return None
-    grams = _grams(words)
-    m = MinHash(num_perm=num_perm, hashfunc=_hash32, scheme=_SCHEME)
-    m.update_batch(list(grams))
-    return tuple(int(v) for v in m.hashvalues), len(grams)
-
-
-def _hash32(gram: str) -> int:
-    # CRC-32: fast (C), and the same in every process and run, so results are reproducible.
-    return zlib.crc32(gram.encode())
+    mix, a, b = _params(num_perm)
+    w = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64,
+                    count=len(words))
+    n = len(w) - _GRAM + 1
+    grams = w[:n] * mix[0]
+    for k in range(1, _GRAM):
+        grams += w[k : k + n] * mix[k]
+    grams = np.unique(grams >> _SHIFT)
+    values = ((np.multiply.outer(grams, a) + b) >> _SHIFT).min(axis=0)
+    return tuple(values.tolist()), len(grams)
 
 
 class NearDuplicates:
@@ -108,7 +149,7 @@ class NearDuplicates:
             sig = signature(text, self.num_perm, self.min_words)
         result = None
         if sig is not None and len(sig[0]) == self.num_perm:
-            result = (LeanMinHash(seed=1, hashvalues=sig[0], scheme=_SCHEME), sig[1])
+            result = (LeanMinHash(seed=1, hashvalues=sig[0], scheme=_STORAGE), sig[1])
         self._last = (text, result)
         return result
 

@@ -17,7 +17,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .dedup import Signature, content_hash, signature
+from .dedup import Signature, dedup_keys
 from .errors import ExtractError
 from .extract import Page, extract_page
 
@@ -59,7 +59,8 @@ def prepare_page(body: bytes, url: str, kind: str, ctype: str, title: str,
     raises ExtractError like extract_page."""
     page = extract_page(body, url, kind, ctype)
     title = title or page.title
-    return Prepared(page, content_hash(title, page.text), signature(page.text, num_perm),
+    digest, sig = dedup_keys(title, page.text, num_perm)
+    return Prepared(page, digest, sig,
                     counter(title, page.text, doc_url or url) if counter is not None
                     else None)
 
