@@ -19,7 +19,7 @@ import pytest
 from storywire import load_settings
 from storywire.errors import FetchError
 from storywire.ingest.http import Fetcher
-from storywire.ingest.transport import LeanTransport
+from storywire.ingest.transport import ADDRESSES, LeanTransport
 
 Script = Callable[[bytes], bytes | None]  # request head -> response bytes (None: hang up)
 
@@ -265,3 +265,34 @@ def test_https_with_certificate_verification(tmp_path):
             asyncio.run(fetch(LeanTransport()))
     finally:
         plain.close()
+
+
+def test_connects_to_the_checked_address_without_resolving_again():
+    """The Fetcher hands the addresses its SSRF guard checked to the transport, which
+    connects to them (DNS rebinding defence): a name that does not resolve at all is
+    reached at the pinned address, and the Host header still names the host."""
+    seen: list[bytes] = []
+
+    def script(head: bytes) -> bytes:
+        seen.append(head)
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    server = _serve(script)
+    port = server.url.rsplit(":", 1)[1]
+    try:
+        url = f"http://rebind.invalid:{port}/page"
+        resp = asyncio.run(_get(url, extensions={ADDRESSES: ["127.0.0.1"]}))
+        assert resp.content == b"ok"
+        assert b"host: rebind.invalid:" + port.encode() in seen[0].lower()
+        with pytest.raises(httpx.ConnectError):  # without the pinned address: a DNS error
+            asyncio.run(_get(url))
+    finally:
+        server.close()
+
+
+def test_guard_returns_the_addresses_it_checked():
+    from storywire.ingest.guard import check_host
+
+    assert asyncio.run(check_host("http://93.184.215.14/x")) == ["93.184.215.14"]
+    with pytest.raises(FetchError, match="loopback"):
+        asyncio.run(check_host("http://127.0.0.1/x"))

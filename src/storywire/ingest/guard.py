@@ -5,7 +5,9 @@ resolves to is a public unicast address. Loopback, private (RFC 1918, ULA),
 link-local (which holds the 169.254.169.254 cloud-metadata endpoint), multicast,
 reserved and unspecified addresses are refused, as are the metadata names some
 clouds resolve internally. The check runs after DNS resolution and again on
-every redirect hop. ``allow_private_addresses`` turns it off (tests, intranets).
+every redirect hop, and the connection goes to the checked addresses (no second
+lookup, so DNS rebinding cannot slip a private address in between).
+``allow_private_addresses`` turns it off (tests, intranets).
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
     return None
 
 
-async def check_host(url: str) -> None:
-    """Raise FetchError when the URL's host is, or resolves to, a forbidden address."""
+async def check_host(url: str) -> list[str]:
+    """The addresses the URL's host resolves to, all public; raise FetchError when the
+    host is, or resolves to, a forbidden address. The Fetcher connects to exactly these
+    addresses (see transport.py), so a second DNS answer cannot swap in a private one."""
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
@@ -61,6 +65,7 @@ async def check_host(url: str) -> None:
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve host {host} (no network, or the name does not exist)"
                          ) from exc
+    addresses: list[str] = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         reason = forbidden_reason(ip)
@@ -69,6 +74,9 @@ async def check_host(url: str) -> None:
             raise FetchError(
                 f"refused: {what} {reason} (set allow_private_addresses to fetch it)"
             )
+        if str(ip) not in addresses:
+            addresses.append(str(ip))
+    return addresses
 
 
 class Robots:

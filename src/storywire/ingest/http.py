@@ -22,7 +22,7 @@ import httpx
 from ..errors import FetchError
 from ..settings import Settings
 from .guard import Robots, check_host, check_scheme
-from .transport import LeanTransport
+from .transport import ADDRESSES, LeanTransport
 
 MAX_REDIRECTS = 5  # kept for importers; the limit in force is settings.max_redirects
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -172,13 +172,15 @@ class Fetcher:
         seen = {url}
         for _ in range(self.settings.max_redirects + 1):
             check_scheme(url)
+            pinned: dict[str, list[str]] = {}
             if not self.settings.allow_private_addresses:
-                await check_host(url)
+                pinned[ADDRESSES] = await check_host(url)
             try:
-                resp, location = await self._one(url, headers, html_only)
+                resp, location = await self._one(url, headers, html_only, pinned)
             except _StaleConnection:
                 # A kept-alive connection the server had closed: one fresh try.
-                resp, location = await self._one(url, headers, html_only, retry=False)
+                resp, location = await self._one(url, headers, html_only, pinned,
+                                                 retry=False)
             if resp is not None:
                 return resp
             assert location is not None
@@ -189,9 +191,11 @@ class Fetcher:
         raise FetchError(f"more than {self.settings.max_redirects} redirects")
 
     async def _one(self, url: str, headers: dict[str, str], html_only: bool,
-                   retry: bool = True) -> tuple[Response | None, str | None]:
+                   pinned: dict[str, list[str]], retry: bool = True
+                   ) -> tuple[Response | None, str | None]:
         try:
-            async with self._client.stream("GET", url, headers=headers) as resp:
+            async with self._client.stream("GET", url, headers=headers,
+                                           extensions=pinned) as resp:
                 if resp.status_code in _REDIRECTS and resp.headers.get("location"):
                     return None, urljoin(url, resp.headers["location"].strip())
                 return await self._read(url, resp, html_only), None

@@ -28,6 +28,10 @@ import httpx
 _HEAD_LIMIT = 64 * 1024  # bytes of status line + headers
 _CHUNK = 64 * 1024
 _Key = tuple[str, str, int]
+# Request extension: the addresses the SSRF guard checked for the URL's host. A new
+# connection goes to one of these (TLS still verifies the host name) rather than
+# resolving the name again, which could answer differently (DNS rebinding).
+ADDRESSES = "storywire.addresses"
 
 
 class _Conn:
@@ -73,23 +77,27 @@ class LeanTransport(httpx.AsyncBaseTransport):
                 conn.close()
         self._idle.clear()
 
-    async def _connect(self, scheme: str, host: str, port: int,
-                       timeout: float | None) -> _Conn:
+    async def _connect(self, scheme: str, host: str, port: int, timeout: float | None,
+                       addresses: list[str]) -> _Conn:
         context = None
         if scheme == "https":
             if self._ssl is None:
                 self._ssl = httpx.create_ssl_context(verify=self._verify)
             context = self._ssl
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host, port, ssl=context, server_hostname=host if context else None,
-                    limit=_HEAD_LIMIT)
-        except TimeoutError as exc:
-            raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out") from exc
-        except OSError as exc:  # refused, unreachable, DNS (gaierror), TLS (SSLError)
-            raise httpx.ConnectError(str(exc) or exc.__class__.__name__) from exc
-        return _Conn(reader, writer)
+        error: OSError | None = None
+        for target in addresses or [host]:  # the checked addresses in resolver order
+            try:
+                async with asyncio.timeout(timeout):
+                    reader, writer = await asyncio.open_connection(
+                        target, port, ssl=context, server_hostname=host if context else None,
+                        limit=_HEAD_LIMIT)
+                return _Conn(reader, writer)
+            except TimeoutError as exc:
+                raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out") from exc
+            except OSError as exc:  # refused, unreachable, DNS (gaierror), TLS (SSLError)
+                error = exc
+        assert error is not None
+        raise httpx.ConnectError(str(error) or error.__class__.__name__) from error
 
     # -- one request ------------------------------------------------------------------
 
@@ -102,7 +110,8 @@ class LeanTransport(httpx.AsyncBaseTransport):
         key = (scheme, url.host, url.port or (443 if scheme == "https" else 80))
         conn = self._take(key)
         if conn is None:
-            conn = await self._connect(scheme, key[1], key[2], timeouts.get("connect"))
+            conn = await self._connect(scheme, key[1], key[2], timeouts.get("connect"),
+                                       request.extensions.get(ADDRESSES) or [])
         try:
             await _send(conn, request, timeouts.get("write"))
             status, reason, headers, version = await _read_head(conn, timeouts.get("read"))
