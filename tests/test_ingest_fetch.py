@@ -160,3 +160,31 @@ def test_max_age_sets_next_poll(tmp_path):
         store.close()
     assert feed.poll_interval == 10800
     assert feed.next_check_at - feed.last_checked_at >= timedelta(seconds=10790)
+
+
+def test_robots_txt_server_error_holds_pages_until_next_cycle(tmp_path, caplog):
+    """RFC 9309: a robots.txt the server fails to give (5xx) means "do not crawl yet";
+    a missing one (404) means no rules. No page is fetched from the origin (entries with
+    a long summary are kept from the feed, as for any page failure), the log says why,
+    and the next cycle, with robots.txt answering again, fetches pages."""
+    from newsserver import Entry as Answer
+
+    site = FaultSite()
+    site.feed("/feed.xml", 2)
+    site.faults["/robots.txt"] = Answer(503, {"Content-Type": "text/plain"}, b"busy\n")
+    with NewsServer(site) as server:
+        store = Store(tmp_path / "sw.db")
+        store.migrate()
+        store.add_feeds([FeedInfo(url=server.url("/feed.xml"), outlet="Robots")])
+        pipeline = Pipeline(store, load_settings(db=tmp_path / "sw.db"))
+        with caplog.at_level("INFO", logger="storywire"):
+            asyncio.run(pipeline.poll_once())
+        paths = [r.path for r in server.requests]
+        assert not any(p.startswith("/news/") for p in paths)
+        assert "robots.txt is unavailable (HTTP 503" in caplog.text
+        del site.faults["/robots.txt"]  # now a plain 404: no rules
+        new = site.article("/feed.xml")
+        later = datetime.now(UTC) + timedelta(days=2)
+        asyncio.run(Pipeline(store, load_settings(db=tmp_path / "sw.db")).poll_once(later))
+        assert new.path in [r.path for r in server.requests]
+        store.close()

@@ -80,9 +80,12 @@ async def check_host(url: str) -> list[str]:
 
 
 class Robots:
-    """Parsed robots.txt of one origin; a missing or unreadable file allows everything."""
+    """Parsed robots.txt of one origin. A missing file (4xx) allows everything; one the
+    server could not give (5xx, 429, a network error) blocks the origin's pages until
+    the next cycle tries again, as RFC 9309 asks: ``unavailable`` says why."""
 
-    def __init__(self, text: str | None):
+    def __init__(self, text: str | None, unavailable: str | None = None):
+        self.unavailable = unavailable
         self._parser: urllib.robotparser.RobotFileParser | None = None
         if text:
             parser = urllib.robotparser.RobotFileParser()
@@ -90,4 +93,6 @@ class Robots:
             self._parser = parser
 
     def allowed(self, user_agent: str, url: str) -> bool:
+        if self.unavailable:
+            return False
         return self._parser is None or self._parser.can_fetch(user_agent, url)

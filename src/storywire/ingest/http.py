@@ -151,6 +151,9 @@ class Fetcher:
         check_scheme(url)
         if self.settings.respect_robots:
             robots = await self._robots_for(url)
+            if robots.unavailable:
+                raise FetchError(f"not fetched: the site's robots.txt is unavailable "
+                                 f"({robots.unavailable}); tried again next cycle")
             if not robots.allowed(self.settings.user_agent, url):
                 raise FetchError("refused: robots.txt disallows this page")
         return await self.get(url, html_only=True)
@@ -164,8 +167,10 @@ class Fetcher:
     async def _load_robots(self, origin: str) -> Robots:
         try:
             resp = await self.get(origin + "/robots.txt")
-        except FetchError:
-            return Robots(None)  # unreachable or 4xx/5xx robots.txt: no rules
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+                return Robots(None)  # no robots.txt: no rules
+            return Robots(None, unavailable=str(exc))  # server trouble: wait (RFC 9309)
         return Robots(resp.body.decode("utf-8", "replace"))
 
     async def _follow(self, url: str, headers: dict[str, str], html_only: bool) -> Response:
