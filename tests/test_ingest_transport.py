@@ -286,6 +286,9 @@ def test_connects_to_the_checked_address_without_resolving_again():
         assert b"host: rebind.invalid:" + port.encode() in seen[0].lower()
         with pytest.raises(httpx.ConnectError):  # without the pinned address: a DNS error
             asyncio.run(_get(url))
+        # An address that refuses (nothing listens on 127.0.0.2) is skipped for the next.
+        resp = asyncio.run(_get(url, extensions={ADDRESSES: ["127.0.0.2", "127.0.0.1"]}))
+        assert resp.content == b"ok"
     finally:
         server.close()
 

@@ -85,17 +85,20 @@ class LeanTransport(httpx.AsyncBaseTransport):
                 self._ssl = httpx.create_ssl_context(verify=self._verify)
             context = self._ssl
         error: OSError | None = None
-        for target in addresses or [host]:  # the checked addresses in resolver order
+        # The checked addresses in resolver order; the next one is tried when one fails
+        # (e.g. an IPv6 address on a host without IPv6). The Fetcher's total deadline
+        # bounds the whole.
+        for target in addresses or [host]:
             try:
                 async with asyncio.timeout(timeout):
                     reader, writer = await asyncio.open_connection(
                         target, port, ssl=context, server_hostname=host if context else None,
                         limit=_HEAD_LIMIT)
                 return _Conn(reader, writer)
-            except TimeoutError as exc:
-                raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out") from exc
-            except OSError as exc:  # refused, unreachable, DNS (gaierror), TLS (SSLError)
+            except OSError as exc:  # refused, unreachable, DNS (gaierror), TLS, timeout
                 error = exc
+        if isinstance(error, TimeoutError):
+            raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out") from error
         assert error is not None
         raise httpx.ConnectError(str(error) or error.__class__.__name__) from error
 
