@@ -92,9 +92,8 @@ def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature |
 def dedup_keys(title: str, text: str, num_perm: int = 64,
                min_words: int = 40) -> tuple[str, Signature | None]:
     """``content_hash`` and ``signature`` at once (the text is split into words once)."""
-    words = _words(text) if text else []
-    return (_digest(words) if text else content_hash(title, text),
-            _signature(words, num_perm, min_words))
+    words = _words(text or title)
+    return _digest(words), _signature(words, num_perm, min_words) if text else None
 
 
 def _signature(words: list[str], num_perm: int, min_words: int) -> Signature | None:

@@ -63,17 +63,12 @@ class Pipeline:
         self.store = store
         self.settings = settings
         self.transport = transport
-        self.clusterer = OnlineClusterer(
-            window=timedelta(hours=settings.cluster_window_hours),
-            threshold=settings.cluster_threshold,
-            max_span=timedelta(days=settings.cluster_max_span_days),
-        )
         self._since_maintenance = 0
         self.writer = make_writer(settings)
         self.dirty: set[int] = set()
-        self._primed = False
-        self.near = NearDuplicates(threshold=settings.near_duplicate_threshold)
         self._near_dates: dict[int, datetime] = {}
+        self._primed = False
+        self._reset_state()
         self._extractor = Extractor(0)
 
     # -- clustering state -----------------------------------------------------------
@@ -287,10 +282,12 @@ class Pipeline:
             raise
 
     def _reset_state(self) -> None:
-        self.clusterer = OnlineClusterer(window=self.clusterer.window,
-                                         threshold=self.clusterer.threshold,
-                                         max_span=self.clusterer.max_span)
-        self.near = NearDuplicates(threshold=self.settings.near_duplicate_threshold)
+        """Empty in-memory clustering and dedup state; prime() refills it from the store."""
+        s = self.settings
+        self.clusterer = OnlineClusterer(window=timedelta(hours=s.cluster_window_hours),
+                                         threshold=s.cluster_threshold,
+                                         max_span=timedelta(days=s.cluster_max_span_days))
+        self.near = NearDuplicates(threshold=s.near_duplicate_threshold)
         self._near_dates.clear()
         self._primed = False
 

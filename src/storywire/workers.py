@@ -34,8 +34,9 @@ CHUNK_WAIT = 0.02
 # enough to keep the workers fed, few enough that memory does not grow with the cycle.
 BACKLOG = 64
 
-Job = tuple[bytes, str, str, str, str, str]  # body, url, feed kind, Content-Type, entry title,
-# the URL the article is stored under (its path words are features of the clusterer)
+# body, url, feed kind, Content-Type, entry title, the URL the article is stored under
+# (its path words are features of the clusterer)
+Job = tuple[bytes, str, str, str, str, str]
 # (title, text, stored URL) -> the clusterer's raw term counts; a module-level function
 # (picklable).
 Counter = Callable[[str, str, str], Any]

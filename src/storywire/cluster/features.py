@@ -259,5 +259,5 @@ def term_counts(title: str, text: str, url: str = "") -> Counts:
     computed next to the extraction."""
     global _SHARED
     if _SHARED is None:
-        _SHARED = Featurizer()
+        _SHARED = Featurizer(use_background=False)  # counts need no document frequencies
     return _SHARED.counts(with_url_words(title, url), text)

@@ -193,6 +193,10 @@ class OnlineClusterer:
         self._cache = (doc, vec)
         return vec
 
+    @property
+    def _span_days(self) -> float:
+        return self.max_span.total_seconds() / _DAY
+
     def _lang(self, language: str) -> int:
         if not language:
             return 0
@@ -206,7 +210,7 @@ class OnlineClusterer:
         dt = np.maximum(np.maximum(t - sl.last, sl.first - t), 0.0)
         span = np.maximum(sl.last, t) - np.minimum(sl.first, t)
         mask = (sl.used & (dt <= late) & (sl.size < self.max_size)
-                & (span <= self.max_span.total_seconds() / _DAY))
+                & (span <= self._span_days))
         if lang:
             mask &= (sl.lang == 0) | (sl.lang == lang)
         cands = np.flatnonzero(mask)
@@ -355,7 +359,7 @@ class OnlineClusterer:
         gap = max(sl.first[a] - sl.last[b], sl.first[b] - sl.last[a], 0.0)
         span = max(sl.last[a], sl.last[b]) - min(sl.first[a], sl.first[b])
         return (gap <= window and sl.size[a] + sl.size[b] <= self.max_size
-                and span <= self.max_span.total_seconds() / _DAY
+                and span <= self._span_days
                 and (not sl.lang[a] or not sl.lang[b] or sl.lang[a] == sl.lang[b]))
 
     def _absorb(self, small: int, big: int) -> None:

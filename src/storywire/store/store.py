@@ -82,16 +82,12 @@ class Store(ReaderQueries):
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         batch: Connection | None = getattr(self._local, "batch", None)
-        if batch is not None:
-            try:  # inside batch(): part of its transaction
-                yield batch
-            except (SQLAlchemyError, sqlite3.Error) as exc:
-                reason = getattr(exc, "orig", None) or exc
-                raise StoreError(f"database {self.path}: {reason}") from exc
-            return
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            if batch is not None:  # inside batch(): part of its transaction
+                yield batch
+            else:
+                with self.engine.begin() as conn:
+                    yield conn
         except (SQLAlchemyError, sqlite3.Error) as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"database {self.path}: {reason}") from exc
