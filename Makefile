@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Shared evaluation data beside the checkout; tests needing it skip when absent.
 export STORYWIRE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run serve test lint bench bench-web clean
+.PHONY: run serve test lint format bench bench-web clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,13 @@ serve: $(STAMP)  ## serve the stored stories without polling
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+lint: $(STAMP)  ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy src
+
+format: $(STAMP)  ## rewrite the code in ruff's format
+	$(BIN)/ruff format src tests bench tools
 
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -81,8 +81,9 @@ def agglomerative(x: sp.csr_matrix, threshold: float) -> list[int]:
     if x.shape[0] < 2:
         return [0] * x.shape[0]
     dist = np.clip(1.0 - (x @ x.T).toarray(), 0.0, 2.0)
-    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                    distance_threshold=1.0 - threshold)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - threshold
+    )
     return [int(v) for v in model.fit_predict(dist)]
 
 
@@ -113,18 +114,20 @@ def semeval_storywire(pairs: list[datasets.Pair]) -> list[bool]:
 
 
 def row(name: str, method: str, s: Scores, extra: str = "") -> None:
-    print(f"{name:<6} {method:<26} {s.b3_p:6.3f} {s.b3_r:6.3f} {s.b3_f:6.3f}  "
-          f"{s.pw_p:6.3f} {s.pw_r:6.3f} {s.pw_f:6.3f}  {s.predicted:5d} {s.gold:5d}  {extra}")
+    print(
+        f"{name:<6} {method:<26} {s.b3_p:6.3f} {s.b3_r:6.3f} {s.b3_f:6.3f}  "
+        f"{s.pw_p:6.3f} {s.pw_r:6.3f} {s.pw_f:6.3f}  {s.predicted:5d} {s.gold:5d}  {extra}"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA",
-                                                                    "../shared/data")))
+    ap.add_argument(
+        "--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA", "../shared/data"))
+    )
     ap.add_argument("--quick", action="store_true", help="UCI: only its first 2,000 rows")
     args = ap.parse_args()
-    sets = [datasets.uci(args.data, limit=2000 if args.quick else None),
-            datasets.basil(args.data)]
+    sets = [datasets.uci(args.data, limit=2000 if args.quick else None), datasets.basil(args.data)]
     pairs = datasets.semeval(args.data)
     gold_pairs = [p.same for p in pairs]
 
@@ -136,8 +139,10 @@ def main() -> None:
         timings[s.name] = time.perf_counter() - t
         results[s.name] = score(labels, s.gold)
         sizes = Counter(labels).most_common(3)
-        print(f"{s.name}: largest storywire stories {[n for _, n in sizes]} articles, largest "
-              f"gold story {Counter(s.gold).most_common(1)[0][1]}")
+        print(
+            f"{s.name}: largest storywire stories {[n for _, n in sizes]} articles, largest "
+            f"gold story {Counter(s.gold).most_common(1)[0][1]}"
+        )
     sw_acc, sw_f1 = pair_f1(semeval_storywire(pairs), gold_pairs)
 
     vectors = {s.name: tfidf(s.docs) for s in sets}
@@ -149,11 +154,15 @@ def main() -> None:
             acc, f1 = pair_f1(semeval_baseline(pairs, thr), gold_pairs)
             base[method, thr] = got
             mean[method, thr] = float(np.mean([g.b3_f for g in got.values()] + [f1]))
-            print(f"  {method} @ {thr:.2f}: " + "  ".join(
-                f"{k} {v.b3_f:.3f}" for k, v in got.items()) + f"  SemEval F1 {f1:.3f}")
+            print(
+                f"  {method} @ {thr:.2f}: "
+                + "  ".join(f"{k} {v.b3_f:.3f}" for k, v in got.items())
+                + f"  SemEval F1 {f1:.3f}"
+            )
 
-    print("\nset    method                     B3-P   B3-R   B3-F1   PW-P   PW-R   PW-F1  "
-          "pred  gold")
+    print(
+        "\nset    method                     B3-P   B3-R   B3-F1   PW-P   PW-R   PW-F1  pred  gold"
+    )
     for s in sets:
         row(s.name, "storywire (shipped)", results[s.name], f"{timings[s.name]:.1f}s")
         for method in ("single-pass", "agglomerative"):

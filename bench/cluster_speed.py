@@ -46,8 +46,16 @@ def load(data: Path, limit: int | None) -> tuple[list[Doc], int, int]:
         if isinstance(a, BadLine):
             undated += 1
             continue
-        docs.append(Doc(title=a.title, text=a.text, published=a.published,
-                        language=a.language, outlet=a.outlet, url=a.url))
+        docs.append(
+            Doc(
+                title=a.title,
+                text=a.text,
+                published=a.published,
+                language=a.language,
+                outlet=a.outlet,
+                url=a.url,
+            )
+        )
         if limit and len(docs) >= limit:
             break
     docs.sort(key=lambda d: d.published)
@@ -70,8 +78,9 @@ class SinglePass:
     stories: dict[int, list] = field(default_factory=dict)  # id -> [first, last, total]
 
     def __post_init__(self) -> None:
-        self.hasher = HashingVectorizer(n_features=2**20, analyzer=_tokens,
-                                        alternate_sign=False, norm=None)
+        self.hasher = HashingVectorizer(
+            n_features=2**20, analyzer=_tokens, alternate_sign=False, norm=None
+        )
         self.df = np.zeros(2**20, dtype=np.float32)
         self.n = 0
 
@@ -81,8 +90,10 @@ class SinglePass:
         self.n += 1
         idf = np.log((self.n + 1) / (self.df[counts.indices] + 1)) + 1.0
         data = (1.0 + np.log(counts.data)) * idf
-        vec = sp.csr_matrix((data / (np.linalg.norm(data) or 1.0), counts.indices,
-                             counts.indptr), shape=counts.shape)
+        vec = sp.csr_matrix(
+            (data / (np.linalg.norm(data) or 1.0), counts.indices, counts.indptr),
+            shape=counts.shape,
+        )
         lo, hi = doc.published - self.window, doc.published + self.window
         cands = [(k, s) for k, s in self.stories.items() if s[1] >= lo and s[0] <= hi]
         chosen = None
@@ -107,6 +118,7 @@ class SinglePass:
 
 # -- measurement ----------------------------------------------------------------------------
 
+
 def largest(labels: list[int], k: int = 3) -> list[str]:
     """The ``k`` largest stories as "articles (days spanned)", smallest first."""
     _, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
@@ -123,8 +135,9 @@ def _run(method: str, queue: mp.Queue) -> None:
     marks: list[float] = []
     t0 = time.perf_counter()
     if method == "storywire":
-        labels = cluster_stream(DOCS, OnlineClusterer(),
-                                progress=lambda n: marks.append(time.perf_counter()))
+        labels = cluster_stream(
+            DOCS, OnlineClusterer(), progress=lambda n: marks.append(time.perf_counter())
+        )
     else:
         sp_ = SinglePass()
         labels = []
@@ -133,24 +146,37 @@ def _run(method: str, queue: mp.Queue) -> None:
             if n % 1000 == 0:
                 marks.append(time.perf_counter())
     total = time.perf_counter() - t0
-    queue.put((method, total, [t0, *marks], len(set(labels)), largest(labels),
-               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    queue.put(
+        (
+            method,
+            total,
+            [t0, *marks],
+            len(set(labels)),
+            largest(labels),
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        )
+    )
 
 
 def main() -> None:
     global DOCS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA",
-                                                                    "../shared/data")))
+    ap.add_argument(
+        "--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA", "../shared/data"))
+    )
     ap.add_argument("--articles", type=int, default=None, help="only the first N dated")
     args = ap.parse_args()
     DOCS, undated, total = load(args.data, args.articles)
     loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{total} lines read, {len(DOCS)} articles clustered, {undated} skipped "
-          f"(no valid date); {loaded:.0f} MiB resident after loading")
+    print(
+        f"{total} lines read, {len(DOCS)} articles clustered, {undated} skipped "
+        f"(no valid date); {loaded:.0f} MiB resident after loading"
+    )
     n, k = len(DOCS), CHUNK // 1000
-    print(f"\n{'method':<12} {'art/s':>8} {'first 5k':>9} {'last 5k':>9} {'stories':>8} "
-          f"{'peak MiB':>9}  largest stories (days spanned)")
+    print(
+        f"\n{'method':<12} {'art/s':>8} {'first 5k':>9} {'last 5k':>9} {'stories':>8} "
+        f"{'peak MiB':>9}  largest stories (days spanned)"
+    )
     ctx = mp.get_context("fork")
     for method in ("storywire", "single-pass"):
         queue: mp.Queue = ctx.Queue()
@@ -162,8 +188,10 @@ def main() -> None:
         last_n = (len(marks) - 1 - k) * 1000
         last = CHUNK / (marks[-1] - marks[-1 - k]) if len(marks) > 2 * k else float("nan")
         del last_n
-        print(f"{name:<12} {n / secs:8.0f} {first:9.0f} {last:9.0f} {stories:8d} "
-              f"{peak:9.0f}  {', '.join(largest)}")
+        print(
+            f"{name:<12} {n / secs:8.0f} {first:9.0f} {last:9.0f} {stories:8d} "
+            f"{peak:9.0f}  {', '.join(largest)}"
+        )
 
 
 if __name__ == "__main__":

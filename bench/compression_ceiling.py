@@ -65,21 +65,35 @@ _KEEP = re.compile(
     re.I,
 )
 _END = r"(?=[.!]['\"”’)\]]*$)"
-_LEAD = re.compile(r"^(?:But|And|However|Meanwhile|Still|Also|In addition|Additionally|Moreover"
-                   r"|Instead|So|Now|Then|Indeed|Yet)\b,?\s+(?=[A-Za-z])")
-_TIME = re.compile(r"^(?:On (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-                   r"(?: (?:morning|afternoon|evening|night))?|(?:Earlier|Later|Last|This) "
-                   r"(?:this |that |last )?(?:week|month|year|weekend)),\s+")
+_LEAD = re.compile(
+    r"^(?:But|And|However|Meanwhile|Still|Also|In addition|Additionally|Moreover"
+    r"|Instead|So|Now|Then|Indeed|Yet)\b,?\s+(?=[A-Za-z])"
+)
+_TIME = re.compile(
+    r"^(?:On (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"(?: (?:morning|afternoon|evening|night))?|(?:Earlier|Later|Last|This) "
+    r"(?:this |that |last )?(?:week|month|year|weekend)),\s+"
+)
 _ASIDES = (  # (pattern, replacement): the dropped span is the group "span"
     (re.compile(r"\s*\((?P<span>[^()]*)\)"), ""),
     (re.compile(r"\s+[—–]\s+(?P<span>[^—–]+?)\s+[—–]\s+"), " "),
-    (re.compile(r",\s+(?P<span>(?:who|which|whose)\s+[^,;:()—–]+?),\s+(?=[a-z])"
-                r"(?!and\b|or\b|but\b)"), " "),
+    (
+        re.compile(
+            r",\s+(?P<span>(?:who|which|whose)\s+[^,;:()—–]+?),\s+(?=[a-z])"
+            r"(?!and\b|or\b|but\b)"
+        ),
+        " ",
+    ),
     (re.compile(r",\s+(?P<span>(?:who|which|whose|where)\s+[^,;:()—–]+?)" + _END), ""),
     # an appositive after a name inside the sentence; not a list ("a French national and ...")
-    (re.compile(r"(?<=\s)(?P<keep>[A-Z][a-z]+),\s+(?P<span>(?:a|an|the|one of)\s+"
-                r"(?:(?!\band\b|\bor\b)[^,;:()—–])+?),\s+(?=[a-z])"
-                r"(?!and\b|or\b|but\b|who\b|which\b)"), " "),
+    (
+        re.compile(
+            r"(?<=\s)(?P<keep>[A-Z][a-z]+),\s+(?P<span>(?:a|an|the|one of)\s+"
+            r"(?:(?!\band\b|\bor\b)[^,;:()—–])+?),\s+(?=[a-z])"
+            r"(?!and\b|or\b|but\b|who\b|which\b)"
+        ),
+        " ",
+    ),
     (re.compile(r",\s+(?P<span>[a-z]+ing\b[^;:()—–]*?)" + _END), ""),
 )
 _TAIL = re.compile(r",\s+([^,;]+?)" + _END)
@@ -88,9 +102,12 @@ _OPENER = re.compile(
     r"^(?:[a-z]+(?:ing|ed)|which|who|whose|where|when|a|an|the|one|some|most|many|his|her"
     r"|their|its|and|but|while|though|although|as|after|before|despite|amid|even|with"
     r"|including|up|down|well|far|more|less|compared|in|on|at|for|from|to|by|than|so|just"
-    r"|plus)\b")
-_CLAUSE_AFTER_CONJ = re.compile(r"^(?:and|or|but)\s+(?:he|she|it|they|we|i|there|the|a|an|his|her"
-                                r"|their|its|this|that|these|those)\b")
+    r"|plus)\b"
+)
+_CLAUSE_AFTER_CONJ = re.compile(
+    r"^(?:and|or|but)\s+(?:he|she|it|they|we|i|there|the|a|an|his|her"
+    r"|their|its|this|that|these|those)\b"
+)
 CONSENSUS_SHARE = 0.4
 
 
@@ -113,7 +130,7 @@ def rules(text: str) -> str:
     t = text
     for lead in (_LEAD, _TIME):
         if m := lead.match(t):
-            t = _capital(t[m.end():])
+            t = _capital(t[m.end() :])
     for pattern, rep in _ASIDES:
         t = pattern.sub(lambda m, rep=rep: _drop(m, rep), t)
     return _tidy(t, text)
@@ -146,7 +163,7 @@ def consensus_rewrite(cands: list[scoring.Candidate]) -> list[str]:
         if m and droppable_tail(m.group(1), t[: m.start()]):
             words = _content(m.group(1))
             if words and len(words & others) < CONSENSUS_SHARE * len(words):
-                t = t[: m.start()] + t[m.end():]
+                t = t[: m.start()] + t[m.end() :]
         out.append(_tidy(t, c.text))
     return out
 
@@ -180,8 +197,10 @@ def rewritten(rewrite: Callable[[list[scoring.Candidate]], list[str]]) -> Iterat
         cands = original(articles)
         if not cands:
             return cands
-        return [scoring.Candidate(t, c.article, c.position, word_count(t), scoring.concepts(t))
-                for c, t in zip(cands, rewrite(cands), strict=True)]
+        return [
+            scoring.Candidate(t, c.article, c.position, word_count(t), scoring.concepts(t))
+            for c, t in zip(cands, rewrite(cands), strict=True)
+        ]
 
     extractive.candidates = candidates
     try:
@@ -212,8 +231,14 @@ def score_rows(pairs: list[tuple[str, str]]) -> np.ndarray:
     out = []
     for ref, hyp in pairs:
         s = SCORER.score(ref, hyp)
-        out.append([s["rouge1"].fmeasure, s["rouge2"].fmeasure, s["rougeL"].fmeasure,
-                    word_count(hyp) / 100])
+        out.append(
+            [
+                s["rouge1"].fmeasure,
+                s["rouge2"].fmeasure,
+                s["rougeL"].fmeasure,
+                word_count(hyp) / 100,
+            ]
+        )
     return 100 * np.array(out)
 
 
@@ -231,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = neus_rows(args.data, args.split, args.limit)
     writer = ExtractiveWriter(words=args.words)
 
-    def run(extra: Callable[[list[StoredArticle], list[str], int], list[str]] | None = None,
-            ) -> list[tuple[str, str]]:
+    def run(
+        extra: Callable[[list[StoredArticle], list[str], int], list[str]] | None = None,
+    ) -> list[tuple[str, str]]:
         pairs = []
         for arts, _, ref in rows:
             body = [s.text for s in writer.write(arts).body]
@@ -255,16 +281,21 @@ def main(argv: list[str] | None = None) -> int:
     base = results["unchanged writer"]
     rng = np.random.default_rng(0)
     draws = rng.integers(0, len(rows), (2000, len(rows)))
-    print(f"NeuS {args.split}: {len(rows)} stories, budget {args.words} words, "
-          "ROUGE F1 x100 (stemmed)")
-    print(f"  {'variant':32s} {'R-1':>6s} {'R-2':>6s} {'R-L':>6s} {'words':>6s}"
-          "   R-2 change [95% CI]")
+    print(
+        f"NeuS {args.split}: {len(rows)} stories, budget {args.words} words, "
+        "ROUGE F1 x100 (stemmed)"
+    )
+    print(
+        f"  {'variant':32s} {'R-1':>6s} {'R-2':>6s} {'R-L':>6s} {'words':>6s}   R-2 change [95% CI]"
+    )
     for name, r in results.items():
         d = r[:, 1] - base[:, 1]
         lo, hi = np.percentile(d[draws].mean(axis=1), [2.5, 97.5])
         r1, r2, rl, words = r.mean(axis=0)
-        print(f"  {name:32s} {r1:6.2f} {r2:6.2f} {rl:6.2f} {words:6.1f}"
-              f"   {d.mean():+.2f} [{lo:+.2f}, {hi:+.2f}]")
+        print(
+            f"  {name:32s} {r1:6.2f} {r2:6.2f} {rl:6.2f} {words:6.1f}"
+            f"   {d.mean():+.2f} [{lo:+.2f}, {hi:+.2f}]"
+        )
     print(f"\n(total {time.perf_counter() - start:.0f} s)")
     return 0
 

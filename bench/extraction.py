@@ -77,8 +77,14 @@ def main() -> int:
     root = Path(data) / "extraction" / "article-extraction-benchmark"
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     items = sorted(truth.items())[: args.pages or None]
-    pages = [(gzip.decompress((root / "html" / f"{k}.html.gz").read_bytes()), v["url"],
-              v.get("articleBody") or "") for k, v in items]
+    pages = [
+        (
+            gzip.decompress((root / "html" / f"{k}.html.gz").read_bytes()),
+            v["url"],
+            v.get("articleBody") or "",
+        )
+        for k, v in items
+    ]
     print(f"{len(pages)} pages of article-extraction-benchmark\n")
     print(f"{'extractor':<34} {'precision':>9} {'recall':>7} {'F1':>7} {'pages/s':>8}")
     results = {}

@@ -20,8 +20,13 @@ from storywire import Pipeline, Store, load_settings
 from storywire.dedup import content_hash
 from storywire.ingest.corpus import read_records, to_article
 
-MAPPING = {"text": "content_original", "outlet": "source", "published": "date", "id": "ID",
-           "author": "authors"}
+MAPPING = {
+    "text": "content_original",
+    "outlet": "source",
+    "published": "date",
+    "id": "ID",
+    "author": "authors",
+}
 
 
 def load(data: Path, n: int) -> list:

@@ -120,8 +120,9 @@ def _peak_rss_of(pids: list[int]) -> float:
     return peak
 
 
-def extraction_only(jobs: list[tuple[str, int, int, str, str]], workers: int
-                    ) -> tuple[float, float, float, list[str]]:
+def extraction_only(
+    jobs: list[tuple[str, int, int, str, str]], workers: int
+) -> tuple[float, float, float, list[str]]:
     """Extraction alone: already-fetched bytes, ``workers`` processes kept busy (chunks of
     8 pages per task, so the rate has no per-page dispatch overhead): the ceiling.
     Returns (pages/s, CPU s per page, peak worker MiB, texts)."""
@@ -161,16 +162,22 @@ class _Clock:
         setattr(obj, name, timed)
 
 
-def full_path(db: Path, base: str, feeds: int, pages: int, workers: int, concurrency: int,
-              server_pid: int) -> dict[str, float]:
+def full_path(
+    db: Path, base: str, feeds: int, pages: int, workers: int, concurrency: int, server_pid: int
+) -> dict[str, float]:
     store = Store(db)
     store.migrate()
-    store.add_feeds([FeedInfo(url=f"{base}/feeds/{n}.xml", outlet=f"Feed {n}")
-                     for n in range(feeds)])
-    settings = load_settings(db=db, extract_processes=workers,
-                             fetch_concurrency=concurrency, per_host_concurrency=concurrency,
-                             allow_private_addresses=True,
-                             max_entries_per_feed=-(-pages // feeds) + 1)
+    store.add_feeds(
+        [FeedInfo(url=f"{base}/feeds/{n}.xml", outlet=f"Feed {n}") for n in range(feeds)]
+    )
+    settings = load_settings(
+        db=db,
+        extract_processes=workers,
+        fetch_concurrency=concurrency,
+        per_host_concurrency=concurrency,
+        allow_private_addresses=True,
+        max_entries_per_feed=-(-pages // feeds) + 1,
+    )
     pipeline = Pipeline(store, settings)
     pipeline.prime()
     pipeline.write_dirty = lambda *a, **k: 0  # type: ignore[method-assign]  # not ingest
@@ -217,11 +224,16 @@ def full_path(db: Path, base: str, feeds: int, pages: int, workers: int, concurr
     n = max(stored, 1)
     cluster = clock.spent["cluster"]
     return {
-        "rate": extracted / total, "stored": stored, "fallbacks": report.from_summary,
-        "errors": report.page_errors + report.feed_errors, "seconds": total,
-        "main": cpu / n, "cluster": cluster / n,
+        "rate": extracted / total,
+        "stored": stored,
+        "fallbacks": report.from_summary,
+        "errors": report.page_errors + report.feed_errors,
+        "seconds": total,
+        "main": cpu / n,
+        "cluster": cluster / n,
         "store": (clock.spent["add_article"] - cluster) / n,
-        "rest": (cpu - clock.spent["add_article"]) / n, "server": server_cpu / n,
+        "rest": (cpu - clock.spent["add_article"]) / n,
+        "server": server_cpu / n,
         "workers": sum(v for k, v in workers_seen.items() if k > 0) / n,
         "worker_peak": max([v for k, v in workers_seen.items() if k < 0], default=0.0),
     }
@@ -251,24 +263,29 @@ def _reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def regime(template: str, pages: int, args: argparse.Namespace, data: Path
-           ) -> dict[str, float]:
+def regime(template: str, pages: int, args: argparse.Namespace, data: Path) -> dict[str, float]:
     corpus = data / "corpus" / "allsides-article-bias"
     real = data / "extraction" / "article-extraction-benchmark" if template == "real" else ""
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(corpus), str(args.feeds),
-                               str(pages), str(real)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(corpus), str(args.feeds), str(pages), str(real)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stdout is not None
         base, feeds, templates = server.stdout.readline().split()
         nfeeds = int(feeds)
-        print(f"[{template}] {nfeeds} feeds, {pages} article pages on {base}"
-              + (f" ({templates} real page templates)" if template == "real" else ""),
-              flush=True)
+        print(
+            f"[{template}] {nfeeds} feeds, {pages} article pages on {base}"
+            + (f" ({templates} real page templates)" if template == "real" else ""),
+            flush=True,
+        )
         _reset_peak()
         with tempfile.TemporaryDirectory() as tmp:
-            out = full_path(Path(tmp) / "sw.db", base, nfeeds, pages, args.workers,
-                            args.concurrency, server.pid)
+            out = full_path(
+                Path(tmp) / "sw.db", base, nfeeds, pages, args.workers, args.concurrency, server.pid
+            )
             out["peak_main"] = _peak_rss_of([os.getpid()])
             urls = _page_urls(Path(tmp) / "sw.db")
             jobs, sizes = [], []
@@ -276,8 +293,15 @@ def regime(template: str, pages: int, args: argparse.Namespace, data: Path
             with httpx.Client() as client, bodies.open("wb") as f:
                 for path in urls:
                     resp = client.get(base + path)
-                    jobs.append((str(bodies), f.tell(), len(resp.content), base + path,
-                                 resp.headers.get("content-type", "")))
+                    jobs.append(
+                        (
+                            str(bodies),
+                            f.tell(),
+                            len(resp.content),
+                            base + path,
+                            resp.headers.get("content-type", ""),
+                        )
+                    )
                     sizes.append(len(resp.content))
                     f.write(resp.content)
             rate, cpu, peak, texts = extraction_only(jobs, args.workers)
@@ -286,11 +310,16 @@ def regime(template: str, pages: int, args: argparse.Namespace, data: Path
             server.stdin.close()
         server.wait(timeout=30)
     truth = allsides_site(corpus, feeds=args.feeds, articles=pages).articles
-    f1 = [_f1(text, "\n".join(truth[p].paragraphs)) for p, text in zip(urls, texts,
-                                                                       strict=True)]
-    out.update(base_rate=rate, extract_cpu=cpu, baseline_peak=peak,
-               kb=statistics.median(sizes) / 1024, f1_mean=statistics.mean(f1),
-               f1_median=statistics.median(f1), f1_low=sum(x < 0.8 for x in f1) / len(f1))
+    f1 = [_f1(text, "\n".join(truth[p].paragraphs)) for p, text in zip(urls, texts, strict=True)]
+    out.update(
+        base_rate=rate,
+        extract_cpu=cpu,
+        baseline_peak=peak,
+        kb=statistics.median(sizes) / 1024,
+        f1_mean=statistics.mean(f1),
+        f1_median=statistics.median(f1),
+        f1_low=sum(x < 0.8 for x in f1) / len(f1),
+    )
     return out
 
 
@@ -322,8 +351,11 @@ def report(results: dict[str, dict[str, float]]) -> None:
         cells = []
         for n in names:
             r = results[n]
-            ms = 1000 if key in ("main", "cluster", "store", "rest", "workers", "server",
-                                 "extract_cpu") else 1
+            ms = (
+                1000
+                if key in ("main", "cluster", "store", "rest", "workers", "server", "extract_cpu")
+                else 1
+            )
             if key == "ratio":
                 value = r["rate"] / r["base_rate"]
             elif key == "cpu_ratio":  # extraction CPU / all CPU the full path needs
@@ -343,14 +375,30 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=10000)
     ap.add_argument("--feeds", type=int, default=200)
-    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                    help="extraction worker processes (the pipeline's automatic setting)")
-    ap.add_argument("--concurrency", type=int, default=16,
-                    help="requests in flight (fetch_concurrency; its default is 16)")
-    ap.add_argument("--template", choices=("real", "minimal", "both"), default="both",
-                    help="page regime: real news pages (default first), minimal, or both")
-    ap.add_argument("--minimal-pages", type=int, default=None,
-                    help="pages of the minimal regime (default: --pages)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="extraction worker processes (the pipeline's automatic setting)",
+    )
+    ap.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="requests in flight (fetch_concurrency; its default is 16)",
+    )
+    ap.add_argument(
+        "--template",
+        choices=("real", "minimal", "both"),
+        default="both",
+        help="page regime: real news pages (default first), minimal, or both",
+    )
+    ap.add_argument(
+        "--minimal-pages",
+        type=int,
+        default=None,
+        help="pages of the minimal regime (default: --pages)",
+    )
     ap.add_argument("--json", help=argparse.SUPPRESS)  # one regime's results, for "both"
     args = ap.parse_args()
     data = os.environ.get("STORYWIRE_DATA")
@@ -358,8 +406,10 @@ def main() -> int:
         print("set STORYWIRE_DATA to the shared data folder", file=sys.stderr)
         return 2
     if not args.json:
-        print(f"{args.workers} extraction workers; {args.concurrency} requests in flight; "
-              f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"{args.workers} extraction workers; {args.concurrency} requests in flight; "
+            f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}"
+        )
     results = {}
     began = time.perf_counter()
     for template in ("real", "minimal"):
@@ -369,10 +419,25 @@ def main() -> int:
         if args.template == "both":  # each regime in a fresh process: its own peak memory
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "result.json"
-                subprocess.run([sys.executable, __file__, "--template", template,
-                                "--pages", str(pages), "--feeds", str(args.feeds),
-                                "--workers", str(args.workers), "--concurrency",
-                                str(args.concurrency), "--json", str(out)], check=True)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--template",
+                        template,
+                        "--pages",
+                        str(pages),
+                        "--feeds",
+                        str(args.feeds),
+                        "--workers",
+                        str(args.workers),
+                        "--concurrency",
+                        str(args.concurrency),
+                        "--json",
+                        str(out),
+                    ],
+                    check=True,
+                )
                 results[template] = json.loads(out.read_text())
         else:
             results[template] = regime(template, pages, args, Path(data))
@@ -380,9 +445,11 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(results[args.template]))
         return 0
     report(results)
-    print(f"load average at the end {os.getloadavg()[0]:.1f} (rates depend on it; "
-          f"CPU per article does not); the bench took {(time.perf_counter() - began) / 60:.1f}"
-          " min")
+    print(
+        f"load average at the end {os.getloadavg()[0]:.1f} (rates depend on it; "
+        f"CPU per article does not); the bench took {(time.perf_counter() - began) / 60:.1f}"
+        " min"
+    )
     return 0
 
 

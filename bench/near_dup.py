@@ -27,15 +27,28 @@ from pathlib import Path
 
 from storywire.dedup import NearDuplicates, content_hash
 
-BYLINES = ["By {a}, Associated Press", "By {a} | Reuters", "{a}, The Associated Press",
-           "Staff and wire reports. By {a}"]
-BOILER = ["Sign up for our morning newsletter to get the day's top stories in your inbox.",
-          "Copyright 2019 The Associated Press. All rights reserved. This material may not "
-          "be published, broadcast, rewritten or redistributed.",
-          "Follow us on Twitter and Facebook for the latest updates on this story.",
-          "Associated Press writers contributed to this report."]
-SWAPS = {"said": "says", "told": "informed", "percent": "per cent", "Mr.": "Mr",
-         "president": "President", "would": "will", "on Monday": "Monday"}
+BYLINES = [
+    "By {a}, Associated Press",
+    "By {a} | Reuters",
+    "{a}, The Associated Press",
+    "Staff and wire reports. By {a}",
+]
+BOILER = [
+    "Sign up for our morning newsletter to get the day's top stories in your inbox.",
+    "Copyright 2019 The Associated Press. All rights reserved. This material may not "
+    "be published, broadcast, rewritten or redistributed.",
+    "Follow us on Twitter and Facebook for the latest updates on this story.",
+    "Associated Press writers contributed to this report.",
+]
+SWAPS = {
+    "said": "says",
+    "told": "informed",
+    "percent": "per cent",
+    "Mr.": "Mr",
+    "president": "President",
+    "would": "will",
+    "on Monday": "Monday",
+}
 
 
 def load(data: Path, limit: int) -> list[dict]:
@@ -86,10 +99,14 @@ def main() -> int:
     originals, rest = records[: args.originals], records[args.originals :]
     topics = {r["topic"] for r in originals}
     negatives = [r for r in rest if r["topic"] in topics][: args.negatives]
-    copies = [(i, *syndicate(originals[i], rng))
-              for i in rng.sample(range(len(originals)), min(args.copies, len(originals)))]
-    print(f"{len(originals)} originals indexed, {len(copies)} syndicated copies, "
-          f"{len(negatives)} same-topic non-duplicates\n")
+    copies = [
+        (i, *syndicate(originals[i], rng))
+        for i in rng.sample(range(len(originals)), min(args.copies, len(originals)))
+    ]
+    print(
+        f"{len(originals)} originals indexed, {len(copies)} syndicated copies, "
+        f"{len(negatives)} same-topic non-duplicates\n"
+    )
 
     index, hashes = NearDuplicates(threshold=args.threshold), defaultdict(list)
     start = time.perf_counter()
@@ -116,9 +133,10 @@ def main() -> int:
         return found[0] if found else None
 
     print(f"{'method':<36} {'precision':>9} {'recall':>7} {'false +':>8} {'ms/query':>9}")
-    for name, fn in (("exact content hash (baseline)", exact),
-                     (f"MinHash LSH (threshold {args.threshold})",
-                      lambda title, text: index.find(text))):
+    for name, fn in (
+        ("exact content hash (baseline)", exact),
+        (f"MinHash LSH (threshold {args.threshold})", lambda title, text: index.find(text)),
+    ):
         p, r, fp, neg_fp, per = evaluate(fn)
         print(f"{name:<36} {p:9.3f} {r:7.3f} {fp:8d} {per:9.2f}")
     print(f"\nindex build: {len(originals)} articles in {build:.2f} s")

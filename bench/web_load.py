@@ -43,8 +43,15 @@ def build_store(db: Path, data: Path) -> None:
     partial = db.with_suffix(".building.db")
     for suffix in ("", "-wal", "-shm"):
         Path(str(partial) + suffix).unlink(missing_ok=True)
-    args = [*STORYWIRE, "--db", str(partial), "--log-level", "WARNING", "import",
-            str(data / CORPUS)]
+    args = [
+        *STORYWIRE,
+        "--db",
+        str(partial),
+        "--log-level",
+        "WARNING",
+        "import",
+        str(data / CORPUS),
+    ]
     for field in FIELDS:
         args += ["--field", field]
     print(f"building {db} (one-off, several minutes) ...", flush=True)
@@ -68,9 +75,22 @@ def get_json(url: str) -> dict:
 
 
 def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
-    proc = subprocess.Popen([*STORYWIRE, "--db", str(db), "--log-level", "WARNING", "serve",
-                             "--port", str(port), "--workers", str(workers)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            *STORYWIRE,
+            "--db",
+            str(db),
+            "--log-level",
+            "WARNING",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120  # the first start backfills the search index
     while time.monotonic() < deadline:
         try:
@@ -94,12 +114,22 @@ end
 """
 
 
-def wrk(url: str, paths: list[str], seconds: float, connections: int, threads: int,
-        tmp: Path) -> dict[str, float]:
+def wrk(
+    url: str, paths: list[str], seconds: float, connections: int, threads: int, tmp: Path
+) -> dict[str, float]:
     script = tmp / "paths.lua"
     script.write_text(LUA % ",".join(json.dumps(p) for p in paths))
-    cmd = [*PIN, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
-           "-s", str(script), url]
+    cmd = [
+        *PIN,
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return parse_wrk(out)
 
@@ -116,9 +146,13 @@ def parse_wrk(out: str) -> dict[str, float]:
         sys.exit(f"could not read wrk's latency distribution:\n{out}")
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
-    return {"rps": rps, "p50": _ms(lat["50"]), "p99": _ms(lat["99"]),
-            "non2xx": int(bad.group(1)) if bad else 0,
-            "timeouts": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": rps,
+        "p50": _ms(lat["50"]),
+        "p99": _ms(lat["99"]),
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "timeouts": int(errors.group(1)) if errors else 0,
+    }
 
 
 def main() -> None:
@@ -150,9 +184,11 @@ def main() -> None:
 
 def run(base: str, args: argparse.Namespace, seconds: float) -> None:
     health = get_json(base + "/healthz")
-    print(f"store: {health['articles']:,} articles, {health['stories']:,} stories; "
-          f"{args.workers} server workers, wrk {args.connections} connections, "
-          f"{seconds:g} s per route, 2-core machine shared with other work")
+    print(
+        f"store: {health['articles']:,} articles, {health['stories']:,} stories; "
+        f"{args.workers} server workers, wrk {args.connections} connections, "
+        f"{seconds:g} s per route, 2-core machine shared with other work"
+    )
     if health["articles"] < MIN_ARTICLES:
         print(f"warning: fewer than {MIN_ARTICLES:,} articles in {args.db}")
     ids = [s["id"] for s in get_json(base + "/api/v1/stories?limit=200&range=all")["stories"]]
@@ -165,16 +201,26 @@ def run(base: str, args: argparse.Namespace, seconds: float) -> None:
         ("home /", ["/"], 750.0),
         ("API list /api/v1/stories", ["/api/v1/stories"], 750.0),
     ]
-    print("(each route is preceded by the baseline, so 'base/s' shows the machine's state "
-          "at that moment)")
-    print(f"\n{'route':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
-          f"{'base/s':>7} {'base p99':>8}  target")
+    print(
+        "(each route is preceded by the baseline, so 'base/s' shows the machine's state "
+        "at that moment)"
+    )
+    print(
+        f"\n{'route':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'base/s':>7} {'base p99':>8}  target"
+    )
     baseline = routes[0][1]
     with tempfile.TemporaryDirectory() as tmp:
         for name, paths, target in routes:
             # warm-up: long enough for both workers to render every story once
-            wrk(base, paths, seconds if len(paths) > 1 else 2.0, args.connections,
-                args.threads, Path(tmp))
+            wrk(
+                base,
+                paths,
+                seconds if len(paths) > 1 else 2.0,
+                args.connections,
+                args.threads,
+                Path(tmp),
+            )
             b = wrk(base, baseline, seconds / 2, args.connections, args.threads, Path(tmp))
             r = wrk(base, paths, seconds, args.connections, args.threads, Path(tmp))
             verdict = ""
@@ -182,8 +228,11 @@ def run(base: str, args: argparse.Namespace, seconds: float) -> None:
                 ok = r["rps"] >= target and r["p99"] < 100
                 verdict = f">= {target:,.0f}/s, p99 < 100 ms: {'met' if ok else 'NOT met'}"
             errors = int(r["non2xx"] + r["timeouts"])
-            print(f"{name:34} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {errors:7d} "
-                  f"{b['rps']:7.0f} {b['p99']:8.1f}  {verdict}", flush=True)
+            print(
+                f"{name:34} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {errors:7d} "
+                f"{b['rps']:7.0f} {b['p99']:8.1f}  {verdict}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

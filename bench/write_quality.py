@@ -59,8 +59,9 @@ SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=Tr
 # ------------------------------------------------------------------ data
 
 
-def neus_rows(data: Path, split: str,
-              limit: int | None) -> list[tuple[list[StoredArticle], str, str]]:
+def neus_rows(
+    data: Path, split: str, limit: int | None
+) -> list[tuple[list[StoredArticle], str, str]]:
     folder = data / "summarization" / "neus"
     sources = (folder / f"{split}.source").read_text(encoding="utf-8").splitlines()
     targets = (folder / f"{split}.target").read_text(encoding="utf-8").splitlines()
@@ -69,11 +70,17 @@ def neus_rows(data: Path, split: str,
         arts = []
         for i, part in enumerate(src.split("[SEP]")):
             title, text = _title_article(part)
-            arts.append(StoredArticle(
-                url=f"https://example.org/{n}/{i}", title=title, text=text,
-                published=T0, outlet=("Left", "Center", "Right")[i % 3],
-                kind=Kind.NEWS, id=n * 10 + i + 1,
-            ))
+            arts.append(
+                StoredArticle(
+                    url=f"https://example.org/{n}/{i}",
+                    title=title,
+                    text=text,
+                    published=T0,
+                    outlet=("Left", "Center", "Right")[i % 3],
+                    kind=Kind.NEWS,
+                    id=n * 10 + i + 1,
+                )
+            )
         ref_title, ref_story = _title_article(tgt)
         rows.append((arts, ref_title, ref_story))
     return rows[:limit] if limit else rows
@@ -93,11 +100,17 @@ def basil_events(data: Path) -> list[tuple[list[StoredArticle], str]]:
         raw = rec["body-paragraphs"]
         paras = ast.literal_eval(raw) if isinstance(raw, str) else raw
         text = "\n".join(" ".join(p) if isinstance(p, list) else str(p) for p in paras)
-        events[rec["triplet-uuid"]].append(StoredArticle(
-            url=rec["url"], title=rec["title"], text=text, kind=Kind.NEWS, id=n + 1,
-            published=datetime.strptime(rec["date"], "%Y-%m-%d").replace(tzinfo=UTC),
-            outlet=outlets.get(rec["source"].lower(), rec["source"]),
-        ))
+        events[rec["triplet-uuid"]].append(
+            StoredArticle(
+                url=rec["url"],
+                title=rec["title"],
+                text=text,
+                kind=Kind.NEWS,
+                id=n + 1,
+                published=datetime.strptime(rec["date"], "%Y-%m-%d").replace(tzinfo=UTC),
+                outlet=outlets.get(rec["source"].lower(), rec["source"]),
+            )
+        )
         neutral[rec["triplet-uuid"]] = rec["main-event"]
     return [(events[k], neutral[k]) for k in sorted(events)]
 
@@ -105,8 +118,9 @@ def basil_events(data: Path) -> list[tuple[list[StoredArticle], str]]:
 Stories = list[list[StoredArticle]]
 
 
-def allsides_stories(data: Path, cap: int, size: int = 20,
-                     twenty: int = 50) -> tuple[Stories, Stories]:
+def allsides_stories(
+    data: Path, cap: int, size: int = 20, twenty: int = 50
+) -> tuple[Stories, Stories]:
     """(stories, twenty-article stories). Stories: articles sharing topic and date (the
     corpus has topics, not story labels), in chunks of at most `size`; `cap` of them
     spread over all sizes (0: all). Twenty-article stories: topic and month, for the
@@ -123,20 +137,34 @@ def allsides_stories(data: Path, cap: int, size: int = 20,
             if not rec.get("content_original"):
                 continue
             group = by_day[(rec["topic"], rec["date"])]
-            group.append(StoredArticle(
-                url=rec["url"], title=rec["title"], text=rec["content_original"],
-                published=day + timedelta(minutes=len(group)), outlet=rec["source"],
-                author=rec.get("authors", ""), kind=Kind.NEWS, id=n + 1,
-            ))
-    stories = [arts[i : i + size] for _, arts in sorted(by_day.items())
-               for i in range(0, len(arts), size) if len(arts[i : i + size]) >= 2]
+            group.append(
+                StoredArticle(
+                    url=rec["url"],
+                    title=rec["title"],
+                    text=rec["content_original"],
+                    published=day + timedelta(minutes=len(group)),
+                    outlet=rec["source"],
+                    author=rec.get("authors", ""),
+                    kind=Kind.NEWS,
+                    id=n + 1,
+                )
+            )
+    stories = [
+        arts[i : i + size]
+        for _, arts in sorted(by_day.items())
+        for i in range(0, len(arts), size)
+        if len(arts[i : i + size]) >= 2
+    ]
     if cap > 0:
         stories = stories[:: max(1, len(stories) // cap)][:cap]
     by_month: dict[tuple[str, str], list[StoredArticle]] = defaultdict(list)
     for (topic, date), arts in sorted(by_day.items()):
         by_month[(topic, date[:7])].extend(arts)
-    big = [arts[i : i + size] for _, arts in sorted(by_month.items())
-           for i in range(0, len(arts) - size + 1, size)]
+    big = [
+        arts[i : i + size]
+        for _, arts in sorted(by_month.items())
+        for i in range(0, len(arts) - size + 1, size)
+    ]
     return stories, big[:: max(1, len(big) // twenty)][:twenty]
 
 
@@ -210,8 +238,9 @@ def centroid_mmr(arts: list[StoredArticle], budget: int, whole: bool = True) -> 
     chosen: list[int] = []
     pool = set(range(len(sents)))
     while pool:
-        best = max(pool, key=lambda i: 0.7 * score[i] - 0.3 * max((sim[i, j] for j in chosen),
-                                                                   default=0))
+        best = max(
+            pool, key=lambda i: 0.7 * score[i] - 0.3 * max((sim[i, j] for j in chosen), default=0)
+        )
         pool.discard(best)
         chosen.append(best)
     if not whole:
@@ -264,7 +293,8 @@ def neus_report(data: Path, split: str, budget: int, limit: int | None) -> None:
         stories["TF-IDF centroid + MMR"].append((ref_story, centroid_mmr(arts, budget)))
         stories[f"lead, cut at {budget} words"].append((ref_story, cut(arts[0].text, budget)))
         stories[f"centroid + MMR, cut at {budget} words"].append(
-            (ref_story, centroid_mmr(arts, budget, whole=False)))
+            (ref_story, centroid_mmr(arts, budget, whole=False))
+        )
         titles["storywire title"].append((ref_title, draft.title))
         titles["first source's title"].append((ref_title, arts[0].title))
         titles["shortest title"].append((ref_title, min((a.title for a in arts), key=len)))
@@ -276,8 +306,10 @@ def neus_report(data: Path, split: str, budget: int, limit: int | None) -> None:
     head = f"NeuS {split}: {len(rows)} stories, budget {budget} words, ROUGE F1 x100 (stemmed)"
     table(f"{head} -- STORY", [(k, rouge(v), words(v)) for k, v in stories.items()])
     table(f"{head} -- TITLE", [(k, rouge(v), words(v)) for k, v in titles.items()])
-    print(f"\n  story sentences with >= 1 supporting article: {supported}/{total} "
-          f"({100 * supported / max(1, total):.1f}%)")
+    print(
+        f"\n  story sentences with >= 1 supporting article: {supported}/{total} "
+        f"({100 * supported / max(1, total):.1f}%)"
+    )
 
 
 def basil_report(data: Path) -> None:
@@ -292,9 +324,13 @@ def basil_report(data: Path) -> None:
         titles["first source's title"].append((neutral, arts[0].title))
         titles["shortest title"].append((neutral, min((a.title for a in arts), key=len)))
         titles["most central title (TF-IDF)"].append((neutral, most_central_title(arts)))
-    table(f"BASIL: {len(events)} events -- TITLE vs main-event",
-          [(k, rouge(v), f"{statistics.mean(word_count(h) for _, h in v):.0f}")
-           for k, v in titles.items()])
+    table(
+        f"BASIL: {len(events)} events -- TITLE vs main-event",
+        [
+            (k, rouge(v), f"{statistics.mean(word_count(h) for _, h in v):.0f}")
+            for k, v in titles.items()
+        ],
+    )
     print(f"  storywire titles naming an outlet: {leaks}")
 
 
@@ -304,12 +340,18 @@ def speed_report(data: Path, n: int, budget: int) -> None:
     load_s = time.perf_counter() - t
     writer = ExtractiveWriter(words=budget)
     sizes = [len(s) for s in stories]
-    print(f"\nSpeed (AllSides corpus; load {load_s:.0f} s; budget {budget} words; "
-          f"wall and CPU ms per story; CPU is this process only, fairer on a busy machine)")
-    print(f"  {'stories':34s} {'n':>5s} {'wall med':>9s} {'wall p95':>9s} {'cpu med':>8s} "
-          f"{'cpu p95':>8s}")
-    groups = [(f"topic+date, <=20 (median {statistics.median(sizes):.0f} articles)", stories),
-              ("20 articles, topic+month (<100 ms)", twenty)]
+    print(
+        f"\nSpeed (AllSides corpus; load {load_s:.0f} s; budget {budget} words; "
+        f"wall and CPU ms per story; CPU is this process only, fairer on a busy machine)"
+    )
+    print(
+        f"  {'stories':34s} {'n':>5s} {'wall med':>9s} {'wall p95':>9s} {'cpu med':>8s} "
+        f"{'cpu p95':>8s}"
+    )
+    groups = [
+        (f"topic+date, <=20 (median {statistics.median(sizes):.0f} articles)", stories),
+        ("20 articles, topic+month (<100 ms)", twenty),
+    ]
     for name, group in groups:
         wall: list[float] = []
         cpu: list[float] = []
@@ -321,8 +363,10 @@ def speed_report(data: Path, n: int, budget: int) -> None:
         if group:
             wall.sort()
             cpu.sort()
-            print(f"  {name:34s} {len(group):5d} {statistics.median(wall):9.1f} {_p95(wall):9.1f} "
-                  f"{statistics.median(cpu):8.1f} {_p95(cpu):8.1f}")
+            print(
+                f"  {name:34s} {len(group):5d} {statistics.median(wall):9.1f} {_p95(wall):9.1f} "
+                f"{statistics.median(cpu):8.1f} {_p95(cpu):8.1f}"
+            )
 
 
 def _p95(values: list[float]) -> float:
@@ -335,9 +379,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--words", type=int, default=56, help="story word budget (NeuS median: 56)")
     p.add_argument("--split", default="val")
     p.add_argument("--limit", type=int, default=None, help="first N NeuS rows only")
-    p.add_argument("--speed-stories", type=int, default=400,
-                   help="stories timed: all 20-article ones up to a quarter, the rest spread "
-                        "over sizes; 0 = every story of the corpus")
+    p.add_argument(
+        "--speed-stories",
+        type=int,
+        default=400,
+        help="stories timed: all 20-article ones up to a quarter, the rest spread "
+        "over sizes; 0 = every story of the corpus",
+    )
     p.add_argument("--speed-words", type=int, default=250, help="budget for the speed run")
     p.add_argument("--quick", action="store_true", help="100 NeuS rows, 100 speed stories")
     p.add_argument("--skip", nargs="*", default=[], choices=["neus", "basil", "speed"])

@@ -71,16 +71,25 @@ class FaultSite(Site):
         self._n += 1
         n = self._n
         info = ArticleInfo(
-            path=f"/news/story-{n}", title=f"Story number {n} about the council",
-            paragraphs=paragraphs(n), published=self.base + timedelta(minutes=7 * n),
-            author="A. Reporter", site_name="Fault Gazette", source=feed_path, guid=f"g{n}",
+            path=f"/news/story-{n}",
+            title=f"Story number {n} about the council",
+            paragraphs=paragraphs(n),
+            published=self.base + timedelta(minutes=7 * n),
+            author="A. Reporter",
+            site_name="Fault Gazette",
+            source=feed_path,
+            guid=f"g{n}",
         )
         self.articles[info.path] = info
         self._feeds[feed_path].append(info)
 
         def render(base: str, i: ArticleInfo = info) -> Entry:
-            return ok(article_html(i.title, i.paragraphs, i.published, i.author, i.site_name,
-                                   base + i.path), HTML_TYPE)
+            return ok(
+                article_html(
+                    i.title, i.paragraphs, i.published, i.author, i.site_name, base + i.path
+                ),
+                HTML_TYPE,
+            )
 
         self.add_lazy(info.path, render)
         return info

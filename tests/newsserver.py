@@ -209,10 +209,13 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(entry.body)
 
-
     def _raw(self, raw: Raw) -> None:
-        head = [f"HTTP/1.1 {raw.status} X", f"Content-Length: {len(raw.body)}",
-                "Connection: close", *(f"{k}: {v}" for k, v in raw.headers.items())]
+        head = [
+            f"HTTP/1.1 {raw.status} X",
+            f"Content-Length: {len(raw.body)}",
+            "Connection: close",
+            *(f"{k}: {v}" for k, v in raw.headers.items()),
+        ]
         self.close_connection = True
         if raw.status == 0:  # hang up without a word, like a server closing an idle connection
             return
@@ -223,7 +226,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 # SO_LINGER with a zero timeout turns close() into a TCP reset.
                 self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
                 self.connection.close()
                 return
             stop = time.monotonic() + raw.drip_limit
@@ -456,8 +460,9 @@ def _add_feeds(site: Site, title: str, feeds: dict[str, tuple[str, list[ArticleI
     site.add_lazy("/opml.xml", lambda base: ok(_opml(title, base, listing), OPML_TYPE))
 
 
-def _add_articles(site: Site, groups: Iterable[list[ArticleInfo]],
-                  templates: Sequence[Any] = ()) -> None:
+def _add_articles(
+    site: Site, groups: Iterable[list[ArticleInfo]], templates: Sequence[Any] = ()
+) -> None:
     """Register article pages; each links to a few neighbours in its group. With
     ``templates`` (realpages.Template), article n is put into real page n mod len."""
     n = 0
@@ -619,8 +624,9 @@ def _split(items: list[ArticleInfo], parts: int) -> list[list[ArticleInfo]]:
     return [c for c in chunks if c]
 
 
-def allsides_site(corpus_path: Path, feeds: int = 200, articles: int = 10000,
-                  templates: Sequence[Any] = ()) -> Site:
+def allsides_site(
+    corpus_path: Path, feeds: int = 200, articles: int = 10000, templates: Sequence[Any] = ()
+) -> Site:
     """Many feeds over the first `articles` AllSides records, pages rendered lazily.
 
     Records are ordered by source so that most feeds hold one or two outlets,

@@ -40,9 +40,34 @@ from lxml import etree
 from storywire.extract.charset import decode_html
 
 MIN_CHARS = 25  # shorter element texts are not matched against the ground truth
-_BLOCKS = {"p", "div", "section", "article", "blockquote", "li", "ul", "ol", "h2", "h3",
-           "h4", "h5", "h6", "pre", "figure", "figcaption", "span", "td", "table", "main",
-           "font", "b", "strong", "em", "i", "a"}
+_BLOCKS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "li",
+    "ul",
+    "ol",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "figure",
+    "figcaption",
+    "span",
+    "td",
+    "table",
+    "main",
+    "font",
+    "b",
+    "strong",
+    "em",
+    "i",
+    "a",
+}
 _CONTAINERS = {"div", "section", "article", "main", "table", "ul", "ol", "td", "figure"}
 _WORD = re.compile(r"\w+")
 _TITLE, _DESC, _BODY = "@@SWTITLE@@", "@@SWDESC@@", "@@SWBODY@@"
@@ -67,9 +92,11 @@ class Template:
     def render(self, title: str, paragraphs: Sequence[str]) -> str:
         """The real page with ``title`` and ``paragraphs`` in place of its own article
         (one join over the pre-split page: cheap, so the bench's server stays light)."""
-        fill = {_TITLE: html.escape(title),
-                _DESC: html.escape(paragraphs[0][:200] if paragraphs else title),
-                _SLOT: "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)}
+        fill = {
+            _TITLE: html.escape(title),
+            _DESC: html.escape(paragraphs[0][:200] if paragraphs else title),
+            _SLOT: "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs),
+        }
         return "".join(fill.get(piece, piece) for piece in self.pieces)
 
 
@@ -194,8 +221,7 @@ def make_template(name: str, page: bytes, truth: str) -> Template | None:
     for piece in pieces:
         _remove(piece)
     _replace_metadata(doc)
-    out = lxml.html.tostring(doc, encoding="unicode", method="html",
-                             doctype="<!DOCTYPE html>")
+    out = lxml.html.tostring(doc, encoding="unicode", method="html", doctype="<!DOCTYPE html>")
     out = _CHARSET.sub(r"\g<1>utf-8", out)
     pieces = tuple(piece for piece in _SLOTS.split(out) if piece)
     return Template(name, pieces, removed)

@@ -16,8 +16,18 @@ from test_web import ARTICLES
 from webfixture import LATE_QUAKE, build
 
 INJECTIONS = [
-    "'; DROP TABLE articles; --", '" OR 1=1 --', "<script>alert(1)</script>", "NEAR(a b",
-    "*", '"', "title:chile", "chile AND OR NOT", "\x00", "é😀", "a" * 500, "%' OR '%'='",
+    "'; DROP TABLE articles; --",
+    '" OR 1=1 --',
+    "<script>alert(1)</script>",
+    "NEAR(a b",
+    "*",
+    '"',
+    "title:chile",
+    "chile AND OR NOT",
+    "\x00",
+    "é😀",
+    "a" * 500,
+    "%' OR '%'='",
 ]
 
 
@@ -80,16 +90,25 @@ def test_cursor_paging_walks_every_story_once(client):
     assert seen == everything and len(seen) == 3
 
 
-@pytest.mark.parametrize("query, word", [
-    ("cursor=notbase64!!", "cursor"), ("cursor=eyJvIjoxfQ", "cursor"),
-    ("cursor=" + "A" * 300, "cursor"),
-    ("cursor=eyJvIjowLCJ0IjoiMDAwMS0wMS0wMVQwMDowMDowMFoifQ", "cursor"),  # year 1
-    ("cursor=eyJvIjotMSwidCI6IjIwMjUtMDEtMDFUMDA6MDA6MDBaIn0", "cursor"),  # offset -1
-    ("limit=1000000", "limit"), ("limit=-5", "limit"),
-    ("since=yesterday", "since"), ("until=2025-13-45", "until"), ("since=99999-01-01", "since"),
-    ("since=0001-01-01T00:00:00", "since"), ("range=week", "range"), ("page=0", "page"),
-    ("topic=" + "x" * 300, "topic"),
-])
+@pytest.mark.parametrize(
+    "query, word",
+    [
+        ("cursor=notbase64!!", "cursor"),
+        ("cursor=eyJvIjoxfQ", "cursor"),
+        ("cursor=" + "A" * 300, "cursor"),
+        ("cursor=eyJvIjowLCJ0IjoiMDAwMS0wMS0wMVQwMDowMDowMFoifQ", "cursor"),  # year 1
+        ("cursor=eyJvIjotMSwidCI6IjIwMjUtMDEtMDFUMDA6MDA6MDBaIn0", "cursor"),  # offset -1
+        ("limit=1000000", "limit"),
+        ("limit=-5", "limit"),
+        ("since=yesterday", "since"),
+        ("until=2025-13-45", "until"),
+        ("since=99999-01-01", "since"),
+        ("since=0001-01-01T00:00:00", "since"),
+        ("range=week", "range"),
+        ("page=0", "page"),
+        ("topic=" + "x" * 300, "topic"),
+    ],
+)
 def test_bad_list_parameters(client, query, word):
     bad(client.get(f"/api/v1/stories?{query}"), 400, word)
 
@@ -137,8 +156,9 @@ def test_story_revalidation_304(client, ids):
 def test_articles(client, ids):
     page1 = client.get("/api/v1/articles", params={"limit": 4}).json()
     assert len(page1["articles"]) == 4
-    page2 = client.get("/api/v1/articles", params={"limit": 4,
-                                                   "before": page1["next_before"]}).json()
+    page2 = client.get(
+        "/api/v1/articles", params={"limit": 4, "before": page1["next_before"]}
+    ).json()
     got = [a["id"] for a in page1["articles"] + page2["articles"]]
     assert got == sorted(got, reverse=True) and len(set(got)) == len(got)
     one = client.get(f"/api/v1/articles/{got[0]}").json()
@@ -208,11 +228,16 @@ def test_openapi_lists_every_api_route(client):
     assert api == paths
 
 
-@pytest.mark.parametrize("path, _h, methods, name, kind", ROUTES,
-                         ids=[f"{r[2][0]} {r[0]}" for r in ROUTES])
+@pytest.mark.parametrize(
+    "path, _h, methods, name, kind", ROUTES, ids=[f"{r[2][0]} {r[0]}" for r in ROUTES]
+)
 def test_every_route_answers_without_500(client, ids, path, _h, methods, name, kind):
-    url = (path.replace("{story_id}", str(ids["quake"])).replace("{version}", "1")
-           .replace("{article_id}", "1").replace("{feed_id}", "424242"))
+    url = (
+        path.replace("{story_id}", str(ids["quake"]))
+        .replace("{version}", "1")
+        .replace("{article_id}", "1")
+        .replace("{feed_id}", "424242")
+    )
     if methods == ["GET"]:
         resp = client.get(url, params={"q": "chile"} if "search" in path else None)
         assert resp.status_code == 200, (url, resp.text[:300])
@@ -230,6 +255,7 @@ def test_rewritten_story_keeps_its_feed_entry_id_and_updates_it(tmp_path, live_s
     pipeline.write_dirty()
     server = live_server(create_app(load_settings(db=db, page_cache_seconds=0), store))
     try:
+
         def entry():
             items = httpx.get(server.base_url + "/stories.json").json()["items"]
             assert len(items) == 1
@@ -260,6 +286,7 @@ def test_big_pages_are_gzipped_once_per_encoding(client, ids):
     assert gz.text == plain.text and "Accept-Encoding" in gz.headers["vary"]
     assert gz.headers["etag"] != plain.headers["etag"]
     for resp, enc in ((gz, "gzip"), (plain, "identity")):
-        again = client.get(path, headers={"Accept-Encoding": enc,
-                                          "If-None-Match": resp.headers["etag"]})
+        again = client.get(
+            path, headers={"Accept-Encoding": enc, "If-None-Match": resp.headers["etag"]}
+        )
         assert again.status_code == 304

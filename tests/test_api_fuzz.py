@@ -37,8 +37,13 @@ def test_api_never_fails_on_any_input(api_schema):
 
 def _fuzz(operation, calls):
     @given(case=operation.as_strategy())
-    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=30,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         response = case.call(timeout=10)
         calls.append(response.status_code)

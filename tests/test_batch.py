@@ -8,17 +8,31 @@ from click.testing import CliRunner
 from storywire.cli import main
 
 GOOD = [
-    {"id": "q1", "title": "Strong earthquake strikes Taiwan, buildings collapse in Hualien",
-     "text": "A magnitude 7.4 earthquake struck Taiwan on Wednesday, collapsing buildings in "
-             "Hualien and killing at least nine people, officials said. Rescuers searched "
-             "the rubble through the night.", "published": "2024-04-03T01:00:00Z",
-     "outlet": "Wire", "desk": "asia"},
-    {"id": "q2", "title": "Taiwan earthquake: buildings collapse in Hualien, nine dead",
-     "text": "At least nine people were killed when a magnitude 7.4 earthquake struck "
-             "Taiwan on Wednesday and buildings collapsed in Hualien, officials said.",
-     "published": "2024-04-03T02:00:00Z", "outlet": "Daily", "extra": [1, 2]},
-    {"id": 7, "title": "Apple reports record iPhone sales in quarterly earnings",
-     "published": "2024-04-03T05:00:00+02:00", "desk": "tech"},
+    {
+        "id": "q1",
+        "title": "Strong earthquake strikes Taiwan, buildings collapse in Hualien",
+        "text": "A magnitude 7.4 earthquake struck Taiwan on Wednesday, collapsing buildings in "
+        "Hualien and killing at least nine people, officials said. Rescuers searched "
+        "the rubble through the night.",
+        "published": "2024-04-03T01:00:00Z",
+        "outlet": "Wire",
+        "desk": "asia",
+    },
+    {
+        "id": "q2",
+        "title": "Taiwan earthquake: buildings collapse in Hualien, nine dead",
+        "text": "At least nine people were killed when a magnitude 7.4 earthquake struck "
+        "Taiwan on Wednesday and buildings collapsed in Hualien, officials said.",
+        "published": "2024-04-03T02:00:00Z",
+        "outlet": "Daily",
+        "extra": [1, 2],
+    },
+    {
+        "id": 7,
+        "title": "Apple reports record iPhone sales in quarterly earnings",
+        "published": "2024-04-03T05:00:00+02:00",
+        "desk": "tech",
+    },
 ]
 
 
@@ -44,9 +58,14 @@ def test_batch_clusters_and_writes(tmp_path):
 
 def test_batch_reports_bad_lines_and_keeps_output_valid(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "stories.jsonl"
-    lines = [json.dumps(GOOD[0]), "{not json", json.dumps({"title": "no id",
-             "published": "2024-04-03"}), json.dumps({"id": "x", "title": "no date"}),
-             "", json.dumps(GOOD[2])]
+    lines = [
+        json.dumps(GOOD[0]),
+        "{not json",
+        json.dumps({"title": "no id", "published": "2024-04-03"}),
+        json.dumps({"id": "x", "title": "no date"}),
+        "",
+        json.dumps(GOOD[2]),
+    ]
     write_input(src, lines)
     result = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--no-write"])
     assert result.exit_code == 3
@@ -54,15 +73,18 @@ def test_batch_reports_bad_lines_and_keeps_output_valid(tmp_path):
     for n in (2, 3, 4):
         assert f"in.jsonl:{n}: skipped" in result.stderr
     stories = [json.loads(line) for line in out.read_text().splitlines()]
-    assert stories == [{"story_id": 1, "article_ids": ["q1"]},
-                       {"story_id": 2, "article_ids": ["7"]}]
+    assert stories == [
+        {"story_id": 1, "article_ids": ["q1"]},
+        {"story_id": 2, "article_ids": ["7"]},
+    ]
 
 
 def test_batch_group_by_field_skips_clustering(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "stories.jsonl"
     write_input(src, [json.dumps(o) for o in GOOD])
-    result = CliRunner().invoke(main, ["batch", str(src), "--out", str(out),
-                                       "--group-by", "desk", "--no-write"])
+    result = CliRunner().invoke(
+        main, ["batch", str(src), "--out", str(out), "--group-by", "desk", "--no-write"]
+    )
     assert result.exit_code == 3  # q2 has no "desk"
     assert "no 'desk' field" in result.stderr
     stories = [json.loads(line) for line in out.read_text().splitlines()]
@@ -70,7 +92,8 @@ def test_batch_group_by_field_skips_clustering(tmp_path):
 
 
 def test_batch_missing_input_is_a_clean_error(tmp_path):
-    result = CliRunner().invoke(main, ["batch", str(tmp_path / "nope.jsonl"), "--out",
-                                       str(tmp_path / "o.jsonl")])
+    result = CliRunner().invoke(
+        main, ["batch", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o.jsonl")]
+    )
     assert result.exit_code == 1 and "no such file" in result.output
     assert "Traceback" not in result.output

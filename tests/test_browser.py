@@ -19,8 +19,15 @@ from conftest import LiveServer
 from webfixture import build
 
 CHROMIUM = os.environ.get("STORYWIRE_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 HEADINGS = """() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
                       .map(h => Number(h.tagName[1]))"""
@@ -165,7 +172,9 @@ def test_import_opml(page, site, tmp_path):
         '<outline type="rss" text="Ars" xmlUrl="https://ars.example/feed" />'
         '<outline type="rss" text="&lt;img src=x onerror=alert(1)&gt;" '
         'xmlUrl="https://evil.example/feed" htmlUrl="javascript:alert(1)" />'
-        "</outline></body></opml>", encoding="utf-8")
+        "</outline></body></opml>",
+        encoding="utf-8",
+    )
     page.goto(base + "/feeds")
     page.get_by_label("Import feeds from an OPML file").set_input_files(str(opml))
     page.get_by_role("button", name="Import OPML").click()
@@ -185,13 +194,20 @@ def test_hostile_content_never_runs(page, site):
     """Titles, text, authors and links carrying script tags, event handlers and
     javascript: URLs are shown as text; nothing runs and no such link exists."""
     base, ids = site
-    page.add_init_script("window.__ran = []; const a = window.alert;"
-                         "window.alert = (m) => { window.__ran.push(String(m)); };")
+    page.add_init_script(
+        "window.__ran = []; const a = window.alert;"
+        "window.alert = (m) => { window.__ran.push(String(m)); };"
+    )
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
-    for path in ("/", f"/stories/{ids['xss']}", "/search?q=hackers+council",
-                 "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "/feeds",
-                 f"/stories/{ids['xss']}/versions"):
+    for path in (
+        "/",
+        f"/stories/{ids['xss']}",
+        "/search?q=hackers+council",
+        "/search?q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/feeds",
+        f"/stories/{ids['xss']}/versions",
+    ):
         page.goto(base + path)
         assert page.evaluate("() => window.__ran") == [], path
         assert page.locator("script").count() == 0, path
@@ -199,12 +215,16 @@ def test_hostile_content_never_runs(page, site):
         handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
             e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))""")
         assert handlers == [], path
-        hrefs = page.evaluate("() => [...document.querySelectorAll('[href],[src]')]"
-                              ".map(e => e.getAttribute('href') || e.getAttribute('src'))")
+        hrefs = page.evaluate(
+            "() => [...document.querySelectorAll('[href],[src]')]"
+            ".map(e => e.getAttribute('href') || e.getAttribute('src'))"
+        )
         assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))]
     page.goto(base + f"/stories/{ids['xss']}")
     assert page.get_by_text("<script>alert(1)</script>").count() >= 1  # shown, as text
-    assert "<img src=x onerror=alert(1)>" in page.locator("ul.opinions").inner_text() + \
-        page.locator("ul.sources").inner_text()
+    assert (
+        "<img src=x onerror=alert(1)>"
+        in page.locator("ul.opinions").inner_text() + page.locator("ul.sources").inner_text()
+    )
     assert page.locator("ul.sources a[href]").count() == 0, "javascript: links stay text"
     assert not [c for c in console if "alert" in c]

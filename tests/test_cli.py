@@ -13,53 +13,91 @@ from storywire.cli import main
 from conftest import free_port
 
 QUAKE = [
-    ("q1", "Reuters", "2025-03-04T06:10:00Z",
-     "Magnitude 7.1 earthquake strikes off coast of southern Chile",
-     "A magnitude 7.1 earthquake struck off the coast of southern Chile early on Tuesday, "
-     "the US Geological Survey said. Chile's disaster agency ordered a precautionary tsunami "
-     "evacuation of coastal areas in the Los Lagos region. There were no immediate reports "
-     "of casualties or major damage to buildings in Puerto Montt."),
-    ("q2", "Associated Press", "2025-03-04T07:02:00Z",
-     "Strong earthquake shakes southern Chile, tsunami evacuation ordered",
-     "A strong earthquake of magnitude 7.1 shook southern Chile on Tuesday and authorities "
-     "ordered a tsunami evacuation along the coast of the Los Lagos region. The US Geological "
-     "Survey said the quake was centred at sea at a depth of 30 kilometres. Officials in "
-     "Puerto Montt reported power cuts but no casualties."),
-    ("q3", "BBC News", "2025-03-04T08:30:00Z",
-     "Chile earthquake: tsunami warning lifted after magnitude 7.1 quake",
-     "Chilean authorities lifted a tsunami warning hours after a magnitude 7.1 earthquake "
-     "struck off the southern coast on Tuesday. Residents of the Los Lagos region who had "
-     "been evacuated were allowed to return home. The US Geological Survey said the quake "
-     "hit at sea, and no casualties were reported in Puerto Montt."),
+    (
+        "q1",
+        "Reuters",
+        "2025-03-04T06:10:00Z",
+        "Magnitude 7.1 earthquake strikes off coast of southern Chile",
+        "A magnitude 7.1 earthquake struck off the coast of southern Chile early on Tuesday, "
+        "the US Geological Survey said. Chile's disaster agency ordered a precautionary tsunami "
+        "evacuation of coastal areas in the Los Lagos region. There were no immediate reports "
+        "of casualties or major damage to buildings in Puerto Montt.",
+    ),
+    (
+        "q2",
+        "Associated Press",
+        "2025-03-04T07:02:00Z",
+        "Strong earthquake shakes southern Chile, tsunami evacuation ordered",
+        "A strong earthquake of magnitude 7.1 shook southern Chile on Tuesday and authorities "
+        "ordered a tsunami evacuation along the coast of the Los Lagos region. The US Geological "
+        "Survey said the quake was centred at sea at a depth of 30 kilometres. Officials in "
+        "Puerto Montt reported power cuts but no casualties.",
+    ),
+    (
+        "q3",
+        "BBC News",
+        "2025-03-04T08:30:00Z",
+        "Chile earthquake: tsunami warning lifted after magnitude 7.1 quake",
+        "Chilean authorities lifted a tsunami warning hours after a magnitude 7.1 earthquake "
+        "struck off the southern coast on Tuesday. Residents of the Los Lagos region who had "
+        "been evacuated were allowed to return home. The US Geological Survey said the quake "
+        "hit at sea, and no casualties were reported in Puerto Montt.",
+    ),
 ]
 ECB = [
-    ("e1", "Reuters", "2025-03-06T13:20:00Z",
-     "European Central Bank cuts interest rates by a quarter point",
-     "The European Central Bank cut its deposit rate by a quarter point to 2.5 percent on "
-     "Thursday, its sixth cut since June, as inflation in the euro zone eased towards its "
-     "target. ECB President Christine Lagarde said monetary policy was becoming meaningfully "
-     "less restrictive."),
-    ("e2", "Financial Times", "2025-03-06T14:05:00Z",
-     "ECB lowers deposit rate to 2.5 percent as euro zone inflation eases",
-     "The European Central Bank lowered its deposit rate to 2.5 percent on Thursday, a cut "
-     "of a quarter point, saying euro zone inflation was easing. Christine Lagarde told "
-     "reporters the ECB's monetary policy was becoming meaningfully less restrictive, "
-     "hinting the bank could pause its cuts."),
-    ("e3", "BBC News", "2025-03-06T15:40:00Z",
-     "European Central Bank cuts rates again as inflation cools",
-     "The European Central Bank has cut interest rates again, lowering its deposit rate to "
-     "2.5 percent. Christine Lagarde said euro zone inflation was cooling and the ECB's "
-     "monetary policy was becoming less restrictive. It is the sixth quarter point cut "
-     "since June."),
+    (
+        "e1",
+        "Reuters",
+        "2025-03-06T13:20:00Z",
+        "European Central Bank cuts interest rates by a quarter point",
+        "The European Central Bank cut its deposit rate by a quarter point to 2.5 percent on "
+        "Thursday, its sixth cut since June, as inflation in the euro zone eased towards its "
+        "target. ECB President Christine Lagarde said monetary policy was becoming meaningfully "
+        "less restrictive.",
+    ),
+    (
+        "e2",
+        "Financial Times",
+        "2025-03-06T14:05:00Z",
+        "ECB lowers deposit rate to 2.5 percent as euro zone inflation eases",
+        "The European Central Bank lowered its deposit rate to 2.5 percent on Thursday, a cut "
+        "of a quarter point, saying euro zone inflation was easing. Christine Lagarde told "
+        "reporters the ECB's monetary policy was becoming meaningfully less restrictive, "
+        "hinting the bank could pause its cuts.",
+    ),
+    (
+        "e3",
+        "BBC News",
+        "2025-03-06T15:40:00Z",
+        "European Central Bank cuts rates again as inflation cools",
+        "The European Central Bank has cut interest rates again, lowering its deposit rate to "
+        "2.5 percent. Christine Lagarde said euro zone inflation was cooling and the ECB's "
+        "monetary policy was becoming less restrictive. It is the sixth quarter point cut "
+        "since June.",
+    ),
 ]
-FIELDS = ["--field", "text=body", "--field", "outlet=source", "--field", "published=date",
-          "--field", "id=ID"]
+FIELDS = [
+    "--field",
+    "text=body",
+    "--field",
+    "outlet=source",
+    "--field",
+    "published=date",
+    "--field",
+    "id=ID",
+]
 LAYOUT = ("Highlights", "Story", "Opinions", "Sources", "You've reached the end")
 
 
 def record(ident, source, date, title, body):
-    return {"ID": ident, "source": source, "date": date, "title": title, "body": body,
-            "url": f"https://news.example/{ident}"}
+    return {
+        "ID": ident,
+        "source": source,
+        "date": date,
+        "title": title,
+        "body": body,
+        "url": f"https://news.example/{ident}",
+    }
 
 
 def jsonl(articles):
@@ -99,19 +137,26 @@ def assert_clean_failure(result, *needles):
 
 # -- feeds -----------------------------------------------------------------------------
 
+
 def test_feeds_add(cli):
-    result = cli("feeds", "add", "https://www.example.com/rss", "--outlet", "Example",
-                 "--kind", "wire")
+    result = cli(
+        "feeds", "add", "https://www.example.com/rss", "--outlet", "Example", "--kind", "wire"
+    )
     assert result.exit_code == 0 and "added https://www.example.com/rss" in result.stdout
     again = cli("feeds", "add", "https://www.example.com/rss")
     assert "already present" in again.stdout
     [feed] = feed_rows(cli.db)
     assert (feed.url, feed.outlet, feed.kind, feed.last_status) == (
-        "https://www.example.com/rss", "Example", "wire", "new")
+        "https://www.example.com/rss",
+        "Example",
+        "wire",
+        "new",
+    )
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/feed.xml", "example.com/rss",
-                                 "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/feed.xml", "example.com/rss", "javascript:alert(1)"]
+)
 def test_feeds_add_rejects_non_http_url(cli, url):
     result = cli("feeds", "add", url)
     assert_clean_failure(result, "not an http(s) URL")
@@ -149,8 +194,9 @@ def test_feeds_import_nested_folders_and_twice(cli, tmp_path):
 def test_feeds_import_malformed_is_all_or_nothing(cli, tmp_path):
     bad = tmp_path / "broken.opml"
     # A raw quote inside an attribute cannot be repaired (a raw "&" would be).
-    bad.write_text(NESTED_OPML.replace('text="Ars Technica"', 'text="Ars "Tech" nica"'),
-                   encoding="utf-8")
+    bad.write_text(
+        NESTED_OPML.replace('text="Ars Technica"', 'text="Ars "Tech" nica"'), encoding="utf-8"
+    )
     result = cli("feeds", "import", str(bad))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
@@ -159,9 +205,11 @@ def test_feeds_import_malformed_is_all_or_nothing(cli, tmp_path):
 
 
 def test_feeds_export_round_trips(cli, tmp_path):
-    feeds = [("https://a.example/rss", "Outlet A", "news"),
-             ("https://b.example/feed?x=1&y=2", "B & \"Sons\"", "opinion"),
-             ("http://c.example/atom.xml", "Ç Outlet", "wire")]
+    feeds = [
+        ("https://a.example/rss", "Outlet A", "news"),
+        ("https://b.example/feed?x=1&y=2", 'B & "Sons"', "opinion"),
+        ("http://c.example/atom.xml", "Ç Outlet", "wire"),
+    ]
     for url, outlet, kind in feeds:
         assert cli("feeds", "add", url, "--outlet", outlet, "--kind", kind).exit_code == 0
     out = tmp_path / "out.opml"
@@ -203,13 +251,15 @@ def test_feeds_remove(cli):
 def test_db_from_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("STORYWIRE_CONFIG", raising=False)
     db = tmp_path / "env.db"
-    result = CliRunner().invoke(main, ["feeds", "add", "https://a.example/rss"],
-                                env={"STORYWIRE_DB": str(db)})
+    result = CliRunner().invoke(
+        main, ["feeds", "add", "https://a.example/rss"], env={"STORYWIRE_DB": str(db)}
+    )
     assert result.exit_code == 0, result.output
     assert [f.url for f in feed_rows(db)] == ["https://a.example/rss"]
 
 
 # -- import ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("gz", [False, True], ids=["jsonl", "jsonl.gz"])
 def test_import_jsonl_with_field_mapping(cli, tmp_path, gz):
@@ -243,24 +293,39 @@ def test_import_reports_bad_lines_and_keeps_good_ones(cli, tmp_path):
     good = [json.dumps(record(*a)) for a in QUAKE]
     no_title = record(*ECB[0]) | {"title": ""}
     no_date = {k: v for k, v in record(*ECB[1]).items() if k != "date"}
-    lines = [good[0], "{not json", good[1], json.dumps(no_title), "", json.dumps(no_date),
-             good[2], json.dumps(record(*ECB[2]) | {"date": "not a date"})]
+    lines = [
+        good[0],
+        "{not json",
+        good[1],
+        json.dumps(no_title),
+        "",
+        json.dumps(no_date),
+        good[2],
+        json.dumps(record(*ECB[2]) | {"date": "not a date"}),
+    ]
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = cli("import", str(path), *FIELDS)
     assert result.exit_code == 3, result.output
     assert "3 new articles, 0 already stored, 4 bad lines" in result.stdout
-    for number, reason in [(2, "invalid JSON"), (4, "no title"), (6, "no valid published time"),
-                           (8, "no valid published time")]:
+    for number, reason in [
+        (2, "invalid JSON"),
+        (4, "no title"),
+        (6, "no valid published time"),
+        (8, "no valid published time"),
+    ]:
         assert f"{path}:{number}: skipped: {reason}" in result.stderr, result.stderr
     assert f"{path}:1:" not in result.stderr and f"{path}:3:" not in result.stderr
 
 
-@pytest.mark.parametrize("field, message", [
-    ("body=text", "unknown field 'body' (known: id, url, title, text"),
-    ("text", "expected NAME=SOURCE_FIELD"),
-    ("text=", "expected NAME=SOURCE_FIELD"),
-])
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ("body=text", "unknown field 'body' (known: id, url, title, text"),
+        ("text", "expected NAME=SOURCE_FIELD"),
+        ("text=", "expected NAME=SOURCE_FIELD"),
+    ],
+)
 def test_import_bad_field_option(cli, tmp_path, field, message):
     path = tmp_path / "c.jsonl"
     path.write_text(jsonl(QUAKE), encoding="utf-8")
@@ -282,8 +347,7 @@ def test_import_out_of_range_epoch_is_a_bad_line(cli, tmp_path, date):
 def test_import_two_corpora_without_urls_or_ids(cli, tmp_path):
     for name, articles in (("quake", QUAKE), ("ecb", ECB)):
         path = tmp_path / f"{name}.jsonl"
-        lines = [{k: v for k, v in record(*a).items() if k not in ("url", "ID")}
-                 for a in articles]
+        lines = [{k: v for k, v in record(*a).items() if k not in ("url", "ID")} for a in articles]
         path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
         result = cli("import", str(path), *FIELDS)
         assert "3 new articles, 0 already stored" in result.stdout, result.stdout
@@ -294,6 +358,7 @@ def test_import_missing_file(cli, tmp_path):
 
 
 # -- stories -----------------------------------------------------------------------------
+
 
 def test_story_show_prints_the_page(cli, tmp_path):
     path = tmp_path / "c.jsonl"
@@ -313,21 +378,35 @@ def test_story_show_prints_the_page(cli, tmp_path):
         assert re.search(r"\[\d+(, \d+)*\]", text.split("Story")[1]), "no citations"
 
 
-@pytest.mark.parametrize("story_id", [
-    "999",
-    "99999999999999999999",
-])
+@pytest.mark.parametrize(
+    "story_id",
+    [
+        "999",
+        "99999999999999999999",
+    ],
+)
 def test_story_show_unknown_id(cli, story_id):
     result = cli("story", "show", story_id)
     assert_clean_failure(result, f"no written story with id {story_id}")
     assert cli("story", "list").stdout == ""
 
 
-@pytest.mark.parametrize("args, env, message", [
-    (["--db", "{tmp}/no/such/dir/sw.db"], {}, "database folder {tmp}/no/such/dir does not exist"),
-    (["--db", "{tmp}/sw.db"], {"STORYWIRE_PORT": "99999"}, "invalid settings: port"),
-    (["--db", "{tmp}/sw.db", "--config", "{tmp}/none.toml"], {}, "{tmp}/none.toml does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (
+            ["--db", "{tmp}/no/such/dir/sw.db"],
+            {},
+            "database folder {tmp}/no/such/dir does not exist",
+        ),
+        (["--db", "{tmp}/sw.db"], {"STORYWIRE_PORT": "99999"}, "invalid settings: port"),
+        (
+            ["--db", "{tmp}/sw.db", "--config", "{tmp}/none.toml"],
+            {},
+            "{tmp}/none.toml does not exist",
+        ),
+    ],
+)
 def test_setup_errors_are_one_plain_line(tmp_path, monkeypatch, args, env, message):
     monkeypatch.delenv("STORYWIRE_CONFIG", raising=False)
     args = [a.format(tmp=tmp_path) for a in args]

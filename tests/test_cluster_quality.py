@@ -16,16 +16,16 @@ PINNED = {"UCI[:1500]": 0.762, "BASIL": 0.996}
 
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_quality_gate(data_dir, name):
-    labelled = (datasets.uci(data_dir, limit=1500) if name.startswith("UCI")
-                else datasets.basil(data_dir))
+    labelled = (
+        datasets.uci(data_dir, limit=1500) if name.startswith("UCI") else datasets.basil(data_dir)
+    )
     got = score(cluster_stream(labelled.docs, OnlineClusterer()), labelled.gold)
     assert got.b3_f >= PINNED[name] - 0.02, got
 
 
 def test_uci_is_day_rounded_and_not_in_crawl_order(data_dir):
     uci = datasets.uci(data_dir, limit=600)
-    assert all(d.published.hour == d.published.minute == d.published.second == 0
-               for d in uci.docs)
+    assert all(d.published.hour == d.published.minute == d.published.second == 0 for d in uci.docs)
     # Crawl order groups one story's rows together; the shuffled stream must not.
     runs = sum(1 for a, b in zip(uci.gold, uci.gold[1:], strict=False) if a != b)
     assert runs > len(uci.gold) // 2
@@ -39,20 +39,33 @@ def test_metrics_on_known_partitions():
 
 
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
-QUAKE = ("Strong earthquake strikes Taiwan, buildings collapse in Hualien",
-         "A magnitude 7.4 earthquake struck Taiwan on Wednesday, collapsing buildings in "
-         "Hualien and killing at least nine people, officials said.")
+QUAKE = (
+    "Strong earthquake strikes Taiwan, buildings collapse in Hualien",
+    "A magnitude 7.4 earthquake struck Taiwan on Wednesday, collapsing buildings in "
+    "Hualien and killing at least nine people, officials said.",
+)
 
 
 def test_same_event_joins_other_language_does_not():
     c = OnlineClusterer()
-    docs = [Doc(*QUAKE, T0, "en", "A"),
-            Doc("Taiwan earthquake: buildings collapse in Hualien, nine dead", QUAKE[1],
-                T0 + timedelta(hours=2), "en", "B"),
-            Doc(*QUAKE, T0 + timedelta(hours=3), "de", "C"),
-            Doc("Apple reports record iPhone sales in quarterly earnings",
-                "Apple said on Thursday that iPhone sales rose to a record.",
-                T0 + timedelta(hours=4), "en", "D")]
+    docs = [
+        Doc(*QUAKE, T0, "en", "A"),
+        Doc(
+            "Taiwan earthquake: buildings collapse in Hualien, nine dead",
+            QUAKE[1],
+            T0 + timedelta(hours=2),
+            "en",
+            "B",
+        ),
+        Doc(*QUAKE, T0 + timedelta(hours=3), "de", "C"),
+        Doc(
+            "Apple reports record iPhone sales in quarterly earnings",
+            "Apple said on Thursday that iPhone sales rose to a record.",
+            T0 + timedelta(hours=4),
+            "en",
+            "D",
+        ),
+    ]
     labels = cluster_stream(docs, c, merge_every=0)
     assert labels[0] == labels[1]
     assert labels[2] != labels[0]  # same text, other language: its own story
@@ -84,8 +97,10 @@ def test_drift_guard_story_stops_absorbing_past_max_span():
 
 
 def test_url_words_keep_the_slug_not_ids_hosts_or_queries():
-    url = ("https://www.example.com/news/business/nations-urge-us-gas-exports-amid-crisis/"
-           "article_00135204-ccfa-5d79-acc8-ec1995f0ddb5.html?track=rss")
+    url = (
+        "https://www.example.com/news/business/nations-urge-us-gas-exports-amid-crisis/"
+        "article_00135204-ccfa-5d79-acc8-ec1995f0ddb5.html?track=rss"
+    )
     assert url_words(url) == "business nations urge gas exports amid crisis"
     assert url_words("urn:storywire:0f3a9bcdef") == ""  # batch ids are not URLs
     assert url_words("") == ""

@@ -13,23 +13,28 @@ from storywire.models import Article
 from faultsite import paragraphs
 
 
-@pytest.mark.parametrize("variant", [
-    "https://www.example.com/news/story-1?utm_source=twitter&utm_medium=social",
-    "https://www.example.com/news/story-1/",
-    "https://m.example.com/news/story-1",
-    "https://www.example.com/news/story-1/amp",
-    "https://amp.example.com/news/story-1",
-    "https://www.example.com/news/story-1?outputType=amp",
-    "https://WWW.Example.com:443/news/story-1#comments",
-    "https://www.example.com/news/story-1?fbclid=abc&gclid=x",
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://www.example.com/news/story-1?utm_source=twitter&utm_medium=social",
+        "https://www.example.com/news/story-1/",
+        "https://m.example.com/news/story-1",
+        "https://www.example.com/news/story-1/amp",
+        "https://amp.example.com/news/story-1",
+        "https://www.example.com/news/story-1?outputType=amp",
+        "https://WWW.Example.com:443/news/story-1#comments",
+        "https://www.example.com/news/story-1?fbclid=abc&gclid=x",
+    ],
+)
 def test_canonical_url_variants(variant):
     assert canonical_url(variant) == "https://www.example.com/news/story-1"
 
 
 def test_canonical_url_keeps_meaningful_query():
-    assert canonical_url("https://x.example/article?id=42&utm_campaign=a") == \
-        "https://x.example/article?id=42"
+    assert (
+        canonical_url("https://x.example/article?id=42&utm_campaign=a")
+        == "https://x.example/article?id=42"
+    )
 
 
 # About 540 words, a wire story's usual length: a 270-word text was at the edge of
@@ -42,9 +47,12 @@ def syndicated(text: str) -> str:
     """A wire story as a member outlet runs it: byline, boilerplate, last paragraph cut."""
     paras = text.split(". ")
     body = ". ".join(paras[: int(len(paras) * 0.8)])
-    return ("By Jane Doe, Associated Press. " + body +
-            ". Copyright 2025 The Associated Press. All rights reserved. Sign up for our "
-            "newsletter to get the latest headlines delivered to your inbox.")
+    return (
+        "By Jane Doe, Associated Press. "
+        + body
+        + ". Copyright 2025 The Associated Press. All rights reserved. Sign up for our "
+        "newsletter to get the latest headlines delivered to your inbox."
+    )
 
 
 def test_near_duplicates_find_lightly_edited_copies():
@@ -59,8 +67,13 @@ def test_near_duplicates_find_lightly_edited_copies():
 
 
 def _article(url: str, outlet: str, title: str, text: str, minutes: int) -> Article:
-    return Article(url=url, title=title, text=text, outlet=outlet,
-                   published=datetime(2025, 5, 1, tzinfo=UTC) + timedelta(minutes=minutes))
+    return Article(
+        url=url,
+        title=title,
+        text=text,
+        outlet=outlet,
+        published=datetime(2025, 5, 1, tzinfo=UTC) + timedelta(minutes=minutes),
+    )
 
 
 def test_pipeline_links_duplicates_and_counts_their_outlets(tmp_path):
@@ -69,15 +82,16 @@ def test_pipeline_links_duplicates_and_counts_their_outlets(tmp_path):
     pipeline = Pipeline(store, load_settings(db=tmp_path / "sw.db"))
     assert pipeline.add_article(_article("https://ap.example/a", "AP", "Council votes", WIRE, 0))
     # An exact copy, a lightly edited copy, and an unrelated story.
-    assert pipeline.add_article(_article("https://b.example/x", "Daily B", "Council vote",
-                                         WIRE, 5))
-    assert pipeline.add_article(_article("https://c.example/y", "C Herald",
-                                         "Council decides budget", syndicated(WIRE), 9))
+    assert pipeline.add_article(_article("https://b.example/x", "Daily B", "Council vote", WIRE, 5))
+    assert pipeline.add_article(
+        _article("https://c.example/y", "C Herald", "Council decides budget", syndicated(WIRE), 9)
+    )
     other = " ".join(paragraphs(11, count=12))
     assert pipeline.add_article(_article("https://d.example/z", "D Post", "Other", other, 12))
     # The same URL again is not stored twice.
-    assert not pipeline.add_article(_article("https://ap.example/a", "AP", "Council votes",
-                                             WIRE, 20))
+    assert not pipeline.add_article(
+        _article("https://ap.example/a", "AP", "Council votes", WIRE, 20)
+    )
     rows = {a.url: a for a in store.articles_since(datetime(2025, 1, 1, tzinfo=UTC))}
     original = rows["https://ap.example/a"]
     assert original.duplicate_of is None
@@ -89,8 +103,9 @@ def test_pipeline_links_duplicates_and_counts_their_outlets(tmp_path):
     assert story is not None and story.outlet_count >= 3
     # A restart rebuilds the near-duplicate index from the store.
     again = Pipeline(store, load_settings(db=tmp_path / "sw.db"))
-    assert again.add_article(_article("https://e.example/q", "E Times", "Council",
-                                      syndicated(WIRE), 30))
+    assert again.add_article(
+        _article("https://e.example/q", "E Times", "Council", syndicated(WIRE), 30)
+    )
     rows = {a.url: a for a in store.articles_since(datetime(2025, 1, 1, tzinfo=UTC))}
     assert rows["https://e.example/q"].duplicate_of == original.id
     store.close()

@@ -85,16 +85,25 @@ def test_pages_have_every_part(ingested, live_server):
         assert home.status_code == 200 and listing[0]["title"] in html.unescape(home.text)
         for item in listing:
             story = client.get(f"/api/v1/stories/{item['id']}").json()
-            for part in ("title", "highlights", "body", "opinions", "sources", "published",
-                         "updated"):
+            for part in (
+                "title",
+                "highlights",
+                "body",
+                "opinions",
+                "sources",
+                "published",
+                "updated",
+            ):
                 assert part in story
             assert story["title"] and story["sources"]
             page = html.unescape(client.get(f"/stories/{item['id']}").text)
-            for heading in ("Highlights", "Story", "Opinions", "Sources",
-                            "You've reached the end"):
+            for heading in ("Highlights", "Story", "Opinions", "Sources", "You've reached the end"):
                 assert heading in page
-            news_outlets = {g["outlet"] for g in story["sources"]
-                            if any(a["kind"] == "news" for a in g["articles"])}
+            news_outlets = {
+                g["outlet"]
+                for g in story["sources"]
+                if any(a["kind"] == "news" for a in g["articles"])
+            }
             if len(news_outlets) >= 2:  # opinion pieces never feed the body
                 assert len(story["highlights"]) >= 2 and story["body"]
                 assert all(s["sources"] for s in story["body"] + story["highlights"])
@@ -102,8 +111,12 @@ def test_pages_have_every_part(ingested, live_server):
 
 def test_opinion_pieces_are_kept_apart(ingested):
     site, store, *_ = ingested
-    opinion_urls = {a.url for s, _ in store.list_stories(limit=1000)
-                    for a in store.story_articles(s.id) if a.kind == "opinion"}
+    opinion_urls = {
+        a.url
+        for s, _ in store.list_stories(limit=1000)
+        for a in store.story_articles(s.id)
+        if a.kind == "opinion"
+    }
     assert len(opinion_urls) == len(site.opinion_paths)
     for story, _ in store.list_stories(limit=1000):
         version, _ = store.latest_version(story.id)

@@ -45,8 +45,9 @@ def test_real_opinion_pages_are_opinion(bench, fragment):
 
 
 def test_real_news_pages_are_mostly_news(bench):
-    kinds = [extract_page(gzip.decompress(p.read_bytes()), u).kind
-             for u, p in list(bench.items())[:40]]
+    kinds = [
+        extract_page(gzip.decompress(p.read_bytes()), u).kind for u, p in list(bench.items())[:40]
+    ]
     assert kinds.count(Kind.NEWS) >= 36
 
 
@@ -60,13 +61,16 @@ def test_metadata_of_a_real_page(bench):
 
 
 def test_charset_from_meta_and_header():
-    body = '<html><head><meta charset="windows-1252"><title>Ü</title></head>' \
-           '<body><p>Straße café naïve – “quoted”</p></body></html>'
+    body = (
+        '<html><head><meta charset="windows-1252"><title>Ü</title></head>'
+        "<body><p>Straße café naïve – “quoted”</p></body></html>"
+    )
     raw = body.encode("cp1252")
     assert "Straße café naïve – “quoted”" in decode_html(raw)
     # The HTTP header wins over the meta tag...
-    assert "Straße" in decode_html(body.replace("windows-1252", "utf-8").encode("cp1252"),
-                                   "text/html; charset=windows-1252")
+    assert "Straße" in decode_html(
+        body.replace("windows-1252", "utf-8").encode("cp1252"), "text/html; charset=windows-1252"
+    )
     # ...unless the bytes contradict it, then the next declaration is tried.
     assert "Straße café" in decode_html(raw, "text/html; charset=utf-8")
     # No declaration that fits at all: UTF-8, then a guess, never an exception.
@@ -75,8 +79,10 @@ def test_charset_from_meta_and_header():
 
 REAL_FEEDS = {  # file -> (served Content-Type, a title that must come out intact)
     "encoding.rss": ("application/rss+xml", "Reações dos partidos ao veto de Marcelo"),
-    "uolNoticias.rss": ("text/xml; charset=utf-8",  # wrong: the bytes are ISO-8859-1
-                        "Promotoria abre inquérito para apurar suspeita de improbidade"),
+    "uolNoticias.rss": (
+        "text/xml; charset=utf-8",  # wrong: the bytes are ISO-8859-1
+        "Promotoria abre inquérito para apurar suspeita de improbidade",
+    ),
     "heise.atom": ("application/atom+xml", "Microsoft veröffentlicht Cordova-Erweiterung"),
 }
 
@@ -105,13 +111,22 @@ def test_extract_cli_json_lines(bench, tmp_path):
     url, path, _ = _page(bench, "theguardian.com/commentisfree/")
     missing, garbage = tmp_path / "missing.html", tmp_path / "garbage.html"
     garbage.write_bytes(b"\x00\x01\x02 not html")
-    result = CliRunner().invoke(main, ["extract", str(path), str(missing), str(garbage),
-                                       "--url", url])
+    result = CliRunner().invoke(
+        main, ["extract", str(path), str(missing), str(garbage), "--url", url]
+    )
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [x["file"] for x in lines] == [str(path), str(missing), str(garbage)]
     good = lines[0]
-    assert set(good) >= {"file", "title", "author", "published", "language", "site_name",
-                         "kind", "text"}
+    assert set(good) >= {
+        "file",
+        "title",
+        "author",
+        "published",
+        "language",
+        "site_name",
+        "kind",
+        "text",
+    }
     assert good["kind"] == "opinion" and good["language"] == "en" and len(good["text"]) > 1000
     assert lines[1] == {"file": str(missing), "error": "No such file or directory"}
     assert set(lines[2]) == {"file", "error"}

@@ -22,8 +22,13 @@ from storywire.models import Feed, FeedInfo
 from faultsite import FaultSite
 from newsserver import HTML_TYPE, RSS_TYPE, Entry, NewsServer, Raw, article_html
 
-FAST = {"connect_timeout": 1.0, "read_timeout": 0.5, "fetch_deadline": 1.5,
-        "max_body_bytes": 2_000_000, "max_entries_per_feed": 5}
+FAST = {
+    "connect_timeout": 1.0,
+    "read_timeout": 0.5,
+    "fetch_deadline": 1.5,
+    "max_body_bytes": 2_000_000,
+    "max_entries_per_feed": 5,
+}
 LATER = datetime.now(UTC) + timedelta(days=3)
 
 
@@ -52,13 +57,17 @@ def _feed(store: Store, outlet: str) -> Feed:
     return next(f for f in store.list_feeds() if f.outlet == outlet)
 
 
-def _rss(items: list[tuple[str, str]], encoding: str = "utf-8",
-         declared: str = "utf-8") -> bytes:
-    body = "".join(f"<item><title>{t}</title><link>{link}</link>"
-                   f"<pubDate>{format_datetime(datetime(2025, 5, 2, tzinfo=UTC))}</pubDate>"
-                   "</item>" for t, link in items)
-    doc = (f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
-           f"<title>Bad</title>{body}</channel></rss>")
+def _rss(items: list[tuple[str, str]], encoding: str = "utf-8", declared: str = "utf-8") -> bytes:
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link>"
+        f"<pubDate>{format_datetime(datetime(2025, 5, 2, tzinfo=UTC))}</pubDate>"
+        "</item>"
+        for t, link in items
+    )
+    doc = (
+        f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+        f"<title>Bad</title>{body}</channel></rss>"
+    )
     return doc.encode(encoding)
 
 
@@ -74,8 +83,12 @@ def cycle(tmp_path):
         store = Store(tmp_path / "sw.db")
         opened.append((server, store))
         store.migrate()
-        store.add_feeds([FeedInfo(url=server.url("/good.xml"), outlet="Good"),
-                         FeedInfo(url=server.url("/bad.xml"), outlet="Bad")])
+        store.add_feeds(
+            [
+                FeedInfo(url=server.url("/good.xml"), outlet="Good"),
+                FeedInfo(url=server.url("/bad.xml"), outlet="Bad"),
+            ]
+        )
         settings = load_settings(db=tmp_path / "sw.db", **{**FAST, **overrides})
         first = asyncio.run(Pipeline(store, settings).poll_once())
         assert (first.articles, first.feed_errors) == (3, 0), first.errors
@@ -101,8 +114,7 @@ def _check_isolated(o: Outcome, new_articles: int = 1, bad_failed: bool = True) 
     assert o.store.article_count() == 3 + new_articles
     assert o.store.article_snapshot()[: len(o.before)] == o.before
     if bad_failed:
-        assert (o.bad.etag, o.bad.last_modified) == (o.bad_before.etag,
-                                                     o.bad_before.last_modified)
+        assert (o.bad.etag, o.bad.last_modified) == (o.bad_before.etag, o.bad_before.last_modified)
 
 
 def _redirect(status: int, to: str) -> Entry:
@@ -116,20 +128,42 @@ ERRORS = {
     "410": (Entry(410, {}, b"gone"), "failing", "HTTP 410 Gone"),
     "500": (Entry(500, {}, b"oops"), "error", "HTTP 500 Internal Server Error"),
     "429": (Entry(429, {"Retry-After": "7200"}, b""), "error", "HTTP 429 Too Many Requests"),
-    "reset": (Raw(200, {"Content-Type": RSS_TYPE}, _rss([("x", "/x")] * 50), reset_after=300),
-              "error", "connection lost mid-response"),
-    "slow drip": (Raw(200, {"Content-Type": RSS_TYPE}, b"<rss>" + b" " * 5000,
-                      drip_delay=0.1, drip_limit=4), "error", "1.5 s deadline"),
-    "too big": (Entry(200, {"Content-Type": RSS_TYPE}, b"<rss>" + b" " * 3_000_000),
-                "error", "over the 2000000 byte limit"),
-    "gzip bomb": (Entry(200, {"Content-Type": RSS_TYPE, "Content-Encoding": "gzip"}, GZIP_BOMB),
-                  "error", "limit (after decompression)"),
-    "html": (Entry(200, {"Content-Type": HTML_TYPE},
-                   article_html("A page", ["Not a feed at all."] * 3, None, "x", "y",
-                                "http://h/").encode()),
-             "error", "not a feed: the document is an HTML page"),
-    "malformed xml": (Entry(200, {"Content-Type": RSS_TYPE}, b"<rss><channel><<<>>>&&& x"),
-                      "error", "not a feed: malformed XML at line"),
+    "reset": (
+        Raw(200, {"Content-Type": RSS_TYPE}, _rss([("x", "/x")] * 50), reset_after=300),
+        "error",
+        "connection lost mid-response",
+    ),
+    "slow drip": (
+        Raw(200, {"Content-Type": RSS_TYPE}, b"<rss>" + b" " * 5000, drip_delay=0.1, drip_limit=4),
+        "error",
+        "1.5 s deadline",
+    ),
+    "too big": (
+        Entry(200, {"Content-Type": RSS_TYPE}, b"<rss>" + b" " * 3_000_000),
+        "error",
+        "over the 2000000 byte limit",
+    ),
+    "gzip bomb": (
+        Entry(200, {"Content-Type": RSS_TYPE, "Content-Encoding": "gzip"}, GZIP_BOMB),
+        "error",
+        "limit (after decompression)",
+    ),
+    "html": (
+        Entry(
+            200,
+            {"Content-Type": HTML_TYPE},
+            article_html(
+                "A page", ["Not a feed at all."] * 3, None, "x", "y", "http://h/"
+            ).encode(),
+        ),
+        "error",
+        "not a feed: the document is an HTML page",
+    ),
+    "malformed xml": (
+        Entry(200, {"Content-Type": RSS_TYPE}, b"<rss><channel><<<>>>&&& x"),
+        "error",
+        "not a feed: malformed XML at line",
+    ),
 }
 
 
@@ -202,9 +236,14 @@ def test_wrong_declared_charset_still_reads_right(cycle):
         link["path"] = site.article("/bad.xml").path
 
     # Latin-1 bytes declared as UTF-8 in both the HTTP header and the XML declaration.
-    o = cycle(lambda req, base: Entry(200, {"Content-Type": "application/rss+xml; charset=utf-8"},
-                                      _rss([("Café crème à Genève", base + link["path"])],
-                                           encoding="latin-1")), prepare)
+    o = cycle(
+        lambda req, base: Entry(
+            200,
+            {"Content-Type": "application/rss+xml; charset=utf-8"},
+            _rss([("Café crème à Genève", base + link["path"])], encoding="latin-1"),
+        ),
+        prepare,
+    )
     assert o.bad.last_status == "ok", o.bad.last_error
     _check_isolated(o, new_articles=2, bad_failed=False)
     titles = {r[5] for r in o.store.article_snapshot()}
@@ -244,8 +283,7 @@ def test_feed_failing_many_times_is_marked_failing_and_listed(cycle, tmp_path):
     assert wait >= timedelta(hours=23)  # polled rarely: once a day
     listing = CliRunner().invoke(main, ["--db", str(tmp_path / "sw.db"), "feeds", "list"])
     assert listing.exit_code == 0
-    assert "failing (3 errors in a row), retried every 24 h; last error: HTTP 500" in \
-        listing.output
+    assert "failing (3 errors in a row), retried every 24 h; last error: HTTP 500" in listing.output
     # One success brings it back to normal.
     o.site.faults.pop("/bad.xml")
     asyncio.run(Pipeline(o.store, settings).poll_once(now=LATER + timedelta(days=30)))

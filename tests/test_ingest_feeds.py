@@ -12,12 +12,15 @@ from storywire.ingest.feeds import parse_feed
 INPUT = ("feeds", "rss-parser", "test", "input")
 
 
-@pytest.mark.parametrize("name,count", [
-    ("rss-1.rss", None),        # RSS 1.0 (RDF)
-    ("heise.atom", 15),         # Atom
-    ("guardian.rss", None),     # RSS 2.0
-    ("encoding.rss", 40),       # ISO-8859-1 declared in the XML declaration
-])
+@pytest.mark.parametrize(
+    "name,count",
+    [
+        ("rss-1.rss", None),  # RSS 1.0 (RDF)
+        ("heise.atom", 15),  # Atom
+        ("guardian.rss", None),  # RSS 2.0
+        ("encoding.rss", 40),  # ISO-8859-1 declared in the XML declaration
+    ],
+)
 def test_real_feeds_parse(data_dir, name, count):
     entries = parse_feed(data_dir.joinpath(*INPUT, name).read_bytes(), "https://x.example/")
     assert entries and all(e.url.startswith("http") for e in entries)
@@ -49,22 +52,40 @@ def test_entry_rules():
 
 
 def test_json_feed():
-    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
-        {"id": "1", "url": "/a", "title": "A", "date_published": "2025-03-04T06:10:00Z",
-         "authors": [{"name": "Ann"}], "content_text": "Text", "tags": ["x"]},
-        {"id": "2", "external_url": "https://b.example/b", "title": "B"},
-        {"id": "3", "title": "no url"}, "not an object"]}
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "J",
+        "items": [
+            {
+                "id": "1",
+                "url": "/a",
+                "title": "A",
+                "date_published": "2025-03-04T06:10:00Z",
+                "authors": [{"name": "Ann"}],
+                "content_text": "Text",
+                "tags": ["x"],
+            },
+            {"id": "2", "external_url": "https://b.example/b", "title": "B"},
+            {"id": "3", "title": "no url"},
+            "not an object",
+        ],
+    }
     entries = parse_feed(json.dumps(doc).encode(), "https://j.example/feed.json")
-    assert [(e.url, e.author) for e in entries] == [("https://j.example/a", "Ann"),
-                                                    ("https://b.example/b", "")]
+    assert [(e.url, e.author) for e in entries] == [
+        ("https://j.example/a", "Ann"),
+        ("https://b.example/b", ""),
+    ]
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"{not json", "invalid JSON"),
-    (b'{"title": "x"}', "without an 'items' list"),
-    (b"<html><body><p>hello</p></body></html>", "HTML page"),
-    (b"", "not a feed"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"{not json", "invalid JSON"),
+        (b'{"title": "x"}', "without an 'items' list"),
+        (b"<html><body><p>hello</p></body></html>", "HTML page"),
+        (b"", "not a feed"),
+    ],
+)
 def test_not_feeds(data, message):
     with pytest.raises(ParseError, match=message):
         parse_feed(data, "https://x.example/")

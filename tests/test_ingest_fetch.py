@@ -33,13 +33,23 @@ def fetch(settings, url, transport=None, page=False):
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize("address,reason", [
-    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.1.2.3", "private"),
-    ("192.168.0.10", "private"), ("172.16.5.5", "private"), ("fd12::1", "private"),
-    ("169.254.169.254", "cloud-metadata"), ("169.254.1.1", "link-local"),
-    ("fe80::1", "link-local"), ("224.0.0.1", "multicast"), ("0.0.0.0", "unspecified"),
-    ("::ffff:127.0.0.1", "loopback"),
-])
+@pytest.mark.parametrize(
+    "address,reason",
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.10", "private"),
+        ("172.16.5.5", "private"),
+        ("fd12::1", "private"),
+        ("169.254.169.254", "cloud-metadata"),
+        ("169.254.1.1", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::ffff:127.0.0.1", "loopback"),
+    ],
+)
 def test_forbidden_addresses(address, reason):
     assert reason in (forbidden_reason(ipaddress.ip_address(address)) or "")
 
@@ -58,16 +68,21 @@ def test_guard_refuses_loopback_after_dns_resolution():
         with pytest.raises(FetchError, match="localhost resolves to .*a loopback address"):
             fetch(guarded(), localhost)
         assert server.requests == []  # refused before any connection
-        assert fetch(load_settings(allow_private_addresses=True),
-                     server.url("/feed.xml")).status == 200
+        assert (
+            fetch(load_settings(allow_private_addresses=True), server.url("/feed.xml")).status
+            == 200
+        )
 
 
 def test_guard_checks_every_redirect_hop():
     # A stand-in for a public server (literal public IP, so no DNS is needed) that
     # redirects to the cloud-metadata endpoint and to a file: URL.
     def handler(request: httpx.Request) -> httpx.Response:
-        to = {"/meta": "http://169.254.169.254/latest/meta-data/",
-              "/local": "http://localhost:8080/admin", "/file": "file:///etc/passwd"}
+        to = {
+            "/meta": "http://169.254.169.254/latest/meta-data/",
+            "/local": "http://localhost:8080/admin",
+            "/file": "file:///etc/passwd",
+        }
         return httpx.Response(302, headers={"Location": to[request.url.path]})
 
     transport = httpx.MockTransport(handler)
@@ -79,8 +94,9 @@ def test_guard_checks_every_redirect_hop():
         fetch(guarded(), "http://93.184.216.34/file", transport)
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/feed",
-                                 "gopher://x/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.com/feed", "gopher://x/", "javascript:alert(1)"]
+)
 def test_non_http_urls_are_refused(url):
     with pytest.raises(FetchError, match="not an http"):
         fetch(load_settings(), url)
@@ -98,8 +114,7 @@ def test_article_pages_must_be_html():
 def test_robots_txt_is_honoured_for_article_pages(tmp_path):
     site = FaultSite()
     site.feed("/feed.xml", 2)
-    site.add("/robots.txt", "User-agent: *\nDisallow: /news/story-2\n",
-             content_type="text/plain")
+    site.add("/robots.txt", "User-agent: *\nDisallow: /news/story-2\n", content_type="text/plain")
     with NewsServer(site) as server:
         store = Store(tmp_path / "sw.db")
         store.migrate()
@@ -109,8 +124,7 @@ def test_robots_txt_is_honoured_for_article_pages(tmp_path):
         store.close()
     assert "/news/story-1" in paths and "/news/story-2" not in paths
     assert paths.count("/robots.txt") == 1
-    assert all(r.headers.get("user-agent", "").startswith("storywire/")
-               for r in server.requests)
+    assert all(r.headers.get("user-agent", "").startswith("storywire/") for r in server.requests)
 
 
 def test_adaptive_interval_follows_posting_frequency():
@@ -149,8 +163,10 @@ def test_max_age_sets_next_poll(tmp_path):
     site = FaultSite()
     site.feed("/feed.xml", 1)
     site.faults["/feed.xml"] = lambda req, base: Entry(
-        200, {"Content-Type": RSS_TYPE, "Cache-Control": "max-age=10800"},
-        site.lazy["/feed.xml"](base).body)
+        200,
+        {"Content-Type": RSS_TYPE, "Cache-Control": "max-age=10800"},
+        site.lazy["/feed.xml"](base).body,
+    )
     with NewsServer(site) as server:
         store = Store(tmp_path / "sw.db")
         store.migrate()

@@ -77,6 +77,7 @@ def _serve(script: Script) -> RawServer:
 def test_keep_alive_reuses_one_connection_for_sequential_requests():
     server = _serve(lambda head: b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
     try:
+
         async def run() -> list[bytes]:
             async with httpx.AsyncClient(transport=LeanTransport()) as client:
                 return [(await client.get(server.url + f"/{i}")).content for i in range(5)]
@@ -88,9 +89,11 @@ def test_keep_alive_reuses_one_connection_for_sequential_requests():
 
 
 def test_chunked_body_with_trailers_and_interim_response():
-    body = (b"HTTP/1.1 100 Continue\r\n\r\n"
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-            b"5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n")
+    body = (
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n"
+    )
     server = _serve(lambda head: body)
     try:
         resp = asyncio.run(_get(server.url))
@@ -101,8 +104,11 @@ def test_chunked_body_with_trailers_and_interim_response():
 
 def test_body_to_end_of_connection_and_gzip_decoding():
     payload = gzip.compress(b"<html>" + b"x" * 10000 + b"</html>")
-    server = _serve(lambda head: b"HTTP/1.0 200 OK\r\nContent-Encoding: gzip\r\n"
-                    b"Connection: close\r\n\r\n" + payload)
+    server = _serve(
+        lambda head: (
+            b"HTTP/1.0 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n" + payload
+        )
+    )
     try:
         resp = asyncio.run(_get(server.url))
         assert resp.content == b"<html>" + b"x" * 10000 + b"</html>"
@@ -128,13 +134,18 @@ def test_request_line_and_headers_reach_the_server():
         server.close()
 
 
-@pytest.mark.parametrize("answer, error", [
-    (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort",
-     httpx.RemoteProtocolError),
-    (b"garbage\r\n\r\n", httpx.RemoteProtocolError),
-    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", httpx.RemoteProtocolError),
-    (None, httpx.RemoteProtocolError),  # hung up without answering
-])
+@pytest.mark.parametrize(
+    "answer, error",
+    [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort",
+            httpx.RemoteProtocolError,
+        ),
+        (b"garbage\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", httpx.RemoteProtocolError),
+        (None, httpx.RemoteProtocolError),  # hung up without answering
+    ],
+)
 def test_broken_responses_raise_httpx_errors(answer, error):
     server = _serve(lambda head: answer)
     try:
@@ -165,6 +176,7 @@ def test_fetcher_reuses_connections_and_retries_a_stale_one(tmp_path):
     server = _serve(script)
     settings = load_settings(db=tmp_path / "x.db", allow_private_addresses=True)
     try:
+
         async def run() -> list[bytes]:
             async with Fetcher(settings) as fetcher:
                 return [(await fetcher.get(server.url + f"/{i}")).body for i in range(3)]
@@ -175,7 +187,7 @@ def test_fetcher_reuses_connections_and_retries_a_stale_one(tmp_path):
         server.close()
 
     def once(head: bytes) -> bytes:
-        return (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 
     flaky = _serve(once)
 
@@ -192,6 +204,7 @@ def test_fetcher_reuses_connections_and_retries_a_stale_one(tmp_path):
 
     flaky._serve = serve_one  # type: ignore[method-assign]
     try:
+
         async def again() -> list[bytes]:
             async with Fetcher(settings) as fetcher:
                 first = (await fetcher.get(flaky.url + "/1")).body
@@ -205,10 +218,12 @@ def test_fetcher_reuses_connections_and_retries_a_stale_one(tmp_path):
 
 
 def test_fetcher_error_for_a_body_cut_short(tmp_path):
-    server = _serve(lambda head: b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n"
-                    b"Connection: close\r\n\r\nonly this")
+    server = _serve(
+        lambda head: b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: close\r\n\r\nonly this"
+    )
     settings = load_settings(db=tmp_path / "x.db", allow_private_addresses=True)
     try:
+
         async def run() -> None:
             async with Fetcher(settings) as fetcher:
                 await fetcher.get(server.url)
@@ -229,9 +244,28 @@ def test_https_with_certificate_verification(tmp_path):
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(cert, key)
     plain = socket.create_server(("127.0.0.1", 0))
@@ -256,6 +290,7 @@ def test_https_with_certificate_verification(tmp_path):
     threading.Thread(target=serve, daemon=True).start()
     client_ctx = ssl.create_default_context(cafile=str(cert))
     try:
+
         async def fetch(transport: LeanTransport) -> bytes:
             async with httpx.AsyncClient(transport=transport, timeout=5) as client:
                 return (await client.get(f"https://localhost:{port}/")).content

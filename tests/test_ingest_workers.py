@@ -24,8 +24,9 @@ def _ingest(tmp_path, site, server, name, processes):
     store = Store(db)
     store.migrate()
     store.add_feeds(parse_opml(httpx.get(server.url("/opml.xml")).content))
-    report = asyncio.run(Pipeline(store, load_settings(db=db, extract_processes=processes))
-                         .poll_once())
+    report = asyncio.run(
+        Pipeline(store, load_settings(db=db, extract_processes=processes)).poll_once()
+    )
     with store.engine.connect() as conn:
         result = conn.exec_driver_sql("SELECT * FROM articles ORDER BY url")
         rows = [{k: v for k, v in r._mapping.items() if k not in _ORDER} for r in result]
@@ -67,8 +68,13 @@ def test_signature_from_a_worker_matches_the_in_process_minhash():
 
 
 def _article(n):
-    return Article(url=f"https://example.org/{n}", title=f"Title {n}", text=f"text {n}",
-                   published=datetime(2024, 1, n + 1, tzinfo=UTC), outlet="Example")
+    return Article(
+        url=f"https://example.org/{n}",
+        title=f"Title {n}",
+        text=f"text {n}",
+        published=datetime(2024, 1, n + 1, tzinfo=UTC),
+        outlet="Example",
+    )
 
 
 def test_batch_commits_once_and_rolls_back_whole(tmp_path):
@@ -102,8 +108,12 @@ def test_a_pool_that_cannot_take_work_fails_each_page_instead_of_hanging():
         assert pool is not None
         pool.shutdown()  # now every submit raises, as with a broken pool
         try:
-            pages = [extractor.prepare(b"<html></html>", f"https://example.org/{n}", "news",
-                                       "text/html", "") for n in range(3)]
+            pages = [
+                extractor.prepare(
+                    b"<html></html>", f"https://example.org/{n}", "news", "text/html", ""
+                )
+                for n in range(3)
+            ]
             return await asyncio.wait_for(asyncio.gather(*pages, return_exceptions=True), 10)
         finally:
             extractor.close()
@@ -120,10 +130,13 @@ def test_an_unexpected_page_error_leaves_no_fetch_running_after_the_cycle(tmp_pa
     async def handler(request):
         path = request.url.path
         if path == "/feed.xml":
-            items = "".join(f"<item><title>t{n}</title><link>https://example.org/{n}</link>"
-                            f"</item>" for n in range(5))
-            return httpx.Response(200, text=RSS.format(items=items),
-                                  headers={"content-type": "application/rss+xml"})
+            items = "".join(
+                f"<item><title>t{n}</title><link>https://example.org/{n}</link></item>"
+                for n in range(5)
+            )
+            return httpx.Response(
+                200, text=RSS.format(items=items), headers={"content-type": "application/rss+xml"}
+            )
         if path == "/0":
             raise ValueError("a bug in a page fetch")
         await asyncio.sleep(0.3)
@@ -156,8 +169,17 @@ def test_term_counts_from_a_worker_match_the_clusterers_own(data_dir):
 
     site = basil_site(data_dir / "clustering" / "basil", events=2)
     with NewsServer(site) as server:
-        pages = [(httpx.get(server.url(path)).content, server.url(path), "news",
-                  "text/html", "", server.url(path)) for path in list(site.articles)[:4]]
+        pages = [
+            (
+                httpx.get(server.url(path)).content,
+                server.url(path),
+                "news",
+                "text/html",
+                "",
+                server.url(path),
+            )
+            for path in list(site.articles)[:4]
+        ]
     extractor = Extractor(1, term_counts)
     try:
         pool = extractor._executor()
@@ -168,8 +190,7 @@ def test_term_counts_from_a_worker_match_the_clusterers_own(data_dir):
     clusterer = OnlineClusterer()
     for p, job in zip(ready, pages, strict=True):
         assert not isinstance(p, str)
-        doc = Doc(title=p.page.title, text=p.page.text, published=datetime.now(UTC),
-                  url=job[5])
+        doc = Doc(title=p.page.title, text=p.page.text, published=datetime.now(UTC), url=job[5])
         (own,) = clusterer.counts([doc])
         assert p.counts is not None and p.counts.headline_only == own.headline_only
         for view in ("all", "title", "ent"):
@@ -177,8 +198,7 @@ def test_term_counts_from_a_worker_match_the_clusterers_own(data_dir):
                 np.testing.assert_array_equal(mine, theirs)
         np.testing.assert_array_equal(p.counts.small, own.small)
         # The page's URL path words are among the title terms, as the clusterer counts them.
-        (no_url,) = clusterer.counts([Doc(title=doc.title, text=doc.text,
-                                          published=doc.published)])
+        (no_url,) = clusterer.counts([Doc(title=doc.title, text=doc.text, published=doc.published)])
         assert len(own.title[0]) > len(no_url.title[0])
 
 
@@ -194,9 +214,13 @@ def test_articles_stored_in_batches_are_all_found_by_search(tmp_path, data_dir):
         words = [w for w in row["title"].split() if w.isalpha() and len(w) > 3][:4]
         found = store.search_articles(" ".join(words), limit=50)
         assert row["url"] in {a.url for a in found}, row["title"]
-    article = Article(url="https://example.org/rolled-back", title="Zyxwvut quokka",
-                      text="Zyxwvut quokka text", published=datetime(2024, 1, 1, tzinfo=UTC),
-                      outlet="Example")
+    article = Article(
+        url="https://example.org/rolled-back",
+        title="Zyxwvut quokka",
+        text="Zyxwvut quokka text",
+        published=datetime(2024, 1, 1, tzinfo=UTC),
+        outlet="Example",
+    )
     with pytest.raises(RuntimeError), store.batch():
         store.add_article(article, content_hash="x")
         raise RuntimeError("roll back")

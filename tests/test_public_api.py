@@ -14,7 +14,8 @@ def test_all_is_sorted_and_exists():
 
 def test_every_public_name_is_exported():
     public = {
-        name for name, value in vars(storywire).items()
+        name
+        for name, value in vars(storywire).items()
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
     assert public <= set(storywire.__all__), sorted(public - set(storywire.__all__))

@@ -34,8 +34,9 @@ def test_a_real_page_becomes_a_template_for_any_article(data_dir):
     truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
     articles = _read_allsides(data_dir / "corpus" / "allsides-article-bias", 12)
     checked = 0
-    for path, article in zip(sorted((bench / "html").glob("*.html.gz"))[:12], articles,
-                             strict=True):
+    for path, article in zip(
+        sorted((bench / "html").glob("*.html.gz"))[:12], articles, strict=True
+    ):
         original = truth[path.name.removesuffix(".html.gz")]["articleBody"]
         raw = gzip.decompress(path.read_bytes())
         template = make_template(path.name, raw, original)
@@ -43,8 +44,9 @@ def test_a_real_page_becomes_a_template_for_any_article(data_dir):
             continue
         page = template.render(article.title, article.paragraphs)
         assert len(page) > 0.5 * len(raw.decode("utf-8", "replace")) - len(original)
-        extracted = extract_page(page.encode(), "http://x/a/1.html", "news",
-                                 "text/html; charset=utf-8")
+        extracted = extract_page(
+            page.encode(), "http://x/a/1.html", "news", "text/html; charset=utf-8"
+        )
         assert extracted.title == article.title
         # All of the article is found; a real page's dek or photo captions may come along
         # (boilerplate that the extractor also keeps on the original page).
@@ -61,13 +63,15 @@ def test_a_real_page_becomes_a_template_for_any_article(data_dir):
 def test_allsides_site_serves_corpus_articles_inside_real_pages(data_dir):
     templates = load_templates(data_dir / "extraction" / "article-extraction-benchmark")
     assert len(templates) >= 170  # of 181: the rest have no locatable body
-    site = allsides_site(data_dir / "corpus" / "allsides-article-bias", feeds=2, articles=6,
-                         templates=templates)
+    site = allsides_site(
+        data_dir / "corpus" / "allsides-article-bias", feeds=2, articles=6, templates=templates
+    )
     with NewsServer(site) as server:
         for path, info in site.articles.items():
             resp = httpx.get(server.url(path))
             assert resp.status_code == 200 and len(resp.content) > 20_000
-            page = extract_page(resp.content, server.url(path), "news",
-                                resp.headers["content-type"])
+            page = extract_page(
+                resp.content, server.url(path), "news", resp.headers["content-type"]
+            )
             assert page.title == info.title
             assert _f1(page.text, "\n".join(info.paragraphs)) > 0.8

@@ -41,7 +41,10 @@ def test_run_polls_serves_and_stops_cleanly_on_ctrl_c(tmp_path, data_dir):
         env = {**os.environ, "STORYWIRE_DB": str(db), "STORYWIRE_DEFAULT_FEEDS": "false"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "storywire", "run", "--port", str(port)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -71,8 +74,13 @@ def test_feeds_list_shows_errors_plainly(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/rss"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "storywire", *args], env=env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "storywire", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     assert cli("feeds", "add", url).returncode == 0
     assert cli("poll").returncode == 0

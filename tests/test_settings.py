@@ -21,15 +21,20 @@ def clean_env(monkeypatch):
 @pytest.fixture
 def config(tmp_path):
     path = tmp_path / "storywire.toml"
-    path.write_text('[storywire]\nport = 9000\nhost = "0.0.0.0"\npoll-interval = 60\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[storywire]\nport = 9000\nhost = "0.0.0.0"\npoll-interval = 60\n', encoding="utf-8"
+    )
     return path
 
 
 def test_defaults():
     s = load_settings()
-    assert (s.port, s.host, s.db, s.poll_interval) == (8000, "127.0.0.1", Path("storywire.db"),
-                                                         900.0)
+    assert (s.port, s.host, s.db, s.poll_interval) == (
+        8000,
+        "127.0.0.1",
+        Path("storywire.db"),
+        900.0,
+    )
 
 
 def test_env_overrides_default(monkeypatch):
@@ -63,13 +68,16 @@ def test_lowercase_env_name_beats_file_as_it_beats_default(config, monkeypatch):
     assert load_settings(config).port == 8123
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[storywire\nport = 1\n", "is not valid TOML"),
-    ('[storywire]\nport = "eighty"\n', "port"),
-    ("[storywire]\nport = 99999\n", "port: Input should be less than or equal to 65535"),
-    ("[storywire]\npoll_interval = 0\n", "poll_interval"),
-    ("[storywire]\ncolour = 'red'\n", "colour"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[storywire\nport = 1\n", "is not valid TOML"),
+        ('[storywire]\nport = "eighty"\n', "port"),
+        ("[storywire]\nport = 99999\n", "port: Input should be less than or equal to 65535"),
+        ("[storywire]\npoll_interval = 0\n", "poll_interval"),
+        ("[storywire]\ncolour = 'red'\n", "colour"),
+    ],
+)
 def test_bad_config_file(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")

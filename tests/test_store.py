@@ -69,12 +69,18 @@ def test_record_feed_result_error_counting(store):
         [f] = store.list_feeds()
         return f.last_status, f.error_count, f.etag, f.last_modified, f.last_error
 
-    store.record_feed_result(feed.id, status="ok", next_check=LATER, etag='"v1"',
-                             last_modified="Tue, 04 Mar 2025 06:00:00 GMT")
+    store.record_feed_result(
+        feed.id,
+        status="ok",
+        next_check=LATER,
+        etag='"v1"',
+        last_modified="Tue, 04 Mar 2025 06:00:00 GMT",
+    )
     assert state() == ("ok", 0, '"v1"', "Tue, 04 Mar 2025 06:00:00 GMT", None)
     for n in (1, 2):
-        store.record_feed_result(feed.id, status="error", next_check=LATER, error="HTTP 503",
-                                 etag='"ignored"')
+        store.record_feed_result(
+            feed.id, status="error", next_check=LATER, error="HTTP 503", etag='"ignored"'
+        )
         assert state() == ("error", n, '"v1"', "Tue, 04 Mar 2025 06:00:00 GMT", "HTTP 503")
     store.record_feed_result(feed.id, status="not_modified", next_check=LATER)
     assert state() == ("not_modified", 0, '"v1"', "Tue, 04 Mar 2025 06:00:00 GMT", None)

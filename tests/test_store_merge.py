@@ -14,8 +14,13 @@ def test_merge_moves_articles_and_marks_the_absorbed_story(tmp_path):
     try:
         stories = [store.create_story(T0), store.create_story(T0), store.create_story(T0)]
         for n, (story, outlet) in enumerate([(0, "A"), (1, "B"), (1, "C"), (2, "D")]):
-            art = Article(url=f"https://x.example/{n}", title=f"t{n}", text="x",
-                          published=T0 + timedelta(hours=n), outlet=outlet)
+            art = Article(
+                url=f"https://x.example/{n}",
+                title=f"t{n}",
+                text="x",
+                published=T0 + timedelta(hours=n),
+                outlet=outlet,
+            )
             aid = store.add_article(art, content_hash=f"h{n}")
             assert aid is not None
             store.assign_story(aid, stories[story])

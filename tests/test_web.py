@@ -23,48 +23,89 @@ def news(url, outlet, when, title, text, **kw):
 
 
 ARTICLES = [
-    news("https://reuters.example/chile-quake", "Reuters", at(4, 6),
-         "Magnitude 7.1 earthquake strikes off coast of southern Chile",
-         "A magnitude 7.1 earthquake struck off the coast of southern Chile on Tuesday, the US "
-         "Geological Survey said. Chile's disaster agency ordered a tsunami evacuation of "
-         "coastal areas in the Los Lagos region. There were no reports of casualties."),
-    news("https://apnews.example/chile-earthquake", "Associated Press", at(4, 7),
-         "Strong earthquake shakes southern Chile, tsunami evacuation ordered",
-         "A strong magnitude 7.1 earthquake shook southern Chile on Tuesday and authorities "
-         "ordered a tsunami evacuation along the coast of the Los Lagos region. The US "
-         "Geological Survey said the quake was centred at sea. No casualties were reported."),
-    news("https://bbc.example/news/world-chile", "BBC News", at(4, 8),
-         "Chile earthquake: tsunami warning lifted after magnitude 7.1 quake",
-         "Chilean authorities lifted a tsunami warning hours after a magnitude 7.1 earthquake "
-         "struck off the southern coast on Tuesday. Residents of the Los Lagos region were "
-         "allowed to return home. The US Geological Survey said no casualties were reported."),
-    news("https://reuters.example/ecb-cut", "Reuters", at(6, 13),
-         "European Central Bank cuts interest rates by a quarter point",
-         "The European Central Bank cut its deposit rate by a quarter point to 2.5 percent on "
-         "Thursday as euro zone inflation eased. Christine Lagarde said monetary policy was "
-         "becoming meaningfully less restrictive."),
-    news("https://ft.example/ecb-deposit-rate", "Financial Times", at(6, 14),
-         "ECB lowers deposit rate to 2.5 percent as euro zone inflation eases",
-         "The European Central Bank lowered its deposit rate to 2.5 percent on Thursday, a "
-         "quarter point cut, as euro zone inflation eased. Christine Lagarde said the ECB's "
-         "monetary policy was becoming meaningfully less restrictive."),
+    news(
+        "https://reuters.example/chile-quake",
+        "Reuters",
+        at(4, 6),
+        "Magnitude 7.1 earthquake strikes off coast of southern Chile",
+        "A magnitude 7.1 earthquake struck off the coast of southern Chile on Tuesday, the US "
+        "Geological Survey said. Chile's disaster agency ordered a tsunami evacuation of "
+        "coastal areas in the Los Lagos region. There were no reports of casualties.",
+    ),
+    news(
+        "https://apnews.example/chile-earthquake",
+        "Associated Press",
+        at(4, 7),
+        "Strong earthquake shakes southern Chile, tsunami evacuation ordered",
+        "A strong magnitude 7.1 earthquake shook southern Chile on Tuesday and authorities "
+        "ordered a tsunami evacuation along the coast of the Los Lagos region. The US "
+        "Geological Survey said the quake was centred at sea. No casualties were reported.",
+    ),
+    news(
+        "https://bbc.example/news/world-chile",
+        "BBC News",
+        at(4, 8),
+        "Chile earthquake: tsunami warning lifted after magnitude 7.1 quake",
+        "Chilean authorities lifted a tsunami warning hours after a magnitude 7.1 earthquake "
+        "struck off the southern coast on Tuesday. Residents of the Los Lagos region were "
+        "allowed to return home. The US Geological Survey said no casualties were reported.",
+    ),
+    news(
+        "https://reuters.example/ecb-cut",
+        "Reuters",
+        at(6, 13),
+        "European Central Bank cuts interest rates by a quarter point",
+        "The European Central Bank cut its deposit rate by a quarter point to 2.5 percent on "
+        "Thursday as euro zone inflation eased. Christine Lagarde said monetary policy was "
+        "becoming meaningfully less restrictive.",
+    ),
+    news(
+        "https://ft.example/ecb-deposit-rate",
+        "Financial Times",
+        at(6, 14),
+        "ECB lowers deposit rate to 2.5 percent as euro zone inflation eases",
+        "The European Central Bank lowered its deposit rate to 2.5 percent on Thursday, a "
+        "quarter point cut, as euro zone inflation eased. Christine Lagarde said the ECB's "
+        "monetary policy was becoming meaningfully less restrictive.",
+    ),
 ]
 XSS = [
-    news("javascript:alert(1)", "Evil Gazette", at(8, 9),
-         f"Hackers deface city council website {SCRIPT}",
-         f"Hackers defaced the city council website on Saturday and inserted {SCRIPT} into "
-         f"its homepage. The council said the injected code {IMG} was removed within an hour. "
-         "Residents were told not to click links on the city council website.",
-         author=IMG),
-    news("JavaScript:alert(document.cookie)", "Evil Tribune", at(8, 12),
-         f"The city council website hack {SCRIPT} was a warning",
-         f"Hackers defaced the city council website on Saturday with {SCRIPT} and {IMG}. "
-         "The council removed the code within an hour, but the city council website hack "
-         "should worry every resident.",
-         author=SCRIPT, kind=Kind.OPINION),
+    news(
+        "javascript:alert(1)",
+        "Evil Gazette",
+        at(8, 9),
+        f"Hackers deface city council website {SCRIPT}",
+        f"Hackers defaced the city council website on Saturday and inserted {SCRIPT} into "
+        f"its homepage. The council said the injected code {IMG} was removed within an hour. "
+        "Residents were told not to click links on the city council website.",
+        author=IMG,
+    ),
+    news(
+        "JavaScript:alert(document.cookie)",
+        "Evil Tribune",
+        at(8, 12),
+        f"The city council website hack {SCRIPT} was a warning",
+        f"Hackers defaced the city council website on Saturday with {SCRIPT} and {IMG}. "
+        "The council removed the code within an hour, but the city council website hack "
+        "should worry every resident.",
+        author=SCRIPT,
+        kind=Kind.OPINION,
+    ),
 ]
-STORY_KEYS = {"id", "title", "published", "updated", "written", "outlet_count",
-              "article_count", "version", "url", "top_highlight", "score", "coverage"}
+STORY_KEYS = {
+    "id",
+    "title",
+    "published",
+    "updated",
+    "written",
+    "outlet_count",
+    "article_count",
+    "version",
+    "url",
+    "top_highlight",
+    "score",
+    "coverage",
+}
 
 
 @pytest.fixture(scope="module")
@@ -107,10 +148,17 @@ def test_story_list_shape_and_order(client):
     assert client.get("/api/v1/stories", params={"page": 10}).json()["stories"] == []
 
 
-@pytest.mark.parametrize("query, param", [
-    ("limit=0", "limit"), ("limit=100000", "limit"), ("limit=x", "limit"),
-    ("page=abc", "page"), ("page=-1", "page"), ("page=0", "page"),
-])
+@pytest.mark.parametrize(
+    "query, param",
+    [
+        ("limit=0", "limit"),
+        ("limit=100000", "limit"),
+        ("limit=x", "limit"),
+        ("page=abc", "page"),
+        ("page=-1", "page"),
+        ("page=0", "page"),
+    ],
+)
 def test_bad_list_parameters_are_400_json(client, query, param):
     resp = client.get(f"/api/v1/stories?{query}")
     assert resp.status_code == 400
@@ -120,12 +168,15 @@ def test_bad_list_parameters_are_400_json(client, query, param):
     assert param in body["reason"], body
 
 
-@pytest.mark.parametrize("path, status, reason", [
-    ("/api/v1/stories/999999", 404, "story 999999 not found"),
-    ("/api/v1/stories/abc", 400, "story_id"),
-    ("/api/v1/no-such-thing", 404, "Not Found"),
-    ("/api/v1/stories/99999999999999999999", 404, "not found"),
-])
+@pytest.mark.parametrize(
+    "path, status, reason",
+    [
+        ("/api/v1/stories/999999", 404, "story 999999 not found"),
+        ("/api/v1/stories/abc", 400, "story_id"),
+        ("/api/v1/no-such-thing", 404, "Not Found"),
+        ("/api/v1/stories/99999999999999999999", 404, "not found"),
+    ],
+)
 def test_api_errors_are_json(client, path, status, reason):
     resp = client.get(path)
     assert resp.status_code == status
@@ -148,8 +199,10 @@ def test_story_api_and_page(client, store):
     ids = {a["id"] for g in top["sources"] for a in g["articles"]}
     assert all(set(s["sources"]) <= ids for s in top["body"] + top["highlights"])
     page = html.unescape(client.get(quake["url"]).text)
-    positions = [page.index(h) for h in ("Highlights", "Story", "Opinions", "Sources",
-                                         "You've reached the end")]
+    positions = [
+        page.index(h)
+        for h in ("Highlights", "Story", "Opinions", "Sources", "You've reached the end")
+    ]
     assert positions == sorted(positions)
     assert top["title"] in page
 
@@ -160,7 +213,10 @@ def test_openapi_and_health(client, store):
     paths = spec.json()["paths"]
     assert {"/api/v1/stories", "/api/v1/stories/{story_id}", "/healthz"} <= set(paths)
     assert client.get("/healthz").json() == {
-        "status": "ok", "articles": store.article_count(), "stories": 3}
+        "status": "ok",
+        "articles": store.article_count(),
+        "stories": 3,
+    }
     assert store.article_count() == len(ARTICLES) + len(XSS)
 
 
@@ -179,8 +235,11 @@ class _Tags(HTMLParser):
 
 
 def test_story_page_escapes_feed_content(client, store):
-    xss_id = next(s.id for s, _ in store.list_stories()
-                  if any(a.url == "javascript:alert(1)" for a in store.story_articles(s.id)))
+    xss_id = next(
+        s.id
+        for s, _ in store.list_stories()
+        if any(a.url == "javascript:alert(1)" for a in store.story_articles(s.id))
+    )
     story = client.get(f"/api/v1/stories/{xss_id}").json()
     assert story["opinions"] and story["body"], "the XSS story lost its opinion or body"
     text = client.get(f"/stories/{xss_id}").text + client.get("/").text

@@ -51,19 +51,25 @@ def test_token_unlocks_feed_management(db):
     try:
         locked = httpx.get(base + "/feeds")
         assert locked.status_code == 401 and 'name="token"' in locked.text
-        assert httpx.post(base + "/feeds/add", data={"url": "https://x.example/f"}
-                          ).status_code == 401
+        assert (
+            httpx.post(base + "/feeds/add", data={"url": "https://x.example/f"}).status_code == 401
+        )
         assert httpx.post(base + "/login", data={"token": "wrong"}).status_code == 401
         api = httpx.get(base + "/api/v1/feeds", headers={"Authorization": "Bearer s3cret"})
         assert api.status_code == 200 and api.json()["feeds"]
         assert httpx.get(base + "/api/v1/feeds").json() == {
-            "status": 401, "reason": "feed management needs the admin token"}
+            "status": 401,
+            "reason": "feed management needs the admin token",
+        }
         with httpx.Client(base_url=base) as browser:
             login = browser.post("/login", data={"token": "s3cret"})
             assert login.status_code == 303 and "httponly" in login.headers["set-cookie"].lower()
             assert browser.get("/feeds").status_code == 200
-            other_site = browser.post("/feeds/add", data={"url": "https://x.example/f"},
-                                      headers={"Origin": "https://evil.example"})
+            other_site = browser.post(
+                "/feeds/add",
+                data={"url": "https://x.example/f"},
+                headers={"Origin": "https://evil.example"},
+            )
             assert other_site.status_code == 403
             bad_url = browser.post("/feeds/add", data={"url": "javascript:alert(1)"})
             assert bad_url.status_code == 400 and "Not an http(s) feed address" in bad_url.text
@@ -103,9 +109,22 @@ def test_export_into_a_file_is_a_clear_error(db, tmp_path):
 
 def test_serve_with_two_workers(db):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "storywire", "--db", str(db), "serve",
-                             "--port", str(port), "--workers", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "storywire",
+            "--db",
+            str(db),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -38,16 +38,27 @@ def _with_noise(articles):
     """The real articles with boilerplate, a dateline and outlet-branded titles added."""
     out = []
     for a in articles:
-        text = "\n".join(["WASHINGTON (AP) — " + a.text.split("\n")[0], *BOILERPLATE[:3],
-                          *a.text.split("\n")[1:], *BOILERPLATE[3:]])
+        text = "\n".join(
+            [
+                "WASHINGTON (AP) — " + a.text.split("\n")[0],
+                *BOILERPLATE[:3],
+                *a.text.split("\n")[1:],
+                *BOILERPLATE[3:],
+            ]
+        )
         out.append(replace(a, text=text, title=f"LIVE: {a.title} - {a.outlet}"))
     return out
 
 
 def _opinion_from(article, story_id):
-    return replace(article, id=10_000 + story_id, kind=Kind.OPINION, author="A. Columnist",
-                   title="Opinion: Why this matters", published=article.published
-                   + timedelta(hours=1))
+    return replace(
+        article,
+        id=10_000 + story_id,
+        kind=Kind.OPINION,
+        author="A. Columnist",
+        title="Opinion: Why this matters",
+        published=article.published + timedelta(hours=1),
+    )
 
 
 def _stories(basil, allsides):
@@ -68,7 +79,8 @@ def test_story_rules_hold_on_real_stories(basil, allsides, budget):
         views = [a for a in arts if a.kind != Kind.NEWS]
         ids = {a.id for a in news}
         opinion_sentences = {s for v in views for s in split_sentences(v.text)} - {
-            s for a in news for s in split_sentences(a.text)}
+            s for a in news for s in split_sentences(a.text)
+        }
         for s in draft.body + draft.highlights:
             assert s.text not in opinion_sentences  # no opinion sentence in the Story
             assert not _BOILER_WORDS.search(s.text), s.text
@@ -77,7 +89,8 @@ def test_story_rules_hold_on_real_stories(basil, allsides, budget):
         assert sum(len(s.text.split()) for s in draft.body) <= budget
         outlets = {a.outlet for a in arts}
         assert draft.title and not any(o.lower() in draft.title.lower() for o in outlets), (
-            draft.title)
+            draft.title
+        )
         assert not draft.title.lower().startswith(("live", "opinion"))
         assert draft.title not in {v.title for v in views}
         assert [o.article_id for o in draft.opinions] == [v.id for v in views]

@@ -20,8 +20,13 @@ INVENTED = "Aliens landed in Ohio on Tuesday, killing 4,000 penguins at the zoo.
 @pytest.fixture(scope="module")
 def story(data_dir):
     articles, _ = basil_stories(data_dir, limit=1)[0]
-    opinion = replace(articles[0], id=999, kind=Kind.OPINION, title="Opinion: A SECRET VIEW",
-                      url="https://example.org/op")
+    opinion = replace(
+        articles[0],
+        id=999,
+        kind=Kind.OPINION,
+        title="Opinion: A SECRET VIEW",
+        url="https://example.org/op",
+    )
     return articles + [opinion]
 
 
@@ -30,16 +35,23 @@ def _answer(articles, extra=()) -> str:
     s0 = split_sentences(news[0].text)[0]
     s1 = split_sentences(news[1].text)[0]
     story = [{"text": s0, "cites": [1]}, {"text": s1, "cites": [2, 3]}, *extra]
-    return json.dumps({
-        "title": f"{news[0].title} - Fox News",
-        "highlights": [{"text": s1, "cites": [2]}, {"text": INVENTED, "cites": [1]}],
-        "story": story,
-    })
+    return json.dumps(
+        {
+            "title": f"{news[0].title} - Fox News",
+            "highlights": [{"text": s1, "cites": [2]}, {"text": INVENTED, "cites": [1]}],
+            "story": story,
+        }
+    )
 
 
 def _writer(server, **kw):
-    return LLMWriter(server.base_url, "test-model", api_key="sekret", timeout=kw.pop("timeout", 5),
-                     words=kw.pop("words", 250))
+    return LLMWriter(
+        server.base_url,
+        "test-model",
+        api_key="sekret",
+        timeout=kw.pop("timeout", 5),
+        words=kw.pop("words", 250),
+    )
 
 
 def test_grounded_answer_keeps_supported_sentences_only(story):
@@ -68,15 +80,18 @@ def test_fenced_json_is_accepted(story):
         assert _writer(srv).write(story).writer == "llm"
 
 
-@pytest.mark.parametrize("reply", [
-    "this is not json {",
-    json.dumps({"title": "x", "highlights": [], "story": [{"text": "a", "cites": ["1"]}]}),
-    json.dumps({"highlights": [], "story": []}),
-    json.dumps(["a list"]),
-    ("raw", 500, '{"error": {"message": "boom"}}'),
-    ("raw", 200, "<html>not a completion</html>"),
-    json.dumps({"title": "T", "highlights": [], "story": [{"text": INVENTED, "cites": [1]}]}),
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "this is not json {",
+        json.dumps({"title": "x", "highlights": [], "story": [{"text": "a", "cites": ["1"]}]}),
+        json.dumps({"highlights": [], "story": []}),
+        json.dumps(["a list"]),
+        ("raw", 500, '{"error": {"message": "boom"}}'),
+        ("raw", 200, "<html>not a completion</html>"),
+        json.dumps({"title": "T", "highlights": [], "story": [{"text": INVENTED, "cites": [1]}]}),
+    ],
+)
 def test_bad_answers_fall_back_to_extractive_and_are_logged(story, reply, caplog):
     expected = ExtractiveWriter(words=250).write(story)
     with ChatServer(lambda req: reply) as srv, caplog.at_level(logging.WARNING):
@@ -86,8 +101,10 @@ def test_bad_answers_fall_back_to_extractive_and_are_logged(story, reply, caplog
 
 
 def test_slow_server_times_out_and_falls_back(story, caplog):
-    with ChatServer(lambda req: ("sleep", 3, _answer(story))) as srv, \
-            caplog.at_level(logging.WARNING):
+    with (
+        ChatServer(lambda req: ("sleep", 3, _answer(story))) as srv,
+        caplog.at_level(logging.WARNING),
+    ):
         start = time.monotonic()
         draft = _writer(srv, timeout=0.5).write(story)
         elapsed = time.monotonic() - start
@@ -114,15 +131,24 @@ def test_story_budget_is_respected(story):
 def test_settings_choose_the_writer_and_pipeline_records_it(story, tmp_path):
     assert isinstance(make_writer(load_settings(db=tmp_path / "a.db")), ExtractiveWriter)
     with ChatServer(lambda req: _answer(story)) as srv:
-        settings = load_settings(db=tmp_path / "s.db", llm_base_url=srv.base_url,
-                                 llm_model="m", llm_timeout=5)
+        settings = load_settings(
+            db=tmp_path / "s.db", llm_base_url=srv.base_url, llm_model="m", llm_timeout=5
+        )
         store = Store(settings.db)
         store.migrate()
         pipeline = Pipeline(store, settings)
         assert isinstance(pipeline.writer, LLMWriter)
         for a in story:
-            pipeline.add_article(Article(url=a.url, title=a.title, text=a.text,
-                                         published=a.published, outlet=a.outlet, kind=a.kind))
+            pipeline.add_article(
+                Article(
+                    url=a.url,
+                    title=a.title,
+                    text=a.text,
+                    published=a.published,
+                    outlet=a.outlet,
+                    kind=a.kind,
+                )
+            )
         assert pipeline.write_dirty() >= 1
         versions = [store.latest_version(s.id) for s, _ in store.list_stories()]
     assert any(v and v[0].writer == "llm" for v in versions)

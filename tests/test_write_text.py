@@ -10,65 +10,105 @@ from storywire.write.sentences import is_boilerplate, split_sentences
 from storywire.write.titles import clean_title
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Mr. Smith went to Washington. He met Sen. Jones at 3 p.m. Friday.",
-     ["Mr. Smith went to Washington.", "He met Sen. Jones at 3 p.m. Friday."]),
-    ("The U.S. economy grew 2.1 percent. Analysts expected more.",
-     ["The U.S. economy grew 2.1 percent.", "Analysts expected more."]),
-    ('"We will win," she said. "No doubt." The crowd cheered.',
-     ['"We will win," she said.', '"No doubt."', "The crowd cheered."]),
-    ("LONDON (Reuters) - Britain voted to leave. Markets fell.",
-     ["Britain voted to leave.", "Markets fell."]),
-    ("WASHINGTON — The Senate passed the bill. J. Doe objected.",
-     ["The Senate passed the bill.", "J. Doe objected."]),
-    ("WASHINGTON ―House Majority Whip was still in critical condition.",
-     ["House Majority Whip was still in critical condition."]),
-    ("WASHINGTON—Joining a chorus of bishops, 90 faculty signed.",
-     ["Joining a chorus of bishops, 90 faculty signed."]),
-    ("U.S.-CHINA TALKS - not a dateline here.", ["U.S.-CHINA TALKS - not a dateline here."]),
-    ("First paragraph ends here.\nSecond one starts here.",
-     ["First paragraph ends here.", "Second one starts here."]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Mr. Smith went to Washington. He met Sen. Jones at 3 p.m. Friday.",
+            ["Mr. Smith went to Washington.", "He met Sen. Jones at 3 p.m. Friday."],
+        ),
+        (
+            "The U.S. economy grew 2.1 percent. Analysts expected more.",
+            ["The U.S. economy grew 2.1 percent.", "Analysts expected more."],
+        ),
+        (
+            '"We will win," she said. "No doubt." The crowd cheered.',
+            ['"We will win," she said.', '"No doubt."', "The crowd cheered."],
+        ),
+        (
+            "LONDON (Reuters) - Britain voted to leave. Markets fell.",
+            ["Britain voted to leave.", "Markets fell."],
+        ),
+        (
+            "WASHINGTON — The Senate passed the bill. J. Doe objected.",
+            ["The Senate passed the bill.", "J. Doe objected."],
+        ),
+        (
+            "WASHINGTON ―House Majority Whip was still in critical condition.",
+            ["House Majority Whip was still in critical condition."],
+        ),
+        (
+            "WASHINGTON—Joining a chorus of bishops, 90 faculty signed.",
+            ["Joining a chorus of bishops, 90 faculty signed."],
+        ),
+        ("U.S.-CHINA TALKS - not a dateline here.", ["U.S.-CHINA TALKS - not a dateline here."]),
+        (
+            "First paragraph ends here.\nSecond one starts here.",
+            ["First paragraph ends here.", "Second one starts here."],
+        ),
+    ],
+)
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
 
 
-@pytest.mark.parametrize("sentence", [
-    "Sign up for our newsletter.", "Photo: Getty Images", "By John Smith",
-    "Copyright 2020 Reuters.", "Reporting by Jane Doe; Editing by Bob Roe",
-    "By JANE DOE and JOHN ROE, Associated Press", "Advertisement",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Sign up for our newsletter.",
+        "Photo: Getty Images",
+        "By John Smith",
+        "Copyright 2020 Reuters.",
+        "Reporting by Jane Doe; Editing by Bob Roe",
+        "By JANE DOE and JOHN ROE, Associated Press",
+        "Advertisement",
+    ],
+)
 def test_boilerplate(sentence):
     assert is_boilerplate(sentence)
 
 
-@pytest.mark.parametrize("sentence", [
-    "The Senate voted 52-48 to confirm the nominee on Friday.",
-    # real NeuS leads the boilerplate rules used to drop
-    "By early July, the death toll had declined to a low of about 400.",
-    "The toll was revised to correct misreporting by hospitals, Wuhan officials said.",
-    "Biden took steps to expand coverage, including a new chance to sign up for care.",
-    "At least seven companies said on Thursday they were dropping advertisements from the show.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Senate voted 52-48 to confirm the nominee on Friday.",
+        # real NeuS leads the boilerplate rules used to drop
+        "By early July, the death toll had declined to a low of about 400.",
+        "The toll was revised to correct misreporting by hospitals, Wuhan officials said.",
+        "Biden took steps to expand coverage, including a new chance to sign up for care.",
+        "At least seven companies said on Thursday they were dropping advertisements"
+        " from the show.",
+    ],
+)
 def test_news_sentence_is_not_boilerplate(sentence):
     assert not is_boilerplate(sentence)
 
 
-@pytest.mark.parametrize("title, outlets, expected", [
-    ("LIVE: Senate passes budget bill - BBC News", ("BBC News",), "Senate passes budget bill"),
-    ("Opinion: Why the budget matters", (), "Why the budget matters"),
-    ("Senate passes budget bill | Reuters", ("Reuters",), "Senate passes budget bill"),
-    ("Storm hits coast (VIDEO)", (), "Storm hits coast"),
-    ("Storm hits coast: here's what we know", (), "Storm hits coast"),
-    ("Senate passes bill - Fox News", ("Fox News",), "Senate passes bill"),
-])
+@pytest.mark.parametrize(
+    "title, outlets, expected",
+    [
+        ("LIVE: Senate passes budget bill - BBC News", ("BBC News",), "Senate passes budget bill"),
+        ("Opinion: Why the budget matters", (), "Why the budget matters"),
+        ("Senate passes budget bill | Reuters", ("Reuters",), "Senate passes budget bill"),
+        ("Storm hits coast (VIDEO)", (), "Storm hits coast"),
+        ("Storm hits coast: here's what we know", (), "Storm hits coast"),
+        ("Senate passes bill - Fox News", ("Fox News",), "Senate passes bill"),
+    ],
+)
 def test_clean_title(title, outlets, expected):
     assert clean_title(title, outlets) == expected
 
 
 def _a(id, outlet, text, kind=Kind.NEWS, title="Storm"):
-    return StoredArticle(url=f"https://x/{id}", title=title, text=text, outlet=outlet, kind=kind,
-                         published=datetime(2024, 1, 1, tzinfo=UTC), id=id)
+    return StoredArticle(
+        url=f"https://x/{id}",
+        title=title,
+        text=text,
+        outlet=outlet,
+        kind=kind,
+        published=datetime(2024, 1, 1, tzinfo=UTC),
+        id=id,
+    )
 
 
 def test_version_change_rules():

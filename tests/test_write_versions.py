@@ -20,8 +20,15 @@ def setup(tmp_path, data_dir):
     story = store.create_story(arts[0].published)
 
     def add(a, **changes) -> int:
-        base = Article(url=a.url, title=a.title, text=a.text, published=a.published,
-                       outlet=a.outlet, kind=a.kind, author=a.author)
+        base = Article(
+            url=a.url,
+            title=a.title,
+            text=a.text,
+            published=a.published,
+            outlet=a.outlet,
+            kind=a.kind,
+            author=a.author,
+        )
         art = replace(base, **changes)
         article_id = store.add_article(art, content_hash=content_hash(art.title, art.text))
         assert article_id is not None
@@ -43,8 +50,13 @@ def test_versions_follow_meaningful_changes_only(setup):
     # The same outlet repeating what is known (a shortened rewrite): no new version.
     first = arts[0]
     shorter = "\n".join(first.text.split("\n")[:2])
-    add(first, url=first.url + "?update=1", text=shorter, title=first.title + " (updated)",
-        published=first.published + timedelta(hours=1))
+    add(
+        first,
+        url=first.url + "?update=1",
+        text=shorter,
+        title=first.title + " (updated)",
+        published=first.published + timedelta(hours=1),
+    )
     assert not pipeline.write_story(story)
     assert store.latest_version(story)[0].version == 1
 
@@ -59,16 +71,25 @@ def test_versions_follow_meaningful_changes_only(setup):
     assert set(v2.changes["new_sentences"]) <= {s.text for s in v2.body}
 
     # New facts from a known outlet: another event's text under the same outlet.
-    add(other[0], outlet=arts[0].outlet, url=other[0].url + "#x",
-        published=arts[0].published + timedelta(hours=2))
+    add(
+        other[0],
+        outlet=arts[0].outlet,
+        url=other[0].url + "#x",
+        published=arts[0].published + timedelta(hours=2),
+    )
     assert pipeline.write_story(story)
     v3, _ = store.latest_version(story)
     assert v3.version == 3 and v3.changes["new_outlets"] == []
     assert len(v3.changes["new_facts"]) >= 3
 
     # An opinion piece joins: the Opinions list changes, the body does not take from it.
-    op = add(other[1], kind=Kind.OPINION, outlet=arts[1].outlet, url=other[1].url + "#op",
-             published=arts[0].published + timedelta(hours=3))
+    op = add(
+        other[1],
+        kind=Kind.OPINION,
+        outlet=arts[1].outlet,
+        url=other[1].url + "#op",
+        published=arts[0].published + timedelta(hours=3),
+    )
     assert pipeline.write_story(story)
     v4, _ = store.latest_version(story)
     assert v4.changes["new_opinions"] == [op]

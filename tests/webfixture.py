@@ -19,15 +19,20 @@ def at(day: int, hour: int) -> datetime:
 
 
 LATE_QUAKE = news(
-    "https://guardian.example/chile-quake-aftershock", "The Guardian", at(4, 11),
+    "https://guardian.example/chile-quake-aftershock",
+    "The Guardian",
+    at(4, 11),
     "Aftershocks rattle southern Chile after magnitude 7.1 earthquake",
     "Aftershocks rattled southern Chile on Tuesday after a magnitude 7.1 earthquake struck off "
     "the coast of the Los Lagos region. Chile's disaster agency said the tsunami evacuation "
     "order had been lifted. The US Geological Survey said no casualties were reported.",
-    section="World", language="en",
+    section="World",
+    language="en",
 )
 LONE = news(
-    "https://local.example/bridge", "Local Courier", at(5, 10),
+    "https://local.example/bridge",
+    "Local Courier",
+    at(5, 10),
     "Old river bridge closes for repairs in Valdivia",
     "The old river bridge in Valdivia closed on Wednesday for three months of repairs. "
     "Drivers were told to use the northern bypass while engineers replace the deck.",
@@ -39,8 +44,17 @@ def build(db: Path) -> dict[str, int]:
     store = Store(db)
     store.migrate()
     try:
-        store.add_feeds([FeedInfo(url="https://reuters.example/feed.xml", outlet="Reuters",
-                                  country="GB", kind="wire", category="World")])
+        store.add_feeds(
+            [
+                FeedInfo(
+                    url="https://reuters.example/feed.xml",
+                    outlet="Reuters",
+                    country="GB",
+                    kind="wire",
+                    category="World",
+                )
+            ]
+        )
         pipeline = Pipeline(store, load_settings(db=db))
         pipeline.import_articles(ARTICLES + XSS + [LONE])
         pipeline.write_dirty()
@@ -49,15 +63,24 @@ def build(db: Path) -> dict[str, int]:
         ids = {}
         for s, title in store.list_stories(limit=50):
             t = title.lower()
-            key = ("quake" if "chile" in t and "bridge" not in t else "ecb" if "rate" in t
-                   else "bridge" if "bridge" in t else "xss")
+            key = (
+                "quake"
+                if "chile" in t and "bridge" not in t
+                else "ecb"
+                if "rate" in t
+                else "bridge"
+                if "bridge" in t
+                else "xss"
+            )
             ids[key] = s.id
     finally:
         store.close()
     # The merge itself belongs to the cluster stage; here the columns are set directly.
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE stories SET status='merged', merged_into=? WHERE id=?",
-                     (ids["quake"], ids["bridge"]))
+        conn.execute(
+            "UPDATE stories SET status='merged', merged_into=? WHERE id=?",
+            (ids["quake"], ids["bridge"]),
+        )
     conn.close()
     ids["merged"] = ids.pop("bridge")
     return ids

@@ -53,8 +53,16 @@ def background_df(data: Path, out: Path) -> None:
     with gzip.open(data / ALLSIDES, "rt", encoding="utf-8") as fh:
         for line in fh:
             a = json.loads(line)
-            batch.append(fields(Doc(a.get("title") or "", a.get("content_original") or "",
-                                    datetime.min, url=a.get("url") or "")))
+            batch.append(
+                fields(
+                    Doc(
+                        a.get("title") or "",
+                        a.get("content_original") or "",
+                        datetime.min,
+                        url=a.get("url") or "",
+                    )
+                )
+            )
             if len(batch) == 1024:
                 for c in feat.counts_many(batch):
                     feat.learn(c)
@@ -62,8 +70,7 @@ def background_df(data: Path, out: Path) -> None:
     for c in feat.counts_many(batch):
         feat.learn(c)
     data_out = {"source": str(ALLSIDES), **feat.table()}
-    out.write_bytes(gzip.compress(json.dumps(data_out, separators=(",", ":")).encode(),
-                                  mtime=0))
+    out.write_bytes(gzip.compress(json.dumps(data_out, separators=(",", ":")).encode(), mtime=0))
     features.background.cache_clear()
     print(f"wrote {out} ({feat.n_docs} documents, {out.stat().st_size // 1024} KiB)")
 
@@ -107,14 +114,15 @@ def by_days(labelled: datasets.Labelled, days: set[str], keep: bool) -> datasets
     return datasets.Labelled(
         f"{labelled.name}[{'train' if keep else 'held-out'} days]",
         [d for d, k in zip(labelled.docs, pick, strict=True) if k],
-        [g for g, k in zip(labelled.gold, pick, strict=True) if k])
+        [g for g, k in zip(labelled.gold, pick, strict=True) if k],
+    )
 
 
-def fit(sets: list[datasets.Labelled], semeval: list[datasets.Pair]
-        ) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
+def fit(
+    sets: list[datasets.Labelled], semeval: list[datasets.Pair]
+) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
     xs, ys, ws = [], [], []
-    for name, (x, y) in [(s.name, pairs(s)) for s in sets] + [("SemEval",
-                                                                semeval_pairs(semeval))]:
+    for name, (x, y) in [(s.name, pairs(s)) for s in sets] + [("SemEval", semeval_pairs(semeval))]:
         xs.append(x)
         ys.append(y)
         ws.append(np.full(len(y), 1.0 / len(y)))  # each set weighs the same
@@ -128,11 +136,16 @@ def fit(sets: list[datasets.Labelled], semeval: list[datasets.Pair]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA",
-                                                                    "../shared/data")))
+    ap.add_argument(
+        "--data", type=Path, default=Path(os.environ.get("STORYWIRE_DATA", "../shared/data"))
+    )
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--uci-days", default="", help="comma-separated UCI days (YYYY-MM-DD) "
-                    "to train on; the other days are held out and reported")
+    ap.add_argument(
+        "--uci-days",
+        default="",
+        help="comma-separated UCI days (YYYY-MM-DD) "
+        "to train on; the other days are held out and reported",
+    )
     args = ap.parse_args()
     background_df(args.data, BACKGROUND)  # the featurizer reads it from the package
     uci, held = datasets.uci(args.data), None
@@ -143,21 +156,38 @@ def main() -> None:
     mean, scale, lr = fit(sets, datasets.semeval(args.data))
     best: tuple[float, float] = (-1.0, 0.5)
     for thr in np.arange(0.15, 0.56, 0.05):
-        model = PairModel(VERSION, mean, scale, lr.coef_[0], float(lr.intercept_[0]),
-                          float(thr), max(0.9, float(thr)))
-        f = [score(cluster_stream(s.docs, OnlineClusterer(model=model)), s.gold).b3_f
-             for s in sets]
-        print(f"threshold {thr:.2f}: " + "  ".join(f"{s.name} {v:.3f}"
-                                                   for s, v in zip(sets, f, strict=True)))
+        model = PairModel(
+            VERSION,
+            mean,
+            scale,
+            lr.coef_[0],
+            float(lr.intercept_[0]),
+            float(thr),
+            max(0.9, float(thr)),
+        )
+        f = [score(cluster_stream(s.docs, OnlineClusterer(model=model)), s.gold).b3_f for s in sets]
+        print(
+            f"threshold {thr:.2f}: "
+            + "  ".join(f"{s.name} {v:.3f}" for s, v in zip(sets, f, strict=True))
+        )
         if np.mean(f) > best[0]:
             best = (float(np.mean(f)), float(thr))
-    model = PairModel(VERSION, mean, scale, lr.coef_[0], float(lr.intercept_[0]),
-                      round(best[1], 2), max(0.9, round(best[1], 2)))
+    model = PairModel(
+        VERSION,
+        mean,
+        scale,
+        lr.coef_[0],
+        float(lr.intercept_[0]),
+        round(best[1], 2),
+        max(0.9, round(best[1], 2)),
+    )
     if held is not None:
         for s in (uci, held):
             got = score(cluster_stream(s.docs, OnlineClusterer(model=model)), s.gold)
-            print(f"{s.name}: {len(s.docs)} items, B-cubed P/R/F1 "
-                  f"{got.b3_p:.3f}/{got.b3_r:.3f}/{got.b3_f:.3f}")
+            print(
+                f"{s.name}: {len(s.docs)} items, B-cubed P/R/F1 "
+                f"{got.b3_p:.3f}/{got.b3_r:.3f}/{got.b3_f:.3f}"
+            )
     data = model.to_json()
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     for name, c in zip(FEATURES, lr.coef_[0], strict=True):

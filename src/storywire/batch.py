@@ -24,8 +24,9 @@ class BatchReport:
     bad: list[BadLine] = field(default_factory=list)
 
 
-def read_input(path: Path, group_by: str | None = None
-               ) -> tuple[list[tuple[str, Article, str]], list[BadLine]]:
+def read_input(
+    path: Path, group_by: str | None = None
+) -> tuple[list[tuple[str, Article, str]], list[BadLine]]:
     """(input id, article, group value) per good line, and the bad lines."""
     good: list[tuple[str, Article, str]] = []
     bad: list[BadLine] = []
@@ -50,19 +51,29 @@ def read_input(path: Path, group_by: str | None = None
 
 
 def _doc(a: Article) -> Doc:
-    return Doc(title=a.title, text=a.text, published=a.published, language=a.language,
-               outlet=a.outlet, url=a.url)
+    return Doc(
+        title=a.title,
+        text=a.text,
+        published=a.published,
+        language=a.language,
+        outlet=a.outlet,
+        url=a.url,
+    )
 
 
-def group(items: list[tuple[str, Article, str]], group_by: str | None,
-          progress: Callable[[int], None] | None = None) -> list[list[int]]:
+def group(
+    items: list[tuple[str, Article, str]],
+    group_by: str | None,
+    progress: Callable[[int], None] | None = None,
+) -> list[list[int]]:
     """Indices of ``items`` per story, stories in order of their first article."""
     order = sorted(range(len(items)), key=lambda i: items[i][1].published)
     if group_by:
         labels: list[Any] = [items[i][2] for i in order]
     else:
-        labels = cluster_stream((_doc(items[i][1]) for i in order), OnlineClusterer(),
-                                progress=progress)
+        labels = cluster_stream(
+            (_doc(items[i][1]) for i in order), OnlineClusterer(), progress=progress
+        )
     stories: dict[Any, list[int]] = {}
     for i, label in zip(order, labels, strict=True):
         stories.setdefault(label, []).append(i)
@@ -73,8 +84,12 @@ def _sentences(sents: tuple[Sentence, ...], ids: list[str]) -> list[dict[str, An
     return [{"text": s.text, "sources": [ids[k] for k in s.sources]} for s in sents]
 
 
-def story_record(n: int, members: list[int], items: list[tuple[str, Article, str]],
-                 writer: ExtractiveWriter | None) -> dict[str, Any]:
+def story_record(
+    n: int,
+    members: list[int],
+    items: list[tuple[str, Article, str]],
+    writer: ExtractiveWriter | None,
+) -> dict[str, Any]:
     ids = [items[i][0] for i in members]
     record: dict[str, Any] = {"story_id": n, "article_ids": ids}
     if writer is None:
@@ -85,15 +100,31 @@ def story_record(n: int, members: list[int], items: list[tuple[str, Article, str
         title=draft.title,
         highlights=_sentences(draft.highlights, ids),
         body=_sentences(draft.body, ids),
-        opinions=[{"article_id": ids[o.article_id], "outlet": o.outlet, "author": o.author,
-                   "title": o.title, "gist": o.gist, "url": o.url, "kind": str(o.kind)}
-                  for o in draft.opinions],
+        opinions=[
+            {
+                "article_id": ids[o.article_id],
+                "outlet": o.outlet,
+                "author": o.author,
+                "title": o.title,
+                "gist": o.gist,
+                "url": o.url,
+                "kind": str(o.kind),
+            }
+            for o in draft.opinions
+        ],
     )
     return record
 
 
-def run_batch(src: Path, out: IO[str], *, write: bool = True, words: int = 250,
-              group_by: str | None = None, log: IO[str] | None = None) -> BatchReport:
+def run_batch(
+    src: Path,
+    out: IO[str],
+    *,
+    write: bool = True,
+    words: int = 250,
+    group_by: str | None = None,
+    log: IO[str] | None = None,
+) -> BatchReport:
     """Read ``src``, write one JSON object per story to ``out``; bad lines are reported
     on ``log`` with their line number and skipped."""
     log = log or sys.stderr  # looked up now: click's test runner swaps it
@@ -102,8 +133,9 @@ def run_batch(src: Path, out: IO[str], *, write: bool = True, words: int = 250,
     for b in bad:
         print(f"{src}:{b.line}: skipped: {b.reason}", file=log)
     print(f"read {len(items)} articles ({len(bad)} bad lines)", file=log)
-    stories = group(items, group_by,
-                    lambda n: print(f"clustered {n}/{len(items)} articles", file=log))
+    stories = group(
+        items, group_by, lambda n: print(f"clustered {n}/{len(items)} articles", file=log)
+    )
     print(f"{len(stories)} stories", file=log)
     writer = ExtractiveWriter(words=words) if write else None
     for n, members in enumerate(stories, 1):

@@ -57,10 +57,14 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group)
-@click.option("--db", type=click.Path(path_type=Path), help="SQLite file [env STORYWIRE_DB; "
-              "default ./storywire.db].")
-@click.option("--config", type=click.Path(path_type=Path), help="TOML settings file "
-              "[env STORYWIRE_CONFIG].")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    help="SQLite file [env STORYWIRE_DB; default ./storywire.db].",
+)
+@click.option(
+    "--config", type=click.Path(path_type=Path), help="TOML settings file [env STORYWIRE_CONFIG]."
+)
 @click.option("--log-level", help="DEBUG, INFO, WARNING or ERROR [env STORYWIRE_LOG_LEVEL].")
 @click.version_option(package_name="storywire")
 @click.pass_context
@@ -69,11 +73,14 @@ def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: st
     ctx.obj = _Context(config, {"db": db, "log_level": log_level})
     ctx.call_on_close(ctx.obj.close)
     level = ctx.obj.settings().log_level.upper()
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 # -- feeds -----------------------------------------------------------------------------
+
 
 @main.group()
 def feeds() -> None:
@@ -126,8 +133,10 @@ def feeds_list(obj: _Context) -> None:
         checked = f.last_checked_at.isoformat() if f.last_checked_at else "never"
         nxt = f.next_check_at.isoformat() if f.next_check_at else "now"
         every = f", every {_duration(f.poll_interval)}" if f.poll_interval else ""
-        click.echo(f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  "
-                   f"checked {checked}  next {nxt}{every}  {f.url}")
+        click.echo(
+            f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  "
+            f"checked {checked}  next {nxt}{every}  {f.url}"
+        )
         if f.last_error:
             click.echo(f"      error ({f.error_count}x): {f.last_error}")
 
@@ -150,6 +159,7 @@ def feeds_remove(obj: _Context, url: str) -> None:
 
 # -- running -----------------------------------------------------------------------------
 
+
 def _default_feeds() -> list[FeedInfo]:
     data = resources.files("storywire").joinpath("data/default-feeds.opml").read_bytes()
     return parse_opml(data, name="default-feeds.opml")
@@ -162,9 +172,11 @@ def poll(obj: _Context, once: bool) -> None:
     """Poll due feeds once, store articles and write changed stories."""
     pipeline = Pipeline(obj.store(), obj.settings())
     report = asyncio.run(pipeline.poll_once())
-    click.echo(f"{report.feeds} feeds polled ({report.feed_errors} errors, "
-               f"{report.not_modified} not modified), {report.articles} new articles, "
-               f"{report.stories_written} stories written")
+    click.echo(
+        f"{report.feeds} feeds polled ({report.feed_errors} errors, "
+        f"{report.not_modified} not modified), {report.articles} new articles, "
+        f"{report.stories_written} stories written"
+    )
     for line in report.errors:
         click.echo(f"  {line}", err=True)
 
@@ -175,8 +187,9 @@ def poll(obj: _Context, once: bool) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), help="Server processes [default 1].")
 @click.option("--admin-token", help="Token for feed management [env STORYWIRE_ADMIN_TOKEN].")
 @click.pass_obj
-def serve(obj: _Context, host: str | None, port: int | None, workers: int | None,
-          admin_token: str | None) -> None:
+def serve(
+    obj: _Context, host: str | None, port: int | None, workers: int | None, admin_token: str | None
+) -> None:
     """Serve the web pages and API without polling."""
     from .web.server import serve_forever
 
@@ -186,8 +199,13 @@ def serve(obj: _Context, host: str | None, port: int | None, workers: int | None
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--pages", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="Home pages to export (each lists 30 stories).")
+@click.option(
+    "--pages",
+    type=click.IntRange(1, 1000),
+    default=20,
+    show_default=True,
+    help="Home pages to export (each lists 30 stories).",
+)
 @click.pass_obj
 def export(obj: _Context, folder: Path, pages: int) -> None:
     """Write the pages as a static site into FOLDER (for any static host)."""
@@ -234,11 +252,16 @@ def _poll_loop(settings: Settings, stop: threading.Event) -> None:
 
 # -- import ------------------------------------------------------------------------------
 
+
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--field", "fields", multiple=True, metavar="NAME=SOURCE_FIELD",
-              help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. "
-                   "--field text=content_original.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME=SOURCE_FIELD",
+    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original.",
+)
 @click.pass_obj
 def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
@@ -254,13 +277,13 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     pipeline = Pipeline(obj.store(), obj.settings())
     with Progress(transient=False) as progress:
         task = progress.add_task("import + cluster", total=len(articles))
-        new, known = pipeline.import_articles(
-            articles, lambda n: progress.advance(task, n)
-        )
+        new, known = pipeline.import_articles(articles, lambda n: progress.advance(task, n))
         task2 = progress.add_task("write stories", total=len(pipeline.dirty))
         written = pipeline.write_dirty(lambda n: progress.advance(task2, n))
-    click.echo(f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
-               f"{written} stories written")
+    click.echo(
+        f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
+        f"{written} stories written"
+    )
     if bad:
         sys.exit(3)
 
@@ -276,37 +299,61 @@ def _read_articles(file: Path, mapping: dict[str, str]) -> tuple[list[Article], 
 
 # -- batch -------------------------------------------------------------------------------
 
+
 @main.command()
 @click.argument("input_file", metavar="INPUT.jsonl[.gz]", type=click.Path(path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="Write the stories here as JSON Lines ('-' for standard output).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Write the stories here as JSON Lines ('-' for standard output).",
+)
 @click.option("--no-write", is_flag=True, help="Only cluster: story_id and article_ids.")
-@click.option("--group-by", metavar="FIELD", help="Take the stories from this input field "
-              "instead of clustering (to use or evaluate the writer alone).")
-@click.option("--words", type=click.IntRange(20, 100_000), default=None,
-              help="Word budget of a story body [default: the story_words setting].")
+@click.option(
+    "--group-by",
+    metavar="FIELD",
+    help="Take the stories from this input field "
+    "instead of clustering (to use or evaluate the writer alone).",
+)
+@click.option(
+    "--words",
+    type=click.IntRange(20, 100_000),
+    default=None,
+    help="Word budget of a story body [default: the story_words setting].",
+)
 @click.pass_obj
-def batch(obj: _Context, input_file: Path, out: Path, no_write: bool, group_by: str | None,
-          words: int | None) -> None:
+def batch(
+    obj: _Context,
+    input_file: Path,
+    out: Path,
+    no_write: bool,
+    group_by: str | None,
+    words: int | None,
+) -> None:
     """Cluster a JSON Lines file of articles into stories written as JSON Lines
     (no database; format in docs/batch.md). Exit status 3 when input lines were bad."""
     from .batch import run_batch
 
     words = words or obj.settings().story_words
     if str(out) == "-":
-        report = run_batch(input_file, sys.stdout, write=not no_write, words=words,
-                           group_by=group_by)
+        report = run_batch(
+            input_file, sys.stdout, write=not no_write, words=words, group_by=group_by
+        )
     else:
         with out.open("w", encoding="utf-8") as fh:
-            report = run_batch(input_file, fh, write=not no_write, words=words,
-                               group_by=group_by)
-    click.echo(f"{input_file}: {report.articles} articles, {report.stories} stories, "
-               f"{len(report.bad)} bad lines", err=True)
+            report = run_batch(input_file, fh, write=not no_write, words=words, group_by=group_by)
+    click.echo(
+        f"{input_file}: {report.articles} articles, {report.stories} stories, "
+        f"{len(report.bad)} bad lines",
+        err=True,
+    )
     if report.bad:
         sys.exit(3)
 
 
 # -- stories -----------------------------------------------------------------------------
+
 
 @main.group()
 def story() -> None:
@@ -364,10 +411,16 @@ def _extract_record(name: str, url: str) -> dict[str, Any]:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return {"file": name, "error": reason or exc.__class__.__name__}
     return {
-        "file": name, "title": page.title, "author": page.author,
+        "file": name,
+        "title": page.title,
+        "author": page.author,
         "published": page.published.isoformat() if page.published else None,
-        "language": page.language, "site_name": page.site_name, "kind": str(page.kind),
-        "section": page.section, "page_type": page.page_type, "text": page.text,
+        "language": page.language,
+        "site_name": page.site_name,
+        "kind": str(page.kind),
+        "section": page.section,
+        "page_type": page.page_type,
+        "text": page.text,
     }
 
 

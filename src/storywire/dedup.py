@@ -89,8 +89,9 @@ def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature |
     return _signature(_words(text), num_perm, min_words)
 
 
-def dedup_keys(title: str, text: str, num_perm: int = 64,
-               min_words: int = 40) -> tuple[str, Signature | None]:
+def dedup_keys(
+    title: str, text: str, num_perm: int = 64, min_words: int = 40
+) -> tuple[str, Signature | None]:
     """``content_hash`` and ``signature`` at once (the text is split into words once)."""
     words = _words(text or title)
     return _digest(words), _signature(words, num_perm, min_words) if text else None
@@ -104,8 +105,7 @@ def _signature(words: list[str], num_perm: int, min_words: int) -> Signature | N
     if len(words) < min_words:
         return None
     mix, a, b = _params(num_perm)
-    w = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64,
-                    count=len(words))
+    w = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     n = len(w) - _GRAM + 1
     grams = w[:n] * mix[0]
     for k in range(1, _GRAM):
@@ -138,8 +138,7 @@ class NearDuplicates:
     def __len__(self) -> int:
         return len(self._hashes)
 
-    def minhash(self, text: str,
-                sig: Signature | None = None) -> tuple[LeanMinHash, int] | None:
+    def minhash(self, text: str, sig: Signature | None = None) -> tuple[LeanMinHash, int] | None:
         """(MinHash, shingle count) of a text, from ``sig`` when it was computed elsewhere
         (see ``signature``); the last one is cached (find, then add)."""
         if self._last is not None and self._last[0] == text:

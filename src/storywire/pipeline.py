@@ -1,10 +1,10 @@
 """The orchestrator: the only module that wires the stages to the store.
 
-    feeds ─► fetch ─► parse entries ─► fetch pages ─► extract ─► dedup ─► store
-                                                                          │
-    import (JSONL) ───────────────────────────────────────────────────────┤
-                                                                          ▼
-                                         cluster (online) ─► write changed stories
+feeds ─► fetch ─► parse entries ─► fetch pages ─► extract ─► dedup ─► store
+                                                                      │
+import (JSONL) ───────────────────────────────────────────────────────┤
+                                                                      ▼
+                                     cluster (online) ─► write changed stories
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ class CycleReport:
 
 
 class Pipeline:
-    def __init__(self, store: Store, settings: Settings,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self, store: Store, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+    ):
         self.store = store
         self.settings = settings
         self.transport = transport
@@ -91,8 +92,9 @@ class Pipeline:
                 self._remember(a.id, a.text, a.published)
         return len(recent)
 
-    def _remember(self, article_id: int, text: str, published: datetime,
-                  sig: Signature | None = None) -> None:
+    def _remember(
+        self, article_id: int, text: str, published: datetime, sig: Signature | None = None
+    ) -> None:
         self.near.add(article_id, text, sig)
         self._near_dates[article_id] = published
 
@@ -103,9 +105,15 @@ class Pipeline:
 
     # -- one article ------------------------------------------------------------------
 
-    def add_article(self, article: Article, source_info: dict[str, str] | None = None, *,
-                    digest: str | None = None, sig: Signature | None = None,
-                    counts: Counts | None = None) -> bool:
+    def add_article(
+        self,
+        article: Article,
+        source_info: dict[str, str] | None = None,
+        *,
+        digest: str | None = None,
+        sig: Signature | None = None,
+        counts: Counts | None = None,
+    ) -> bool:
         """Dedup, store and cluster one article. False when its URL is already stored.
         ``counts``: its raw term counts when computed beforehand (a batch at once in
         ``import_articles``, or in the extraction worker during a poll).
@@ -193,8 +201,11 @@ class Pipeline:
         if previous and not delta.meaningful and not dropped:
             return False
         draft = self.writer.write(articles)
-        old_text = ({s.text for s in previous[0].body} | {s.text for s in previous[0].highlights}
-                    if previous else set())
+        old_text = (
+            {s.text for s in previous[0].body} | {s.text for s in previous[0].highlights}
+            if previous
+            else set()
+        )
         version = StoryVersion(
             story_id=story_id,
             version=(previous[0].version + 1) if previous else 1,
@@ -210,7 +221,8 @@ class Pipeline:
                 "new_opinions": list(delta.new_views) if previous else [],
                 "new_facts": list(delta.new_facts[:20]) if previous else [],
                 "new_sentences": [s.text for s in draft.body if s.text not in old_text]
-                if previous else [],
+                if previous
+                else [],
             },
         )
         self.store.add_version(version, [a.id for a in articles])
@@ -231,8 +243,10 @@ class Pipeline:
         self._extractor = Extractor(self.settings.extract_processes, term_counts)
         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]] = asyncio.Queue()
         try:
-            async with Fetcher(self.settings, transport=self.transport) as fetcher, \
-                    asyncio.TaskGroup() as group:
+            async with (
+                Fetcher(self.settings, transport=self.transport) as fetcher,
+                asyncio.TaskGroup() as group,
+            ):
                 for feed in feeds:
                     group.create_task(self._poll_into(fetcher, feed, done))
                 for _ in feeds:
@@ -243,8 +257,12 @@ class Pipeline:
         report.stories_written = self.write_dirty()
         return report
 
-    async def _poll_into(self, fetcher: Fetcher, feed: Feed,
-                         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]]) -> None:
+    async def _poll_into(
+        self,
+        fetcher: Fetcher,
+        feed: Feed,
+        done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]],
+    ) -> None:
         try:
             articles, outcome = await self._poll_feed(fetcher, feed)
         except Exception as exc:  # a bug must not stop the other feeds of the cycle
@@ -254,16 +272,18 @@ class Pipeline:
             articles, outcome = [], _Outcome(error=f"internal error: {exc!r}")
         done.put_nowait((feed, articles, outcome))
 
-    async def _store_feed(self, feed: Feed, fetched: list[_Fetched], outcome: _Outcome,
-                          report: CycleReport) -> None:
+    async def _store_feed(
+        self, feed: Feed, fetched: list[_Fetched], outcome: _Outcome, report: CycleReport
+    ) -> None:
         report.feeds += 1
         info = _source_info(feed)
         fetched = sorted(fetched, key=lambda f: f.article.published)
         for start in range(0, len(fetched), STORE_BATCH):
             with self._transaction():  # nothing awaits inside: a cancel cannot land mid-batch
                 for f in fetched[start : start + STORE_BATCH]:
-                    if self.add_article(f.article, info, digest=f.digest, sig=f.sig,
-                                        counts=f.counts):
+                    if self.add_article(
+                        f.article, info, digest=f.digest, sig=f.sig, counts=f.counts
+                    ):
                         report.articles += 1
                         report.from_summary += not f.from_page
             await asyncio.sleep(0)  # let the fetches of other feeds go on
@@ -284,9 +304,11 @@ class Pipeline:
     def _reset_state(self) -> None:
         """Empty in-memory clustering and dedup state; prime() refills it from the store."""
         s = self.settings
-        self.clusterer = OnlineClusterer(window=timedelta(hours=s.cluster_window_hours),
-                                         threshold=s.cluster_threshold,
-                                         max_span=timedelta(days=s.cluster_max_span_days))
+        self.clusterer = OnlineClusterer(
+            window=timedelta(hours=s.cluster_window_hours),
+            threshold=s.cluster_threshold,
+            max_span=timedelta(days=s.cluster_max_span_days),
+        )
         self.near = NearDuplicates(threshold=s.near_duplicate_threshold)
         self._near_dates.clear()
         self._primed = False
@@ -297,24 +319,34 @@ class Pipeline:
         if outcome.error:
             report.feed_errors += 1
             report.errors.append(f"{feed.url}: {outcome.error}")
-            wait, failing = error_wait(feed.error_count + 1, outcome.retry_after, self.settings,
-                                       outcome.status)
+            wait, failing = error_wait(
+                feed.error_count + 1, outcome.retry_after, self.settings, outcome.status
+            )
             error = outcome.error
             if failing:
-                error = (f"failing ({feed.error_count + 1} errors in a row), retried every "
-                         f"{wait / 3600:g} h; last error: {outcome.error}")
+                error = (
+                    f"failing ({feed.error_count + 1} errors in a row), retried every "
+                    f"{wait / 3600:g} h; last error: {outcome.error}"
+                )
             self.store.record_feed_result(
-                feed.id, status="failing" if failing else "error", error=error,
-                next_check=now + timedelta(seconds=wait))
+                feed.id,
+                status="failing" if failing else "error",
+                error=error,
+                next_check=now + timedelta(seconds=wait),
+            )
             log.warning("feed %s %s: %s", feed.id, feed.url, error)
             return
         status = "not_modified" if outcome.not_modified else "ok"
         report.not_modified += outcome.not_modified
-        interval = next_interval(outcome.published, feed.poll_interval, outcome.headers,
-                                 outcome.ttl_body, self.settings)
+        interval = next_interval(
+            outcome.published, feed.poll_interval, outcome.headers, outcome.ttl_body, self.settings
+        )
         self.store.record_feed_result(
-            feed.id, status=status, next_check=now + timedelta(seconds=interval),
-            etag=outcome.etag, last_modified=outcome.last_modified,
+            feed.id,
+            status=status,
+            next_check=now + timedelta(seconds=interval),
+            etag=outcome.etag,
+            last_modified=outcome.last_modified,
             interval=None if outcome.not_modified else interval,
         )
 
@@ -324,8 +356,9 @@ class Pipeline:
         except FetchError as exc:
             return [], _Outcome(error=str(exc), retry_after=exc.retry_after, status=exc.status)
         headers = {k.lower(): v for k, v in resp.headers.items()}
-        outcome = _Outcome(etag=headers.get("etag"), last_modified=headers.get("last-modified"),
-                           headers=headers)
+        outcome = _Outcome(
+            etag=headers.get("etag"), last_modified=headers.get("last-modified"), headers=headers
+        )
         if resp.not_modified:  # costs no parsing
             outcome.not_modified = True
             return [], outcome
@@ -356,8 +389,9 @@ class Pipeline:
             async with self._extractor.backlog:
                 resp = await fetcher.get_page(entry.url)
                 ctype = {k.lower(): v for k, v in resp.headers.items()}.get("content-type", "")
-                ready = await self._extractor.prepare(resp.body, resp.url, feed.kind, ctype,
-                                                      entry.title, url)
+                ready = await self._extractor.prepare(
+                    resp.body, resp.url, feed.kind, ctype, entry.title, url
+                )
         except (FetchError, ExtractError) as exc:
             log.info("feed %s page %s: %s", feed.id, entry.url, exc)
             summary = html_to_text(entry.summary)
@@ -365,14 +399,25 @@ class Pipeline:
                 return None  # not stored: retried at the next poll
             return _Fetched(_article_from_entry(feed, entry, url, summary), from_page=False)
         page = ready.page
-        return _Fetched(Article(
-            url=url, title=entry.title or page.title, text=page.text,
-            published=entry.published or page.published or utcnow(),
-            outlet=feed.outlet or page.site_name or urlsplit(url).hostname or "",
-            kind=page.kind, author=entry.author or page.author,
-            language=page.language or feed.language, section=page.section,
-            summary=html_to_text(entry.summary), feed_id=feed.id, fetched_at=utcnow(),
-        ), digest=ready.digest, sig=ready.sig, counts=ready.counts)
+        return _Fetched(
+            Article(
+                url=url,
+                title=entry.title or page.title,
+                text=page.text,
+                published=entry.published or page.published or utcnow(),
+                outlet=feed.outlet or page.site_name or urlsplit(url).hostname or "",
+                kind=page.kind,
+                author=entry.author or page.author,
+                language=page.language or feed.language,
+                section=page.section,
+                summary=html_to_text(entry.summary),
+                feed_id=feed.id,
+                fetched_at=utcnow(),
+            ),
+            digest=ready.digest,
+            sig=ready.sig,
+            counts=ready.counts,
+        )
 
     async def run_forever(self, stop: threading.Event) -> None:
         """Poll and write until ``stop`` is set; finishes the current cycle first."""
@@ -387,23 +432,28 @@ class Pipeline:
                     return
             report = cycle.result()
             log.info(
-                "cycle: %d feeds (%d errors, %d not modified), %d new articles, "
-                "%d stories written", report.feeds, report.feed_errors, report.not_modified,
-                report.articles, report.stories_written,
+                "cycle: %d feeds (%d errors, %d not modified), %d new articles, %d stories written",
+                report.feeds,
+                report.feed_errors,
+                report.not_modified,
+                report.articles,
+                report.stories_written,
             )
             wait = self.store.seconds_until_next_check(utcnow(), self.settings.poll_interval)
             await asyncio.to_thread(stop.wait, max(1.0, wait))
 
     # -- import ----------------------------------------------------------------------
 
-    def import_articles(self, articles: Iterable[Article],
-                        progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    def import_articles(
+        self, articles: Iterable[Article], progress: Callable[[int], None] | None = None
+    ) -> tuple[int, int]:
         """Store articles (publication order is best for clustering); return (new, known)."""
         with threadpool_limits(1, user_api="blas"):  # small products: see cluster_stream
             return self._import(iter(articles), progress)
 
-    def _import(self, it: Iterator[Article], progress: Callable[[int], None] | None
-                ) -> tuple[int, int]:
+    def _import(
+        self, it: Iterator[Article], progress: Callable[[int], None] | None
+    ) -> tuple[int, int]:
         new = known = 0
         while batch := list(islice(it, IMPORT_BATCH)):
             # Raw term counts of the batch at once; assignment stays one by one, in order.
@@ -444,23 +494,39 @@ class _Fetched:
 
 
 def _doc(article: Article) -> Doc:
-    return Doc(title=article.title, text=article.text, published=article.published,
-               language=article.language, outlet=article.outlet, url=article.url)
+    return Doc(
+        title=article.title,
+        text=article.text,
+        published=article.published,
+        language=article.language,
+        outlet=article.outlet,
+        url=article.url,
+    )
 
 
 def _source_info(feed: Feed) -> dict[str, str]:
     kind = feed.kind if feed.kind in ("news", "wire", "opinion") else "news"
-    return {"country": feed.country, "language": feed.language, "kind": kind,
-            "domain": urlsplit(feed.html_url or feed.url).hostname or ""}
+    return {
+        "country": feed.country,
+        "language": feed.language,
+        "kind": kind,
+        "domain": urlsplit(feed.html_url or feed.url).hostname or "",
+    }
 
 
 def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str) -> Article:
     from .extract import classify
 
     return Article(
-        url=url, title=entry.title, text=summary, published=entry.published or utcnow(),
+        url=url,
+        title=entry.title,
+        text=summary,
+        published=entry.published or utcnow(),
         outlet=feed.outlet or urlsplit(url).hostname or "",
         kind=classify(url=url, title=entry.title, feed_kind=feed.kind),
-        author=entry.author, language=feed.language, summary=summary, feed_id=feed.id,
+        author=entry.author,
+        language=feed.language,
+        summary=summary,
+        feed_id=feed.id,
         fetched_at=utcnow(),
     )

@@ -37,8 +37,9 @@ def story_page(store: Store, story_id: int) -> dict[str, Any] | None:
     return version_page(store, story, *found)
 
 
-def version_page(store: Store, story: Story, version: StoryVersion,
-                 article_ids: list[int]) -> dict[str, Any]:
+def version_page(
+    store: Store, story: Story, version: StoryVersion, article_ids: list[int]
+) -> dict[str, Any]:
     """One written version as a page. Only the articles that version covered are listed,
     so the page of a version never changes once written (it can be cached forever).
 
@@ -50,17 +51,22 @@ def version_page(store: Store, story: Story, version: StoryVersion,
     groups = sources(articles)
     number = {a["id"]: a["n"] for g in groups for a in g["articles"]}
     if articles:  # the counts and times as of this version, not as of today
-        page.update(outlet_count=len(groups), article_count=len(articles),
-                    published=to_iso(articles[0].published),
-                    updated=to_iso(max(a.published for a in articles)))
+        page.update(
+            outlet_count=len(groups),
+            article_count=len(articles),
+            published=to_iso(articles[0].published),
+            updated=to_iso(max(a.published for a in articles)),
+        )
     page.update(
         version=version.version,
         written=to_iso(version.written_at),
         writer=version.writer,
         highlights=[_cited(s, number) for s in version.highlights],
         body=[_cited(s, number) for s in version.body],
-        opinions=[{**asdict(o), "kind": str(o.kind), "ref": number.get(o.article_id)}
-                  for o in version.opinions],
+        opinions=[
+            {**asdict(o), "kind": str(o.kind), "ref": number.get(o.article_id)}
+            for o in version.opinions
+        ],
         sources=groups,
         changes=version.changes,
         what_changed=what_changed(version.changes, number, articles),
@@ -74,8 +80,9 @@ def _cited(sentence: Sentence, number: dict[int, int]) -> dict[str, Any]:
     return {"text": sentence.text, "sources": list(sentence.sources), "refs": refs}
 
 
-def what_changed(changes: dict[str, Any], number: dict[int, int],
-                 articles: list[StoredArticle]) -> list[str]:
+def what_changed(
+    changes: dict[str, Any], number: dict[int, int], articles: list[StoredArticle]
+) -> list[str]:
     """Plain sentences saying what this version added to the previous one."""
     lines: list[str] = []
     outlets = changes.get("new_outlets") or []
@@ -88,8 +95,9 @@ def what_changed(changes: dict[str, Any], number: dict[int, int],
         lines.append(f"{len(new)} new article{'s' if len(new) != 1 else ''}: {titles}.")
     sentences = changes.get("new_sentences") or []
     if sentences:
-        lines.append(f"{len(sentences)} new sentence{'s' if len(sentences) != 1 else ''} "
-                     "in the story.")
+        lines.append(
+            f"{len(sentences)} new sentence{'s' if len(sentences) != 1 else ''} in the story."
+        )
     return lines
 
 
@@ -108,10 +116,17 @@ def sources(articles: list[StoredArticle]) -> list[dict[str, Any]]:
     """Articles grouped by outlet (outlets by first report), each group oldest first."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for a in sorted(articles, key=lambda a: (a.published, a.id)):
-        groups.setdefault(a.outlet, []).append({
-            "id": a.id, "title": a.title, "url": a.url, "published": to_iso(a.published),
-            "kind": str(a.kind), "author": a.author, "duplicate_of": a.duplicate_of,
-        })
+        groups.setdefault(a.outlet, []).append(
+            {
+                "id": a.id,
+                "title": a.title,
+                "url": a.url,
+                "published": to_iso(a.published),
+                "kind": str(a.kind),
+                "author": a.author,
+                "duplicate_of": a.duplicate_of,
+            }
+        )
     n = 0
     for items in groups.values():
         for item in items:

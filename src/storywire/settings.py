@@ -61,12 +61,17 @@ class Settings(BaseSettings):
         10, ge=1, description="Errors in a row after which a feed is marked failing."
     )
     extract_processes: int = Field(
-        -1, ge=-1, description="Worker processes for page extraction (0: a thread in-process;"
-        " -1: min(2, cores) processes once a poll cycle has over 20 pages, a thread before)."
+        -1,
+        ge=-1,
+        description="Worker processes for page extraction (0: a thread in-process;"
+        " -1: min(2, cores) processes once a poll cycle has over 20 pages, a thread before).",
     )
     near_duplicate_threshold: float = Field(
-        0.7, gt=0, le=1, description="MinHash Jaccard similarity at which an article is "
-        "a near-duplicate of an earlier one."
+        0.7,
+        gt=0,
+        le=1,
+        description="MinHash Jaccard similarity at which an article is "
+        "a near-duplicate of an earlier one.",
     )
     max_entries_per_feed: int = Field(
         50, ge=1, description="Newest entries of a feed whose pages are fetched per poll."
@@ -75,36 +80,48 @@ class Settings(BaseSettings):
         True, description="Load the shipped feed list on `storywire run` when no feed exists."
     )
     cluster_window_hours: float = Field(
-        72.0, gt=0, description="A story is open this many hours after its newest article; "
-        "closed, it can still absorb a clearly matching late article for as long again."
+        72.0,
+        gt=0,
+        description="A story is open this many hours after its newest article; "
+        "closed, it can still absorb a clearly matching late article for as long again.",
     )
     cluster_max_span_days: float = Field(
-        7.0, gt=0, description="Drift guard: a story whose articles would span more than "
+        7.0,
+        gt=0,
+        description="Drift guard: a story whose articles would span more than "
         "this many days takes no more articles and is not merged (later articles start a "
-        "new story), so an ongoing topic cannot grow into one mega-story."
+        "new story), so an ongoing topic cannot grow into one mega-story.",
     )
     cluster_threshold: float | None = Field(
-        None, gt=0, lt=1, description="Lowest same-story probability (pair model) for joining "
-        "an open story; unset: the shipped model's own threshold."
+        None,
+        gt=0,
+        lt=1,
+        description="Lowest same-story probability (pair model) for joining "
+        "an open story; unset: the shipped model's own threshold.",
     )
     story_words: int = Field(250, ge=20, description="Word budget of a story body.")
     admin_token: str | None = Field(
-        None, description="Token that unlocks feed management in the browser; required "
+        None,
+        description="Token that unlocks feed management in the browser; required "
         "when the server listens on anything but 127.0.0.1 (feed management is off there "
         "without one).",
     )
     base_url: str = Field(
-        "", description="Public address of the site (e.g. https://news.example.org), used "
+        "",
+        description="Public address of the site (e.g. https://news.example.org), used "
         "for absolute links in Atom/JSON feeds; default http://HOST:PORT.",
     )
     page_cache_seconds: float = Field(
-        5.0, ge=0, description="Seconds a rendered home, listing or feed page is reused "
+        5.0,
+        ge=0,
+        description="Seconds a rendered home, listing or feed page is reused "
         "(story pages are cached per version and never go stale).",
     )
     workers: int = Field(1, ge=1, le=64, description="Web server processes for `serve`.")
     llm_base_url: str = Field(
-        "", description="Base URL of an OpenAI-compatible server for the optional LLM writer "
-        "(e.g. http://127.0.0.1:8080/v1); empty: the extractive writer only."
+        "",
+        description="Base URL of an OpenAI-compatible server for the optional LLM writer "
+        "(e.g. http://127.0.0.1:8080/v1); empty: the extractive writer only.",
     )
     llm_model: str = Field("", description="Model name sent to the LLM server.")
     llm_api_key: str = Field("", description="API key for the LLM server (empty: none sent).")

@@ -53,17 +53,27 @@ class Prepared:
     counts: Any = None
 
 
-def prepare_page(body: bytes, url: str, kind: str, ctype: str, title: str,
-                 doc_url: str = "", num_perm: int = 64,
-                 counter: Counter | None = None) -> Prepared:
+def prepare_page(
+    body: bytes,
+    url: str,
+    kind: str,
+    ctype: str,
+    title: str,
+    doc_url: str = "",
+    num_perm: int = 64,
+    counter: Counter | None = None,
+) -> Prepared:
     """Extract a page and compute its dedup keys (and term counts with ``counter``);
     raises ExtractError like extract_page."""
     page = extract_page(body, url, kind, ctype)
     title = title or page.title
     digest, sig = dedup_keys(title, page.text, num_perm)
-    return Prepared(page, digest, sig,
-                    counter(title, page.text, doc_url or url) if counter is not None
-                    else None)
+    return Prepared(
+        page,
+        digest,
+        sig,
+        counter(title, page.text, doc_url or url) if counter is not None else None,
+    )
 
 
 def prepare_pages(jobs: list[Job], counter: Counter | None = None) -> list[Prepared | str]:
@@ -119,12 +129,14 @@ class Extractor:
                 self._pool = ProcessPoolExecutor(n, mp_context=context)
         return self._pool
 
-    async def prepare(self, body: bytes, url: str, kind: str, ctype: str,
-                      title: str, doc_url: str = "") -> Prepared:
+    async def prepare(
+        self, body: bytes, url: str, kind: str, ctype: str, title: str, doc_url: str = ""
+    ) -> Prepared:
         pool = self._executor()
         if pool is None:
-            return await asyncio.to_thread(prepare_page, body, url, kind, ctype, title,
-                                           doc_url, counter=self.counter)
+            return await asyncio.to_thread(
+                prepare_page, body, url, kind, ctype, title, doc_url, counter=self.counter
+            )
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Prepared] = loop.create_future()
         self._pending.append(((body, url, kind, ctype, title, doc_url), future))
@@ -144,8 +156,9 @@ class Extractor:
             return
         loop = asyncio.get_running_loop()
         try:
-            done = loop.run_in_executor(self._pool, prepare_pages, [job for job, _ in chunk],
-                                        self.counter)
+            done = loop.run_in_executor(
+                self._pool, prepare_pages, [job for job, _ in chunk], self.counter
+            )
         except Exception as exc:  # e.g. a broken pool: every waiter must hear of it
             for _, fut in chunk:
                 fut.set_exception(exc)
@@ -164,8 +177,9 @@ class Extractor:
             self._pool = None
 
 
-def _settle(done: asyncio.Future[list[Prepared | str]],
-            futures: list[asyncio.Future[Prepared]]) -> None:
+def _settle(
+    done: asyncio.Future[list[Prepared | str]], futures: list[asyncio.Future[Prepared]]
+) -> None:
     """Hand each page of a finished chunk to its waiter."""
     error = None if done.cancelled() else done.exception()
     for i, fut in enumerate(futures):

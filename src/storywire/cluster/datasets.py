@@ -40,8 +40,17 @@ def uci(data: Path, limit: int | None = None, seed: int = SEED) -> Labelled:
     rng = random.Random(seed)
     keyed = [(day[id(r)], rng.random(), r) for r in rows]
     keyed.sort(key=lambda k: (k[0], k[1]))
-    docs = [Doc(title=r["TITLE"], text="", language="en", outlet=r["PUBLISHER"], url=r["URL"],
-                published=datetime.fromtimestamp(d * 86400, UTC)) for d, _, r in keyed]
+    docs = [
+        Doc(
+            title=r["TITLE"],
+            text="",
+            language="en",
+            outlet=r["PUBLISHER"],
+            url=r["URL"],
+            published=datetime.fromtimestamp(d * 86400, UTC),
+        )
+        for d, _, r in keyed
+    ]
     return Labelled("UCI", docs, [r["STORY"] for _, _, r in keyed])
 
 
@@ -49,15 +58,26 @@ def basil(data: Path, seed: int = SEED) -> Labelled:
     items = []
     for path in sorted((data / BASIL).glob("*/*.json")):
         a = json.loads(path.read_text(encoding="utf-8"))
-        text = "\n".join(" ".join(p) if isinstance(p, list) else str(p)
-                         for p in a["body-paragraphs"])
+        text = "\n".join(
+            " ".join(p) if isinstance(p, list) else str(p) for p in a["body-paragraphs"]
+        )
         when = datetime.fromisoformat(a["date"]).replace(tzinfo=UTC)
         items.append((when, a, text))
     rng = random.Random(seed)
-    keyed = sorted(((when, rng.random(), a, text) for when, a, text in items),
-                   key=lambda k: (k[0], k[1]))
-    docs = [Doc(title=a["title"], text=text, published=when, language="en",
-                outlet=a["source"], url=a.get("url") or "") for when, _, a, text in keyed]
+    keyed = sorted(
+        ((when, rng.random(), a, text) for when, a, text in items), key=lambda k: (k[0], k[1])
+    )
+    docs = [
+        Doc(
+            title=a["title"],
+            text=text,
+            published=when,
+            language="en",
+            outlet=a["source"],
+            url=a.get("url") or "",
+        )
+        for when, _, a, text in keyed
+    ]
     return Labelled("BASIL", docs, [a["triplet-uuid"] for _, _, a, _ in keyed])
 
 
@@ -76,8 +96,9 @@ def semeval(data: Path) -> list[Pair]:
     with (data / SEMEVAL).open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             a, b = (_split(r["text1"]), _split(r["text2"]))
-            pairs.append(Pair(Doc(a[0], a[1], when), Doc(b[0], b[1], when),
-                              float(r["Overall"]) <= 2.5))
+            pairs.append(
+                Pair(Doc(a[0], a[1], when), Doc(b[0], b[1], when), float(r["Overall"]) <= 2.5)
+            )
     return pairs
 
 

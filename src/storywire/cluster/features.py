@@ -48,11 +48,42 @@ _STOP = frozenset(ENGLISH_STOP_WORDS)
 _CACHE_MAX = 400_000
 _URL_WORD = re.compile(r"[A-Za-z]{3,}")
 # Path words that say nothing about the event (file types, CMS and section boilerplate).
-_URL_STOP = frozenset((
-    "html", "htm", "shtml", "php", "asp", "aspx", "jsp", "cms", "story", "stories",
-    "article", "articles", "news", "index", "www", "default", "content", "amp", "print",
-    "post", "posts", "blog", "blogs", "entry", "item", "node", "view", "feed", "rss",
-    "share", "comments", "ece"))
+_URL_STOP = frozenset(
+    (
+        "html",
+        "htm",
+        "shtml",
+        "php",
+        "asp",
+        "aspx",
+        "jsp",
+        "cms",
+        "story",
+        "stories",
+        "article",
+        "articles",
+        "news",
+        "index",
+        "www",
+        "default",
+        "content",
+        "amp",
+        "print",
+        "post",
+        "posts",
+        "blog",
+        "blogs",
+        "entry",
+        "item",
+        "node",
+        "view",
+        "feed",
+        "rss",
+        "share",
+        "comments",
+        "ece",
+    )
+)
 _ALL_MASK = (1 << ALL_BITS) - 1
 _SMALL_MASK = (1 << SMALL_BITS) - 1
 
@@ -152,8 +183,11 @@ def background() -> tuple[np.ndarray, np.ndarray, int]:
     views, number of documents)."""
     raw = resources.files("storywire.cluster").joinpath(BACKGROUND).read_bytes()
     data = json.loads(gzip.decompress(raw))
-    return (np.array(data["all"], dtype=np.float32), np.array(data["small"], dtype=np.float32),
-            int(data["n_docs"]))
+    return (
+        np.array(data["all"], dtype=np.float32),
+        np.array(data["small"], dtype=np.float32),
+        int(data["n_docs"]),
+    )
 
 
 class Featurizer:
@@ -195,30 +229,42 @@ class Featurizer:
             caps_w += c
             sizes[:, i] = len(t), len(w), len(c)
         doc_ids = np.arange(n, dtype=np.int64)
-        th, lh, ch = (_hash_all(self._words, title_w), _hash_all(self._words, lead_w),
-                      _hash_all(self._caps, caps_w))
+        th, lh, ch = (
+            _hash_all(self._words, title_w),
+            _hash_all(self._words, lead_w),
+            _hash_all(self._caps, caps_w),
+        )
         td, ld, cd = (np.repeat(doc_ids, sizes[k]) for k in range(3))
         tk, lk, ck = th >= 0, lh >= 0, ch >= 0  # stop words hash to -1
         th, td, lh, ld, ch, cd = th[tk], td[tk], lh[lk], ld[lk], ch[ck], cd[ck]
         headline = np.bincount(ld, minlength=n) < HEADLINE_WORDS
         t_all = (td << ALL_BITS) | (th & _ALL_MASK)
-        a_ids, a_tf, a_b = _grouped(np.concatenate([t_all, t_all, (ld << ALL_BITS)
-                                                    | (lh & _ALL_MASK)]), ALL_BITS, n)
+        a_ids, a_tf, a_b = _grouped(
+            np.concatenate([t_all, t_all, (ld << ALL_BITS) | (lh & _ALL_MASK)]), ALL_BITS, n
+        )
         t_keys = (td << SMALL_BITS) | (th & _SMALL_MASK)
         e_keys = (cd << SMALL_BITS) | (ch & _SMALL_MASK)
         t_ids, t_tf, t_b = _grouped(t_keys, SMALL_BITS, n)
         e_ids, e_tf, e_b = _grouped(e_keys, SMALL_BITS, n)
         s_ids, _, s_b = _grouped(np.concatenate([t_keys, e_keys]), SMALL_BITS, n)
-        return [Counts((a_ids[a_b[i]:a_b[i + 1]], a_tf[a_b[i]:a_b[i + 1]]),
-                       (t_ids[t_b[i]:t_b[i + 1]], t_tf[t_b[i]:t_b[i + 1]]),
-                       (e_ids[e_b[i]:e_b[i + 1]], e_tf[e_b[i]:e_b[i + 1]]),
-                       s_ids[s_b[i]:s_b[i + 1]], bool(headline[i]))
-                for i in range(n)]
+        return [
+            Counts(
+                (a_ids[a_b[i] : a_b[i + 1]], a_tf[a_b[i] : a_b[i + 1]]),
+                (t_ids[t_b[i] : t_b[i + 1]], t_tf[t_b[i] : t_b[i + 1]]),
+                (e_ids[e_b[i] : e_b[i + 1]], e_tf[e_b[i] : e_b[i + 1]]),
+                s_ids[s_b[i] : s_b[i + 1]],
+                bool(headline[i]),
+            )
+            for i in range(n)
+        ]
 
     def table(self) -> dict:
         """The document frequencies learnt so far, as the background file stores them."""
-        return {"n_docs": self.n_docs, "all": self.df_all.astype(int).tolist(),
-                "small": self.df_small.astype(int).tolist()}
+        return {
+            "n_docs": self.n_docs,
+            "all": self.df_all.astype(int).tolist(),
+            "small": self.df_small.astype(int).tolist(),
+        }
 
     def learn(self, counts: Counts) -> None:
         """Count one document in the document frequencies."""

@@ -38,5 +38,6 @@ def score(pred: Sequence[object], gold: Sequence[object]) -> Scores:
     same_gold = sum(c * (c - 1) / 2 for c in in_gold.values())
     pw_p = same_both / same_pred if same_pred else 1.0
     pw_r = same_both / same_gold if same_gold else 1.0
-    return Scores(b3_p, b3_r, _f(b3_p, b3_r), pw_p, pw_r, _f(pw_p, pw_r),
-                  len(in_pred), len(in_gold))
+    return Scores(
+        b3_p, b3_r, _f(b3_p, b3_r), pw_p, pw_r, _f(pw_p, pw_r), len(in_pred), len(in_gold)
+    )

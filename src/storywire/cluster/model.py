@@ -17,17 +17,34 @@ from pathlib import Path
 import numpy as np
 
 FEATURES = (
-    "c_all", "c_title", "c_ent", "z_all", "rel_all", "gap_all", "rel_title", "dt_days",
-    "same_outlet", "log_size", "headline_only", "headline_x_c_all", "headline_x_c_title",
+    "c_all",
+    "c_title",
+    "c_ent",
+    "z_all",
+    "rel_all",
+    "gap_all",
+    "rel_title",
+    "dt_days",
+    "same_outlet",
+    "log_size",
+    "headline_only",
+    "headline_x_c_all",
+    "headline_x_c_title",
 )
 
 PSEUDO = 3
 REL_FLOOR = 0.3
 
 
-def pair_features(c_all: np.ndarray, c_title: np.ndarray, c_ent: np.ndarray,
-                  dt_days: np.ndarray, same_outlet: np.ndarray, size: np.ndarray,
-                  headline_only: bool) -> np.ndarray:
+def pair_features(
+    c_all: np.ndarray,
+    c_title: np.ndarray,
+    c_ent: np.ndarray,
+    dt_days: np.ndarray,
+    same_outlet: np.ndarray,
+    size: np.ndarray,
+    headline_only: bool,
+) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate story."""
     n = c_all.size
     # Per-document normalisation against the other candidates, with PSEUDO background
@@ -70,18 +87,30 @@ class PairModel:
         return 1.0 / (1.0 + np.exp(-z))
 
     def to_json(self) -> dict:
-        return {"version": self.version, "features": list(FEATURES),
-                "mean": self.mean.tolist(), "scale": self.scale.tolist(),
-                "coef": self.coef.tolist(), "intercept": self.intercept,
-                "threshold": self.threshold, "late_threshold": self.late_threshold}
+        return {
+            "version": self.version,
+            "features": list(FEATURES),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "late_threshold": self.late_threshold,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> PairModel:
         if tuple(data["features"]) != FEATURES:
             raise ValueError("pair model was trained on other features")
-        return cls(str(data["version"]), np.array(data["mean"]), np.array(data["scale"]),
-                   np.array(data["coef"]), float(data["intercept"]), float(data["threshold"]),
-                   float(data["late_threshold"]))
+        return cls(
+            str(data["version"]),
+            np.array(data["mean"]),
+            np.array(data["scale"]),
+            np.array(data["coef"]),
+            float(data["intercept"]),
+            float(data["threshold"]),
+            float(data["late_threshold"]),
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> PairModel:
@@ -96,5 +125,6 @@ def untrained() -> PairModel:
     """A hand-set fallback (cosine-like), used before the first training run."""
     coef = np.zeros(len(FEATURES))
     coef[0] = 1.0
-    return PairModel("untrained", np.zeros(len(FEATURES)), np.full(len(FEATURES), 0.1),
-                     coef, -1.8, 0.5, 0.9)
+    return PairModel(
+        "untrained", np.zeros(len(FEATURES)), np.full(len(FEATURES), 0.1), coef, -1.8, 0.5, 0.9
+    )

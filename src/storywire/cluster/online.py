@@ -140,8 +140,9 @@ class _Slots:
             self.seen[outlet] = np.full(self.cap, np.nan)
         self.seen[outlet][s] = newest
 
-    def cosines(self, mat: np.ndarray, view: View, norms: np.ndarray,
-                cands: np.ndarray) -> np.ndarray:
+    def cosines(
+        self, mat: np.ndarray, view: View, norms: np.ndarray, cands: np.ndarray
+    ) -> np.ndarray:
         if view.idx.size == 0:
             return np.zeros(cands.size)
         if self.cap <= ROW_GATHER or 4 * cands.size >= self.cap:  # contiguous rows
@@ -173,8 +174,9 @@ class OnlineClusterer:
             self.model = PairModel.load()
         self._model: PairModel = self.model
         self._join = self.threshold if self.threshold is not None else self._model.threshold
-        self._late = (self.late_threshold if self.late_threshold is not None
-                      else self._model.late_threshold)
+        self._late = (
+            self.late_threshold if self.late_threshold is not None else self._model.late_threshold
+        )
 
     # -- features ---------------------------------------------------------------------
 
@@ -209,8 +211,7 @@ class OnlineClusterer:
         late = 2 * self.window.total_seconds() / _DAY
         dt = np.maximum(np.maximum(t - sl.last, sl.first - t), 0.0)
         span = np.maximum(sl.last, t) - np.minimum(sl.first, t)
-        mask = (sl.used & (dt <= late) & (sl.size < self.max_size)
-                & (span <= self._span_days))
+        mask = sl.used & (dt <= late) & (sl.size < self.max_size) & (span <= self._span_days)
         if lang:
             mask &= (sl.lang == 0) | (sl.lang == lang)
         cands = np.flatnonzero(mask)
@@ -225,10 +226,8 @@ class OnlineClusterer:
         if seen is not None:
             near = self.same_outlet_minutes / 1440.0
             when = seen[cands]
-            same = np.where(np.isnan(when), 0.0,
-                            np.where(np.abs(t - when) <= near, 1.0, 0.5))
-        x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands],
-                          vec.headline_only)
+            same = np.where(np.isnan(when), 0.0, np.where(np.abs(t - when) <= near, 1.0, 0.5))
+        x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands], vec.headline_only)
         return cands, x, dt[cands] <= self.window.total_seconds() / _DAY
 
     # -- the public interface ----------------------------------------------------------
@@ -251,8 +250,9 @@ class OnlineClusterer:
             return None
         return int(self._slots.ids[cands[best]])
 
-    def add(self, doc: Doc, story_id: int, *, learn: bool = False,
-            counts: Counts | None = None) -> None:
+    def add(
+        self, doc: Doc, story_id: int, *, learn: bool = False, counts: Counts | None = None
+    ) -> None:
         """Record that ``doc`` belongs to ``story_id`` (learn=True when priming from the store)."""
         vec = self._vectors(doc, learn=learn, counts=counts)
         self._cache = None
@@ -298,8 +298,9 @@ class OnlineClusterer:
     def live_stories(self) -> int:
         return len(self._slot_of)
 
-    def merge_candidates(self, min_cosine: float = 0.5, headline_cosine: float | None = None
-                         ) -> list[tuple[int, int]]:
+    def merge_candidates(
+        self, min_cosine: float = 0.5, headline_cosine: float | None = None
+    ) -> list[tuple[int, int]]:
         """Pairs (absorbed, into) of live stories that turned out to be one, and merges
         them here. Only stories changed since the last call are compared; the larger story
         absorbs the smaller. The caller moves the articles in the store.
@@ -327,9 +328,13 @@ class OnlineClusterer:
                 o = int(live[j])
                 if approx[i, j] < min(min_cosine, head_cos) / 2:
                     break
-                if (o == s or not sl.used[s] or not sl.used[o]
-                        or not self._mergeable(s, o, window)
-                        or self._cosine(s, o) < self._needed(s, o, min_cosine, head_cos)):
+                if (
+                    o == s
+                    or not sl.used[s]
+                    or not sl.used[o]
+                    or not self._mergeable(s, o, window)
+                    or self._cosine(s, o) < self._needed(s, o, min_cosine, head_cos)
+                ):
                     continue
                 big, small = (s, o) if sl.size[s] >= sl.size[o] else (o, s)
                 merges.append((int(sl.ids[small]), int(sl.ids[big])))
@@ -358,9 +363,12 @@ class OnlineClusterer:
         sl = self._slots
         gap = max(sl.first[a] - sl.last[b], sl.first[b] - sl.last[a], 0.0)
         span = max(sl.last[a], sl.last[b]) - min(sl.first[a], sl.first[b])
-        return (gap <= window and sl.size[a] + sl.size[b] <= self.max_size
-                and span <= self._span_days
-                and (not sl.lang[a] or not sl.lang[b] or sl.lang[a] == sl.lang[b]))
+        return (
+            gap <= window
+            and sl.size[a] + sl.size[b] <= self.max_size
+            and span <= self._span_days
+            and (not sl.lang[a] or not sl.lang[b] or sl.lang[a] == sl.lang[b])
+        )
 
     def _absorb(self, small: int, big: int) -> None:
         sl = self._slots

@@ -16,10 +16,15 @@ MERGE_COSINE_HEADLINES = 0.25  # ... when their articles are headline-only
 BATCH = 256  # documents whose raw term counts are computed together
 
 
-def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None, *,
-                   merge_every: int = MERGE_EVERY, merge_cosine: float = MERGE_COSINE,
-                   merge_headlines: float = MERGE_COSINE_HEADLINES,
-                   progress: Callable[[int], None] | None = None) -> list[int]:
+def cluster_stream(
+    docs: Iterable[Doc],
+    clusterer: OnlineClusterer | None = None,
+    *,
+    merge_every: int = MERGE_EVERY,
+    merge_cosine: float = MERGE_COSINE,
+    merge_headlines: float = MERGE_COSINE_HEADLINES,
+    progress: Callable[[int], None] | None = None,
+) -> list[int]:
     """Story label of each document, in order: online assignment, a maintenance pass
     (merge stories that are one; retire stories past the late window) every
     ``merge_every`` articles (0: never), merges followed to the surviving story.
@@ -27,12 +32,22 @@ def cluster_stream(docs: Iterable[Doc], clusterer: OnlineClusterer | None = None
     BLAS runs single-threaded here: the products are small, and a second BLAS thread
     competing for the same core (pinned, or a busy machine) made clustering 2.5x slower."""
     with threadpool_limits(1, user_api="blas"):
-        return _stream(docs, clusterer or OnlineClusterer(), merge_every,
-                       (merge_cosine, merge_headlines), progress)
+        return _stream(
+            docs,
+            clusterer or OnlineClusterer(),
+            merge_every,
+            (merge_cosine, merge_headlines),
+            progress,
+        )
 
 
-def _stream(docs: Iterable[Doc], clusterer: OnlineClusterer, merge_every: int,
-            merge_cosine: tuple[float, float], progress: Callable[[int], None] | None) -> list[int]:
+def _stream(
+    docs: Iterable[Doc],
+    clusterer: OnlineClusterer,
+    merge_every: int,
+    merge_cosine: tuple[float, float],
+    progress: Callable[[int], None] | None,
+) -> list[int]:
     labels: list[int] = []
     into: dict[int, int] = {}
     for n, (doc, counts) in enumerate(_counted(docs, clusterer), 1):
@@ -53,8 +68,7 @@ def _stream(docs: Iterable[Doc], clusterer: OnlineClusterer, merge_every: int,
     return [_root(into, s) for s in labels]
 
 
-def _counted(docs: Iterable[Doc], clusterer: OnlineClusterer
-             ) -> Iterable[tuple[Doc, Counts]]:
+def _counted(docs: Iterable[Doc], clusterer: OnlineClusterer) -> Iterable[tuple[Doc, Counts]]:
     """The documents with their raw term counts, computed a batch at a time (they do
     not depend on the clustering state; IDF and assignment stay in arrival order)."""
     it = iter(docs)

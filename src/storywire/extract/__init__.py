@@ -24,8 +24,7 @@ _SECTION_META = re.compile(
 )
 _CONTENT_ATTR = re.compile(rb'content=["\']([^"\']*)["\']', re.I)
 _HTML_LANG = re.compile(rb"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
-_OG_TYPE = re.compile(
-    rb'<meta[^>]+property=["\']og:type["\'][^>]*content=["\']([^"\']+)', re.I)
+_OG_TYPE = re.compile(rb'<meta[^>]+property=["\']og:type["\'][^>]*content=["\']([^"\']+)', re.I)
 
 
 @dataclass(frozen=True)
@@ -50,15 +49,16 @@ def _section(html: bytes) -> str:
     return c.group(1).decode("utf-8", "replace").strip() if c else ""
 
 
-def extract_page(html: bytes, url: str = "", feed_kind: str = "",
-                 content_type: str = "") -> Page:
+def extract_page(html: bytes, url: str = "", feed_kind: str = "", content_type: str = "") -> Page:
     """Extract one page (bytes; the charset comes from ``content_type``, a BOM, a meta
     tag or the XML declaration). Raises ExtractError when it holds no main text."""
     if b"\x00" in html[:2048] and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ExtractError("not an HTML document (binary data)")
     try:
         doc = trafilatura.bare_extraction(
-            decode_html(html, content_type), url=url or None, with_metadata=True,
+            decode_html(html, content_type),
+            url=url or None,
+            with_metadata=True,
             include_comments=False,
         )
     except Exception as exc:  # trafilatura can raise from deep in lxml on odd markup
@@ -84,7 +84,10 @@ def extract_page(html: bytes, url: str = "", feed_kind: str = "",
         site_name=(doc.sitename or "").strip(),
         section=section,
         kind=classify(
-            url=url, title=title, section=section, schema_types=schema_types,
+            url=url,
+            title=title,
+            section=section,
+            schema_types=schema_types,
             feed_kind=feed_kind,
         ),
     )

@@ -22,8 +22,18 @@ from ..extract import classify
 from ..models import Article, Kind
 from ..timeutil import parse_time
 
-FIELDS = ("id", "url", "title", "text", "published", "outlet", "author", "language", "kind",
-          "summary")
+FIELDS = (
+    "id",
+    "url",
+    "title",
+    "text",
+    "published",
+    "outlet",
+    "author",
+    "language",
+    "kind",
+    "summary",
+)
 
 
 @dataclass(frozen=True)
@@ -89,14 +99,23 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
     ident = get("id")
     # Without a URL the article still needs a stable identity: the same article read
     # twice gets the same one, different corpora never collide by line number.
-    url = get("url") or "urn:storywire:" + hashlib.sha1(
-        f"{ident}\n{get('outlet')}\n{title}\n{published.isoformat()}".encode()
-    ).hexdigest()
+    url = (
+        get("url")
+        or "urn:storywire:"
+        + hashlib.sha1(
+            f"{ident}\n{get('outlet')}\n{title}\n{published.isoformat()}".encode()
+        ).hexdigest()
+    )
     kind = get("kind").lower()
     return Article(
-        url=url, title=title, text=get("text"), published=published,
+        url=url,
+        title=title,
+        text=get("text"),
+        published=published,
         outlet=get("outlet") or "Unknown outlet",
         kind=Kind(kind) if kind in set(Kind) else classify(url=url, title=title),
-        author=get("author"), language=get("language").lower(), summary=get("summary"),
+        author=get("author"),
+        language=get("language").lower(),
+        summary=get("summary"),
         external_id=ident,
     )

@@ -21,8 +21,11 @@ from urllib.parse import urlsplit
 from ..errors import FetchError
 
 _METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data"}
-_METADATA_IPS = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"),
-                 ipaddress.ip_address("100.100.100.200")}
+_METADATA_IPS = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+    ipaddress.ip_address("100.100.100.200"),
+}
 
 
 def check_scheme(url: str) -> None:
@@ -36,13 +39,15 @@ def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
         ip = ip.ipv4_mapped
     if ip in _METADATA_IPS:
         return "a cloud-metadata address"
-    for test, name in ((ip.is_unspecified, "an unspecified address"),
-                       (ip.is_loopback, "a loopback address"),
-                       (ip.is_link_local, "a link-local address"),
-                       (ip.is_multicast, "a multicast address"),
-                       (ip.is_private, "a private address"),
-                       (ip.is_reserved, "a reserved address"),
-                       (not ip.is_global, "a non-public address")):
+    for test, name in (
+        (ip.is_unspecified, "an unspecified address"),
+        (ip.is_loopback, "a loopback address"),
+        (ip.is_link_local, "a link-local address"),
+        (ip.is_multicast, "a multicast address"),
+        (ip.is_private, "a private address"),
+        (ip.is_reserved, "a reserved address"),
+        (not ip.is_global, "a non-public address"),
+    ):
         if test:
             return name
     return None
@@ -60,20 +65,19 @@ async def check_host(url: str) -> list[str]:
         raise FetchError(f"refused: {host} is a cloud-metadata host")
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80),
-            type=socket.SOCK_STREAM)
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
     except socket.gaierror as exc:
-        raise FetchError(f"cannot resolve host {host} (no network, or the name does not exist)"
-                         ) from exc
+        raise FetchError(
+            f"cannot resolve host {host} (no network, or the name does not exist)"
+        ) from exc
     addresses: list[str] = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         reason = forbidden_reason(ip)
         if reason:
             what = f"{host} is" if host.strip("[]") == str(ip) else f"{host} resolves to {ip},"
-            raise FetchError(
-                f"refused: {what} {reason} (set allow_private_addresses to fetch it)"
-            )
+            raise FetchError(f"refused: {what} {reason} (set allow_private_addresses to fetch it)")
         if str(ip) not in addresses:
             addresses.append(str(ip))
     return addresses

@@ -93,9 +93,7 @@ class Fetcher:
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
         self.settings = settings
-        timeout = httpx.Timeout(
-            settings.read_timeout, connect=settings.connect_timeout, pool=None
-        )
+        timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout, pool=None)
         if transport is None and not _proxies():
             # httpx's own transport costs ~10x more CPU per request (see transport.py).
             transport = LeanTransport(max_keepalive=settings.fetch_concurrency)
@@ -105,8 +103,10 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent},
             # Keep every connection alive (httpx keeps 20 by default): with more requests
             # in flight than that, each extra one would open a new connection.
-            limits=httpx.Limits(max_connections=settings.fetch_concurrency,
-                                max_keepalive_connections=settings.fetch_concurrency),
+            limits=httpx.Limits(
+                max_connections=settings.fetch_concurrency,
+                max_keepalive_connections=settings.fetch_concurrency,
+            ),
             transport=transport,
         )
         self._overall = asyncio.Semaphore(settings.fetch_concurrency)
@@ -127,7 +127,11 @@ class Fetcher:
         return self._hosts[host]
 
     async def get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
         html_only: bool = False,
     ) -> Response:
         """GET with every limit; ``html_only`` refuses non-HTML bodies (article pages)."""
@@ -141,8 +145,7 @@ class Fetcher:
         # server's slowness. Redirect hops share the slot of the first host.
         async with self._overall, self._host_limit(url):
             try:
-                return await asyncio.wait_for(self._follow(url, headers, html_only),
-                                              self.deadline)
+                return await asyncio.wait_for(self._follow(url, headers, html_only), self.deadline)
             except TimeoutError as exc:
                 raise FetchError(f"gave up after the {self.deadline:g} s deadline") from exc
 
@@ -152,8 +155,10 @@ class Fetcher:
         if self.settings.respect_robots:
             robots = await self._robots_for(url)
             if robots.unavailable:
-                raise FetchError(f"not fetched: the site's robots.txt is unavailable "
-                                 f"({robots.unavailable}); tried again next cycle")
+                raise FetchError(
+                    f"not fetched: the site's robots.txt is unavailable "
+                    f"({robots.unavailable}); tried again next cycle"
+                )
             if not robots.allowed(self.settings.user_agent, url):
                 raise FetchError("refused: robots.txt disallows this page")
         return await self.get(url, html_only=True)
@@ -184,8 +189,7 @@ class Fetcher:
                 resp, location = await self._one(url, headers, html_only, pinned)
             except _StaleConnection:
                 # A kept-alive connection the server had closed: one fresh try.
-                resp, location = await self._one(url, headers, html_only, pinned,
-                                                 retry=False)
+                resp, location = await self._one(url, headers, html_only, pinned, retry=False)
             if resp is not None:
                 return resp
             assert location is not None
@@ -195,12 +199,16 @@ class Fetcher:
             seen.add(url)
         raise FetchError(f"more than {self.settings.max_redirects} redirects")
 
-    async def _one(self, url: str, headers: dict[str, str], html_only: bool,
-                   pinned: dict[str, list[str]], retry: bool = True
-                   ) -> tuple[Response | None, str | None]:
+    async def _one(
+        self,
+        url: str,
+        headers: dict[str, str],
+        html_only: bool,
+        pinned: dict[str, list[str]],
+        retry: bool = True,
+    ) -> tuple[Response | None, str | None]:
         try:
-            async with self._client.stream("GET", url, headers=headers,
-                                           extensions=pinned) as resp:
+            async with self._client.stream("GET", url, headers=headers, extensions=pinned) as resp:
                 if resp.status_code in _REDIRECTS and resp.headers.get("location"):
                     return None, urljoin(url, resp.headers["location"].strip())
                 return await self._read(url, resp, html_only), None

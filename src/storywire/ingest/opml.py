@@ -78,9 +78,13 @@ def _walk(node: ET.Element | None, category: str, out: dict[str, FeedInfo]) -> N
             continue
         extra = {k: child.get(k, "") for k in _ATTRS}
         out[url] = FeedInfo(
-            url=url, title=label, html_url=child.get("htmlUrl", ""),
-            outlet=extra["outlet"] or label, country=extra["country"],
-            language=extra["language"], kind=extra["kind"] or "news",
+            url=url,
+            title=label,
+            html_url=child.get("htmlUrl", ""),
+            outlet=extra["outlet"] or label,
+            country=extra["country"],
+            language=extra["language"],
+            kind=extra["kind"] or "news",
             category=extra["category"] or category,
         )
 
@@ -94,9 +98,15 @@ def to_opml(feeds: list[Feed], title: str = "storywire feeds") -> str:
     ]
     for f in feeds:
         attrs = {
-            "type": "rss", "text": f.title or f.outlet or f.url, "title": f.title,
-            "xmlUrl": f.url, "htmlUrl": f.html_url, "outlet": f.outlet,
-            "country": f.country, "language": f.language, "kind": f.kind,
+            "type": "rss",
+            "text": f.title or f.outlet or f.url,
+            "title": f.title,
+            "xmlUrl": f.url,
+            "htmlUrl": f.html_url,
+            "outlet": f.outlet,
+            "country": f.country,
+            "language": f.language,
+            "kind": f.kind,
             "category": f.category,
         }
         body = " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items() if v)

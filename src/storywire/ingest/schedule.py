@@ -27,8 +27,7 @@ def _bound(seconds: float, settings: Settings) -> float:
     return min(max(seconds, settings.min_poll_interval), settings.max_poll_interval)
 
 
-def posting_interval(published: list[datetime], current: float | None,
-                     settings: Settings) -> float:
+def posting_interval(published: list[datetime], current: float | None, settings: Settings) -> float:
     """Half the mean gap between the newest dated entries, bounded."""
     dates = sorted((d for d in published if d is not None), reverse=True)[:20]
     if len(dates) < 2:
@@ -47,15 +46,21 @@ def server_floor(headers: dict[str, str], body: bytes = b"") -> float | None:
     return max(floors) if floors else None
 
 
-def next_interval(published: list[datetime], current: float | None, headers: dict[str, str],
-                  body: bytes, settings: Settings) -> float:
+def next_interval(
+    published: list[datetime],
+    current: float | None,
+    headers: dict[str, str],
+    body: bytes,
+    settings: Settings,
+) -> float:
     interval = posting_interval(published, current, settings)
     floor = server_floor(headers, body)
     return _bound(max(interval, floor or 0.0), settings)
 
 
-def error_wait(errors_in_a_row: int, retry_after: float | None, settings: Settings,
-               status: int | None = None) -> tuple[float, bool]:
+def error_wait(
+    errors_in_a_row: int, retry_after: float | None, settings: Settings, status: int | None = None
+) -> tuple[float, bool]:
     """(seconds to wait, failing?) after the n-th error in a row (n >= 1). HTTP 410 Gone
     says the feed is gone for good: failing at once."""
     if errors_in_a_row >= settings.failing_after or status == 410:

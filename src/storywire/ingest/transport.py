@@ -77,8 +77,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
                 conn.close()
         self._idle.clear()
 
-    async def _connect(self, scheme: str, host: str, port: int, timeout: float | None,
-                       addresses: list[str]) -> _Conn:
+    async def _connect(
+        self, scheme: str, host: str, port: int, timeout: float | None, addresses: list[str]
+    ) -> _Conn:
         context = None
         if scheme == "https":
             if self._ssl is None:
@@ -92,8 +93,12 @@ class LeanTransport(httpx.AsyncBaseTransport):
             try:
                 async with asyncio.timeout(timeout):
                     reader, writer = await asyncio.open_connection(
-                        target, port, ssl=context, server_hostname=host if context else None,
-                        limit=_HEAD_LIMIT)
+                        target,
+                        port,
+                        ssl=context,
+                        server_hostname=host if context else None,
+                        limit=_HEAD_LIMIT,
+                    )
                 return _Conn(reader, writer)
             except OSError as exc:  # refused, unreachable, DNS (gaierror), TLS, timeout
                 error = exc
@@ -113,18 +118,28 @@ class LeanTransport(httpx.AsyncBaseTransport):
         key = (scheme, url.host, url.port or (443 if scheme == "https" else 80))
         conn = self._take(key)
         if conn is None:
-            conn = await self._connect(scheme, key[1], key[2], timeouts.get("connect"),
-                                       request.extensions.get(ADDRESSES) or [])
+            conn = await self._connect(
+                scheme,
+                key[1],
+                key[2],
+                timeouts.get("connect"),
+                request.extensions.get(ADDRESSES) or [],
+            )
         try:
             await _send(conn, request, timeouts.get("write"))
             status, reason, headers, version = await _read_head(conn, timeouts.get("read"))
         except BaseException:
             conn.close()
             raise
-        body = _Body(self, key, conn, request.method, status, headers, version,
-                     timeouts.get("read"))
-        return httpx.Response(status, headers=headers, stream=body,
-                              extensions={"http_version": version, "reason_phrase": reason})
+        body = _Body(
+            self, key, conn, request.method, status, headers, version, timeouts.get("read")
+        )
+        return httpx.Response(
+            status,
+            headers=headers,
+            stream=body,
+            extensions={"http_version": version, "reason_phrase": reason},
+        )
 
 
 async def _send(conn: _Conn, request: httpx.Request, timeout: float | None) -> None:
@@ -146,8 +161,9 @@ async def _send(conn: _Conn, request: httpx.Request, timeout: float | None) -> N
         raise httpx.WriteError(str(exc) or exc.__class__.__name__) from exc
 
 
-async def _read_head(conn: _Conn, timeout: float | None
-                     ) -> tuple[int, bytes, list[tuple[bytes, bytes]], bytes]:
+async def _read_head(
+    conn: _Conn, timeout: float | None
+) -> tuple[int, bytes, list[tuple[bytes, bytes]], bytes]:
     """Status, reason, headers and version of the final (non-1xx) response."""
     while True:
         try:
@@ -156,7 +172,8 @@ async def _read_head(conn: _Conn, timeout: float | None
         except asyncio.IncompleteReadError as exc:
             if not exc.partial:
                 raise httpx.RemoteProtocolError(
-                    "Server disconnected without sending a response.") from exc
+                    "Server disconnected without sending a response."
+                ) from exc
             raise httpx.RemoteProtocolError("connection closed inside the headers") from exc
         except asyncio.LimitOverrunError as exc:
             raise httpx.RemoteProtocolError("response headers are too long") from exc
@@ -180,16 +197,25 @@ async def _read_head(conn: _Conn, timeout: float | None
 
 
 class _Body(httpx.AsyncByteStream):
-    def __init__(self, transport: LeanTransport, key: _Key, conn: _Conn, method: str,
-                 status: int, headers: list[tuple[bytes, bytes]], version: bytes,
-                 timeout: float | None):
+    def __init__(
+        self,
+        transport: LeanTransport,
+        key: _Key,
+        conn: _Conn,
+        method: str,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        version: bytes,
+        timeout: float | None,
+    ):
         self._transport, self._key, self._conn, self._timeout = transport, key, conn, timeout
         values: dict[bytes, bytes] = {}
         for name, value in headers:
             values[name.lower()] = value.lower()
         connection = values.get(b"connection", b"")
-        self._reusable = (b"close" not in connection
-                          and (version == b"HTTP/1.1" or b"keep-alive" in connection))
+        self._reusable = b"close" not in connection and (
+            version == b"HTTP/1.1" or b"keep-alive" in connection
+        )
         self._length: int | None = None
         self._chunked = False
         if method == "HEAD" or status in (204, 304):
@@ -207,12 +233,11 @@ class _Body(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
-            async for part in (self._chunks() if self._chunked else self._until()):
+            async for part in self._chunks() if self._chunked else self._until():
                 yield part
             self._done = True
         except asyncio.IncompleteReadError as exc:
-            raise httpx.RemoteProtocolError(
-                "connection closed before the end of the body") from exc
+            raise httpx.RemoteProtocolError("connection closed before the end of the body") from exc
         except TimeoutError as exc:
             raise httpx.ReadTimeout("reading the body timed out") from exc
         except OSError as exc:

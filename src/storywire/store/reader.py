@@ -68,17 +68,25 @@ def fts_query(query: str) -> str:
 
 def story_from_row(m: Any) -> Story:
     return Story(
-        id=m["id"], first_published=from_iso(m["first_published"]),
-        last_published=from_iso(m["last_published"]), updated_at=from_iso(m["updated_at"]),
-        status=m["status"], article_count=m["article_count"],
-        outlet_count=m["outlet_count"], version=m["version"], merged_into=m["merged_into"],
+        id=m["id"],
+        first_published=from_iso(m["first_published"]),
+        last_published=from_iso(m["last_published"]),
+        updated_at=from_iso(m["updated_at"]),
+        status=m["status"],
+        article_count=m["article_count"],
+        outlet_count=m["outlet_count"],
+        version=m["version"],
+        merged_into=m["merged_into"],
     )
 
 
 def version_from_row(m: Any) -> StoryVersion:
     return StoryVersion(
-        story_id=m["story_id"], version=m["version"], written_at=from_iso(m["written_at"]),
-        writer=m["writer"], title=m["title"],
+        story_id=m["story_id"],
+        version=m["version"],
+        written_at=from_iso(m["written_at"]),
+        writer=m["writer"],
+        title=m["title"],
         highlights=tuple(_sentence(s) for s in json.loads(m["highlights"])),
         body=tuple(_sentence(s) for s in json.loads(m["body"])),
         opinions=tuple(_opinion(o) for o in json.loads(m["opinions"])),
@@ -96,28 +104,44 @@ def _opinion(data: dict[str, Any]) -> Opinion:
 
 def _article(m: Any) -> StoredArticle:
     return StoredArticle(
-        id=m["id"], url=m["url"], title=m["title"], text=m["text"],
-        published=from_iso(m["published_at"]), outlet=m["outlet"], kind=Kind(m["kind"]),
-        author=m["author"], language=m["language"], section=m["section"],
-        summary=m["summary"], external_id=m["external_id"], feed_id=m["feed_id"],
-        fetched_at=from_iso(m["fetched_at"]), story_id=m["story_id"],
-        duplicate_of=m["duplicate_of"], content_hash=m["content_hash"],
+        id=m["id"],
+        url=m["url"],
+        title=m["title"],
+        text=m["text"],
+        published=from_iso(m["published_at"]),
+        outlet=m["outlet"],
+        kind=Kind(m["kind"]),
+        author=m["author"],
+        language=m["language"],
+        section=m["section"],
+        summary=m["summary"],
+        external_id=m["external_id"],
+        feed_id=m["feed_id"],
+        fetched_at=from_iso(m["fetched_at"]),
+        story_id=m["story_id"],
+        duplicate_of=m["duplicate_of"],
+        content_hash=m["content_hash"],
     )
 
 
 def _filter_sql(f: StoryFilter) -> tuple[str, dict[str, Any]]:
     where, params = [], {}
     if f.topic:
-        where.append("EXISTS (SELECT 1 FROM articles a LEFT JOIN feeds fd ON fd.id = a.feed_id"
-                     " WHERE a.story_id = s.id AND (a.section = :topic OR fd.category = :topic))")
+        where.append(
+            "EXISTS (SELECT 1 FROM articles a LEFT JOIN feeds fd ON fd.id = a.feed_id"
+            " WHERE a.story_id = s.id AND (a.section = :topic OR fd.category = :topic))"
+        )
         params["topic"] = f.topic
     if f.language:
-        where.append("EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id"
-                     " AND a.language = :language)")
+        where.append(
+            "EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id AND a.language = :language)"
+        )
         params["language"] = f.language
     if f.country:
-        where.append("EXISTS (SELECT 1 FROM articles a JOIN sources so ON so.id = a.source_id"
-                     " WHERE a.story_id = s.id AND so.country = :country)")
+        where.append(
+            "EXISTS (SELECT 1 FROM articles a JOIN sources so ON so.id = a.source_id"
+            " WHERE a.story_id = s.id AND so.country = :country)"
+        )
         params["country"] = f.country
     if f.since:
         where.append("s.last_published >= :since")
@@ -155,8 +179,9 @@ class ReaderQueries:
             ).scalar_one()
         return from_iso(value) if value else now
 
-    def ranked_stories(self, f: StoryFilter, *, ref: datetime, limit: int = 30,
-                       offset: int = 0) -> list[Listed]:
+    def ranked_stories(
+        self, f: StoryFilter, *, ref: datetime, limit: int = 30, offset: int = 0
+    ) -> list[Listed]:
         """Written active stories matching ``f``, best score first (see module doc)."""
         where, params = _filter_sql(f)
         sql = (
@@ -171,19 +196,29 @@ class ReaderQueries:
             " ORDER BY score DESC, last_published DESC, id DESC LIMIT :limit OFFSET :offset"
         )
         growth_since = ref - timedelta(hours=GROWTH_HOURS)
-        params.update(ref=to_iso(ref), gw=GROWTH_WEIGHT, half=HALF_LIFE_HOURS, limit=limit,
-                      offset=offset, growth_since=to_iso(growth_since))
+        params.update(
+            ref=to_iso(ref),
+            gw=GROWTH_WEIGHT,
+            half=HALF_LIFE_HOURS,
+            limit=limit,
+            offset=offset,
+            growth_since=to_iso(growth_since),
+        )
         with self._tx() as conn:
             return [
-                Listed(story_from_row(r._mapping), r.title, r.top_highlight, float(r.score),
-                       int(r.growth))
+                Listed(
+                    story_from_row(r._mapping),
+                    r.title,
+                    r.top_highlight,
+                    float(r.score),
+                    int(r.growth),
+                )
                 for r in conn.execute(text(sql), params)
             ]
 
     def count_stories(self, f: StoryFilter) -> int:
         where, params = _filter_sql(f)
-        sql = ("SELECT count(*) FROM stories s WHERE s.status = 'active' AND s.version > 0"
-               + where)
+        sql = "SELECT count(*) FROM stories s WHERE s.status = 'active' AND s.version > 0" + where
         with self._tx() as conn:
             return int(conn.execute(text(sql), params).scalar_one())
 
@@ -207,12 +242,12 @@ class ReaderQueries:
         """Values offered by the listing filters: topics, languages, countries."""
         queries = {
             "topics": "SELECT t FROM (SELECT section AS t FROM articles WHERE section != ''"
-                      " UNION SELECT category FROM feeds WHERE category != '') ORDER BY t"
-                      " LIMIT 200",
+            " UNION SELECT category FROM feeds WHERE category != '') ORDER BY t"
+            " LIMIT 200",
             "languages": "SELECT DISTINCT language FROM articles WHERE language != ''"
-                         " ORDER BY 1 LIMIT 200",
+            " ORDER BY 1 LIMIT 200",
             "countries": "SELECT DISTINCT country FROM sources WHERE country != ''"
-                         " ORDER BY 1 LIMIT 300",
+            " ORDER BY 1 LIMIT 300",
         }
         with self._tx() as conn:
             return {k: [r[0] for r in conn.execute(text(q))] for k, q in queries.items()}
@@ -235,8 +270,7 @@ class ReaderQueries:
             row = conn.execute(text("SELECT * FROM stories WHERE id=:s"), {"s": story_id}).first()
         return story_from_row(row._mapping) if row else None
 
-    def story_version(self, story_id: int, version: int
-                      ) -> tuple[StoryVersion, list[int]] | None:
+    def story_version(self, story_id: int, version: int) -> tuple[StoryVersion, list[int]] | None:
         if not (0 < story_id <= MAX_ID and 0 < version <= MAX_ID):
             return None
         with self._tx() as conn:
@@ -275,8 +309,14 @@ class ReaderQueries:
         found = self.articles_by_ids([article_id]) if 0 < article_id <= MAX_ID else []
         return found[0] if found else None
 
-    def list_articles(self, *, before_id: int | None = None, limit: int = 30,
-                      outlet: str = "", story_id: int | None = None) -> list[StoredArticle]:
+    def list_articles(
+        self,
+        *,
+        before_id: int | None = None,
+        limit: int = 30,
+        outlet: str = "",
+        story_id: int | None = None,
+    ) -> list[StoredArticle]:
         """Newest stored first (by id), keyset-paged with ``before_id``."""
         where: list[str] = []
         params: dict[str, Any] = {"limit": limit}
@@ -295,10 +335,12 @@ class ReaderQueries:
             return [_article(r._mapping) for r in rows]
 
     def list_sources(self) -> list[dict[str, Any]]:
-        sql = ("SELECT s.id, s.name, s.domain, s.country, s.language, s.kind,"
-               " (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count,"
-               " (SELECT count(*) FROM feeds f WHERE f.source_id = s.id) AS feed_count"
-               " FROM sources s ORDER BY s.name")
+        sql = (
+            "SELECT s.id, s.name, s.domain, s.country, s.language, s.kind,"
+            " (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count,"
+            " (SELECT count(*) FROM feeds f WHERE f.source_id = s.id) AS feed_count"
+            " FROM sources s ORDER BY s.name"
+        )
         with self._tx() as conn:
             return [dict(r._mapping) for r in conn.execute(text(sql))]
 
@@ -316,24 +358,30 @@ class ReaderQueries:
         match = fts_query(query)
         if not match:
             return []
-        sql = (_LISTED.replace("FROM stories s", "FROM stories_fts JOIN stories s"
-                               " ON s.id = stories_fts.rowid")
-               + " AND stories_fts MATCH :q ORDER BY stories_fts.rank, s.id DESC"
-               " LIMIT :limit OFFSET :offset")
+        sql = (
+            _LISTED.replace(
+                "FROM stories s", "FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
+            )
+            + " AND stories_fts MATCH :q ORDER BY stories_fts.rank, s.id DESC"
+            " LIMIT :limit OFFSET :offset"
+        )
         with self._tx() as conn:
             rows = conn.execute(text(sql), {"q": match, "limit": limit, "offset": offset})
             return [Listed(story_from_row(r._mapping), r.title, r.top_highlight) for r in rows]
 
-    def search_articles(self, query: str, *, limit: int = 20, offset: int = 0
-                        ) -> list[StoredArticle]:
+    def search_articles(
+        self, query: str, *, limit: int = 20, offset: int = 0
+    ) -> list[StoredArticle]:
         """Articles whose title, author, summary or text start match, best first."""
         match = fts_query(query)
         if not match:
             return []
-        sql = ("SELECT a.*, s.name AS outlet FROM (SELECT rowid AS rid, rank FROM articles_fts"
-               " WHERE articles_fts MATCH :q ORDER BY rank LIMIT :limit OFFSET :offset) m"
-               " JOIN articles a ON a.id = m.rid JOIN sources s ON s.id = a.source_id"
-               " ORDER BY m.rank, a.id DESC")
+        sql = (
+            "SELECT a.*, s.name AS outlet FROM (SELECT rowid AS rid, rank FROM articles_fts"
+            " WHERE articles_fts MATCH :q ORDER BY rank LIMIT :limit OFFSET :offset) m"
+            " JOIN articles a ON a.id = m.rid JOIN sources s ON s.id = a.source_id"
+            " ORDER BY m.rank, a.id DESC"
+        )
         with self._tx() as conn:
             rows = conn.execute(text(sql), {"q": match, "limit": limit, "offset": offset})
             return [_article(r._mapping) for r in rows]

@@ -171,8 +171,11 @@ class Store(ReaderQueries):
                 if conn.execute(text("SELECT 1 FROM feeds WHERE url=:u"), {"u": f.url}).first():
                     continue
                 source = self.source_id(
-                    conn, f.outlet or f.title or f.url, country=f.country,
-                    language=f.language, kind=f.kind,
+                    conn,
+                    f.outlet or f.title or f.url,
+                    country=f.country,
+                    language=f.language,
+                    kind=f.kind,
                 )
                 conn.execute(
                     text(
@@ -180,8 +183,15 @@ class Store(ReaderQueries):
                         " created_at) VALUES (:url, :title, :source, :kind, :category,"
                         " :html_url, :now)"
                     ),
-                    {"url": f.url, "title": f.title, "source": source, "kind": f.kind,
-                     "category": f.category, "html_url": f.html_url, "now": now},
+                    {
+                        "url": f.url,
+                        "title": f.title,
+                        "source": source,
+                        "kind": f.kind,
+                        "category": f.category,
+                        "html_url": f.html_url,
+                        "now": now,
+                    },
                 )
                 added += 1
         return added
@@ -199,13 +209,24 @@ class Store(ReaderQueries):
     def _feed(self, row: Any) -> Feed:
         m = row._mapping
         return Feed(
-            id=m["id"], url=m["url"], title=m["title"], outlet=m["outlet"] or "",
-            country=m["country"] or "", language=m["language"] or "", kind=m["kind"],
-            category=m["category"], html_url=m["html_url"], etag=m["etag"],
-            last_modified=m["last_modified"], next_check_at=_opt_time(m["next_check_at"]),
-            last_checked_at=_opt_time(m["last_checked_at"]), last_status=m["last_status"],
-            last_error=m["last_error"], error_count=m["error_count"],
-            article_count=m["article_count"], poll_interval=m["poll_interval"],
+            id=m["id"],
+            url=m["url"],
+            title=m["title"],
+            outlet=m["outlet"] or "",
+            country=m["country"] or "",
+            language=m["language"] or "",
+            kind=m["kind"],
+            category=m["category"],
+            html_url=m["html_url"],
+            etag=m["etag"],
+            last_modified=m["last_modified"],
+            next_check_at=_opt_time(m["next_check_at"]),
+            last_checked_at=_opt_time(m["last_checked_at"]),
+            last_status=m["last_status"],
+            last_error=m["last_error"],
+            error_count=m["error_count"],
+            article_count=m["article_count"],
+            poll_interval=m["poll_interval"],
         )
 
     def list_feeds(self) -> list[Feed]:
@@ -219,22 +240,38 @@ class Store(ReaderQueries):
             return [self._feed(r) for r in rows]
 
     def record_feed_result(
-        self, feed_id: int, *, status: str, next_check: datetime, error: str | None = None,
-        etag: str | None = None, last_modified: str | None = None,
+        self,
+        feed_id: int,
+        *,
+        status: str,
+        next_check: datetime,
+        error: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
         interval: float | None = None,
     ) -> None:
         """Store the outcome of one poll. Errors (status error or failing) keep the old
         ETag/Last-Modified and interval, and count one more error in a row."""
-        params = {"id": feed_id, "status": status, "next": to_iso(next_check),
-                  "now": to_iso(utcnow()), "error": error, "interval": interval}
+        params = {
+            "id": feed_id,
+            "status": status,
+            "next": to_iso(next_check),
+            "now": to_iso(utcnow()),
+            "error": error,
+            "interval": interval,
+        }
         if status in ("error", "failing"):
-            sql = ("UPDATE feeds SET last_status=:status, last_error=:error, next_check_at=:next,"
-                   " last_checked_at=:now, error_count=error_count+1 WHERE id=:id")
+            sql = (
+                "UPDATE feeds SET last_status=:status, last_error=:error, next_check_at=:next,"
+                " last_checked_at=:now, error_count=error_count+1 WHERE id=:id"
+            )
         else:
-            sql = ("UPDATE feeds SET last_status=:status, last_error=NULL, next_check_at=:next,"
-                   " last_checked_at=:now, error_count=0, etag=coalesce(:etag, etag),"
-                   " last_modified=coalesce(:lm, last_modified),"
-                   " poll_interval=coalesce(:interval, poll_interval) WHERE id=:id")
+            sql = (
+                "UPDATE feeds SET last_status=:status, last_error=NULL, next_check_at=:next,"
+                " last_checked_at=:now, error_count=0, etag=coalesce(:etag, etag),"
+                " last_modified=coalesce(:lm, last_modified),"
+                " poll_interval=coalesce(:interval, poll_interval) WHERE id=:id"
+            )
             params.update(etag=etag, lm=last_modified)
         with self._tx() as conn:
             conn.execute(text(sql), params)
@@ -270,13 +307,23 @@ class Store(ReaderQueries):
 
     def find_by_hash(self, content_hash: str) -> int | None:
         with self._tx() as conn:
-            row = _raw(conn).execute(
-                "SELECT id FROM articles WHERE content_hash=? AND duplicate_of IS NULL"
-                " ORDER BY id LIMIT 1", (content_hash,)).fetchone()
+            row = (
+                _raw(conn)
+                .execute(
+                    "SELECT id FROM articles WHERE content_hash=? AND duplicate_of IS NULL"
+                    " ORDER BY id LIMIT 1",
+                    (content_hash,),
+                )
+                .fetchone()
+            )
         return int(row[0]) if row else None
 
     def add_article(
-        self, article: Article, *, content_hash: str, duplicate_of: int | None = None,
+        self,
+        article: Article,
+        *,
+        content_hash: str,
+        duplicate_of: int | None = None,
         source_info: dict[str, str] | None = None,
     ) -> int | None:
         """Insert an article; return its id, or None when its URL is already stored."""
@@ -289,11 +336,23 @@ class Store(ReaderQueries):
                 "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
                 " published_at, fetched_at, language, section, kind, summary, text,"
                 " content_hash, duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (article.url, article.external_id, article.feed_id, source, article.title,
-                 article.author, to_iso(article.published),
-                 to_iso(article.fetched_at or utcnow()), article.language, article.section,
-                 str(article.kind), article.summary, article.text, content_hash,
-                 duplicate_of),
+                (
+                    article.url,
+                    article.external_id,
+                    article.feed_id,
+                    source,
+                    article.title,
+                    article.author,
+                    to_iso(article.published),
+                    to_iso(article.fetched_at or utcnow()),
+                    article.language,
+                    article.section,
+                    str(article.kind),
+                    article.summary,
+                    article.text,
+                    content_hash,
+                    duplicate_of,
+                ),
             )
         return int(cur.lastrowid)
 
@@ -317,8 +376,10 @@ class Store(ReaderQueries):
         """Articles published since ``since`` that belong to a story, oldest first."""
         with self._tx() as conn:
             rows = conn.execute(
-                text(self._ARTICLE_SQL + " WHERE a.published_at >= :t AND a.story_id IS NOT NULL"
-                     " ORDER BY a.published_at, a.id"),
+                text(
+                    self._ARTICLE_SQL + " WHERE a.published_at >= :t AND a.story_id IS NOT NULL"
+                    " ORDER BY a.published_at, a.id"
+                ),
                 {"t": to_iso(since)},
             )
             return [self._article(r) for r in rows]
@@ -330,8 +391,11 @@ class Store(ReaderQueries):
 
     def story_of(self, article_id: int) -> int | None:
         with self._tx() as conn:
-            row = _raw(conn).execute("SELECT story_id FROM articles WHERE id=?",
-                                     (article_id,)).fetchone()
+            row = (
+                _raw(conn)
+                .execute("SELECT story_id FROM articles WHERE id=?", (article_id,))
+                .fetchone()
+            )
         return row[0] if row else None
 
     def article_count(self) -> int:
@@ -345,7 +409,9 @@ class Store(ReaderQueries):
         with self._tx() as conn:
             cur = _raw(conn).execute(
                 "INSERT INTO stories (first_published, last_published, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?)", (pub, pub, now, now))
+                " updated_at) VALUES (?, ?, ?, ?)",
+                (pub, pub, now, now),
+            )
         return int(cur.lastrowid)
 
     def assign_story(self, article_id: int, story_id: int) -> None:
@@ -362,13 +428,19 @@ class Store(ReaderQueries):
         if absorbed == into:
             return
         with self._tx() as conn:
-            conn.execute(text("UPDATE articles SET story_id=:i WHERE story_id=:a"),
-                         {"i": into, "a": absorbed})
-            conn.execute(text("UPDATE stories SET merged_into=:i WHERE merged_into=:a"),
-                         {"i": into, "a": absorbed})
             conn.execute(
-                text("UPDATE stories SET status='merged', merged_into=:i, article_count=0,"
-                     " outlet_count=0, updated_at=:n WHERE id=:a"),
+                text("UPDATE articles SET story_id=:i WHERE story_id=:a"),
+                {"i": into, "a": absorbed},
+            )
+            conn.execute(
+                text("UPDATE stories SET merged_into=:i WHERE merged_into=:a"),
+                {"i": into, "a": absorbed},
+            )
+            conn.execute(
+                text(
+                    "UPDATE stories SET status='merged', merged_into=:i, article_count=0,"
+                    " outlet_count=0, updated_at=:n WHERE id=:a"
+                ),
                 {"i": into, "a": absorbed, "n": to_iso(utcnow())},
             )
             conn.execute(
@@ -380,10 +452,15 @@ class Store(ReaderQueries):
     def _story(row: Any) -> Story:
         m = row._mapping
         return Story(
-            id=m["id"], first_published=from_iso(m["first_published"]),
-            last_published=from_iso(m["last_published"]), updated_at=from_iso(m["updated_at"]),
-            status=m["status"], article_count=m["article_count"],
-            outlet_count=m["outlet_count"], version=m["version"], merged_into=m["merged_into"],
+            id=m["id"],
+            first_published=from_iso(m["first_published"]),
+            last_published=from_iso(m["last_published"]),
+            updated_at=from_iso(m["updated_at"]),
+            status=m["status"],
+            article_count=m["article_count"],
+            outlet_count=m["outlet_count"],
+            version=m["version"],
+            merged_into=m["merged_into"],
         )
 
     def stale_stories(self) -> list[int]:
@@ -432,8 +509,10 @@ class Store(ReaderQueries):
                     " :writer, :title, :hl, :body, :op, :changes, :ids)"
                 ),
                 {
-                    "s": version.story_id, "v": version.version,
-                    "w": to_iso(version.written_at), "writer": version.writer,
+                    "s": version.story_id,
+                    "v": version.version,
+                    "w": to_iso(version.written_at),
+                    "writer": version.writer,
                     "title": version.title,
                     "hl": json.dumps([asdict(s) for s in version.highlights]),
                     "body": json.dumps([asdict(s) for s in version.body]),
@@ -450,8 +529,10 @@ class Store(ReaderQueries):
     def latest_version(self, story_id: int) -> tuple[StoryVersion, list[int]] | None:
         with self._tx() as conn:
             row = conn.execute(
-                text("SELECT v.* FROM story_versions v JOIN stories s ON s.id = v.story_id"
-                     " AND s.version = v.version WHERE v.story_id=:s"),
+                text(
+                    "SELECT v.* FROM story_versions v JOIN stories s ON s.id = v.story_id"
+                    " AND s.version = v.version WHERE v.story_id=:s"
+                ),
                 {"s": story_id},
             ).first()
         if row is None:

@@ -25,9 +25,12 @@ from .context import HTML, web_of
 COOKIE = "storywire_admin"
 MAX_OPML_BYTES = 5_000_000
 NOTES = {
-    "added": "Feed added.", "exists": "That feed is already in the list.",
-    "removed": "Feed removed (its articles stay).", "gone": "No such feed.",
-    "imported": "OPML imported.", "login": "Signed in.",
+    "added": "Feed added.",
+    "exists": "That feed is already in the list.",
+    "removed": "Feed removed (its articles stay).",
+    "gone": "No such feed.",
+    "imported": "OPML imported.",
+    "login": "Signed in.",
 }
 
 
@@ -42,8 +45,11 @@ def require_admin(request: Request) -> None:
         return
     token = web.settings.admin_token
     if not token:
-        raise HTTPException(403, "feed management is off: the server listens on "
-                                 f"{web.settings.host}; set admin_token to enable it")
+        raise HTTPException(
+            403,
+            "feed management is off: the server listens on "
+            f"{web.settings.host}; set admin_token to enable it",
+        )
     given = request.cookies.get(COOKIE) or ""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -61,8 +67,9 @@ def _same_origin(request: Request) -> None:
 def _page(request: Request, *, note: str = "", error: str = "", status: int = 200) -> Response:
     web = web_of(request)
     body = web.html("feeds.html", feeds=web.store.list_feeds(), note=note, error=error)
-    return Response(body, status_code=status, media_type=HTML,
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        body, status_code=status, media_type=HTML, headers={"Cache-Control": "no-store"}
+    )
 
 
 def _done(note: str, **extra: int) -> RedirectResponse:
@@ -77,9 +84,12 @@ def feeds_page(request: Request, note: str = "", n: int = 0, of: int = 0) -> Res
     return _page(request, note=text)
 
 
-def feeds_add(request: Request, url: Annotated[str, Form(max_length=2000)],
-              outlet: Annotated[str, Form(max_length=200)] = "",
-              kind: Annotated[str, Form(max_length=20)] = "news") -> Response:
+def feeds_add(
+    request: Request,
+    url: Annotated[str, Form(max_length=2000)],
+    outlet: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "news",
+) -> Response:
     require_admin(request)
     _same_origin(request)
     url = url.strip()
@@ -117,8 +127,11 @@ async def feeds_import(request: Request, opml: Annotated[UploadFile, File()]) ->
 def feeds_export(request: Request) -> Response:
     require_admin(request)
     body = to_opml(web_of(request).store.list_feeds())
-    return Response(body, media_type="text/x-opml; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="storywire-feeds.opml"'})
+    return Response(
+        body,
+        media_type="text/x-opml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="storywire-feeds.opml"'},
+    )
 
 
 def login_page(request: Request) -> Response:
@@ -130,9 +143,11 @@ def login(request: Request, token: Annotated[str, Form(max_length=500)]) -> Resp
     web = web_of(request)
     expected = web.settings.admin_token or ""
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-        return Response(web.html("login.html", error="Wrong token."), status_code=401,
-                        media_type=HTML)
+        return Response(
+            web.html("login.html", error="Wrong token."), status_code=401, media_type=HTML
+        )
     response = _done("login")
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+    )
     return response

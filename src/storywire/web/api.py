@@ -22,8 +22,7 @@ Id = Annotated[int, Path(ge=1, description="Numeric id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
-async def stories(request: Request, q: Annotated[Listing, Depends(listing_params)]
-                  ) -> Response:
+async def stories(request: Request, q: Annotated[Listing, Depends(listing_params)]) -> Response:
     """Ranked stories (score documented in docs/api.md), filtered, cursor-paged."""
     web = web_of(request)
 
@@ -45,11 +44,18 @@ def story_versions(request: Request, story_id: Id) -> dict[str, Any]:
     head = web.head(story_id)
     versions = web.store.story_versions(story_id)
     return {
-        "story_id": story_id, "status": head.status, "merged_into": head.merged_into,
+        "story_id": story_id,
+        "status": head.status,
+        "merged_into": head.merged_into,
         "versions": [
-            {"version": v.version, "written": to_iso(v.written_at), "writer": v.writer,
-             "title": v.title, "changes": v.changes,
-             "url": f"/api/v1/stories/{story_id}/versions/{v.version}"}
+            {
+                "version": v.version,
+                "written": to_iso(v.written_at),
+                "writer": v.writer,
+                "title": v.title,
+                "changes": v.changes,
+                "url": f"/api/v1/stories/{story_id}/versions/{v.version}",
+            }
             for v in versions
         ],
     }
@@ -61,9 +67,17 @@ async def story_version(request: Request, story_id: Id, version: Id) -> Response
 
 def article_json(a: StoredArticle, *, text: bool = False) -> dict[str, Any]:
     data = {
-        "id": a.id, "url": a.url, "title": a.title, "outlet": a.outlet, "author": a.author,
-        "published": to_iso(a.published), "language": a.language, "section": a.section,
-        "kind": str(a.kind), "summary": a.summary, "story_id": a.story_id,
+        "id": a.id,
+        "url": a.url,
+        "title": a.title,
+        "outlet": a.outlet,
+        "author": a.author,
+        "published": to_iso(a.published),
+        "language": a.language,
+        "section": a.section,
+        "kind": str(a.kind),
+        "summary": a.summary,
+        "story_id": a.story_id,
         "duplicate_of": a.duplicate_of,
         "story_url": f"/stories/{a.story_id}" if a.story_id else None,
     }
@@ -72,16 +86,23 @@ def article_json(a: StoredArticle, *, text: bool = False) -> dict[str, Any]:
     return data
 
 
-def articles(request: Request, limit: Limit = 30,
-             before: Annotated[int | None, Query(ge=1, description="Cursor: the last id "
-                                                 "of the previous page")] = None,
-             outlet: Annotated[str, Query(max_length=200)] = "",
-             story_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+def articles(
+    request: Request,
+    limit: Limit = 30,
+    before: Annotated[
+        int | None, Query(ge=1, description="Cursor: the last id of the previous page")
+    ] = None,
+    outlet: Annotated[str, Query(max_length=200)] = "",
+    story_id: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
     """Stored articles, newest first, keyset-paged with ``before``."""
-    found = web_of(request).store.list_articles(before_id=before, limit=limit, outlet=outlet,
-                                                story_id=story_id)
-    return {"articles": [article_json(a) for a in found],
-            "next_before": found[-1].id if len(found) == limit else None}
+    found = web_of(request).store.list_articles(
+        before_id=before, limit=limit, outlet=outlet, story_id=story_id
+    )
+    return {
+        "articles": [article_json(a) for a in found],
+        "next_before": found[-1].id if len(found) == limit else None,
+    }
 
 
 def article(request: Request, article_id: Id) -> dict[str, Any]:
@@ -108,20 +129,25 @@ def sources(request: Request) -> dict[str, Any]:
     return {"sources": web_of(request).store.list_sources()}
 
 
-def search(request: Request,
-           q: Annotated[str, Query(max_length=500, description="Words to find")],
-           type: Annotated[Literal["all", "stories", "articles"], Query()] = "all",
-           limit: Annotated[int, Query(ge=1, le=100)] = 20,
-           offset: Annotated[int, Query(ge=0, le=10_000)] = 0) -> dict[str, Any]:
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=500, description="Words to find")],
+    type: Annotated[Literal["all", "stories", "articles"], Query()] = "all",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
     """Full-text search over stories (current versions) and articles."""
     store = web_of(request).store
     out: dict[str, Any] = {"query": q}
     if type in ("all", "stories"):
-        out["stories"] = [story_summary(x.story, x.title) | {"top_highlight": x.top_highlight}
-                          for x in store.search_stories(q, limit=limit, offset=offset)]
+        out["stories"] = [
+            story_summary(x.story, x.title) | {"top_highlight": x.top_highlight}
+            for x in store.search_stories(q, limit=limit, offset=offset)
+        ]
     if type in ("all", "articles"):
-        out["articles"] = [article_json(a)
-                           for a in store.search_articles(q, limit=limit, offset=offset)]
+        out["articles"] = [
+            article_json(a) for a in store.search_articles(q, limit=limit, offset=offset)
+        ]
     return out
 
 

@@ -25,8 +25,13 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
     ("/", pages.home, ["GET"], "home", "html"),
     ("/stories/{story_id}", pages.story, ["GET"], "story", "html"),
     ("/stories/{story_id}/versions", pages.story_versions, ["GET"], "story_versions", "html"),
-    ("/stories/{story_id}/versions/{version}", pages.story_version, ["GET"],
-     "story_version", "html"),
+    (
+        "/stories/{story_id}/versions/{version}",
+        pages.story_version,
+        ["GET"],
+        "story_version",
+        "html",
+    ),
     ("/search", pages.search, ["GET"], "search", "html"),
     ("/feeds", admin.feeds_page, ["GET"], "feeds", "admin"),
     ("/feeds/add", admin.feeds_add, ["POST"], "feeds_add", "admin"),
@@ -39,10 +44,20 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
     ("/stories.json", feedsout.json_feed, ["GET"], "json_feed", "feed"),
     ("/api/v1/stories", api.stories, ["GET"], "api_stories", "api"),
     ("/api/v1/stories/{story_id}", api.story, ["GET"], "api_story", "api"),
-    ("/api/v1/stories/{story_id}/versions", api.story_versions, ["GET"],
-     "api_story_versions", "api"),
-    ("/api/v1/stories/{story_id}/versions/{version}", api.story_version, ["GET"],
-     "api_story_version", "api"),
+    (
+        "/api/v1/stories/{story_id}/versions",
+        api.story_versions,
+        ["GET"],
+        "api_story_versions",
+        "api",
+    ),
+    (
+        "/api/v1/stories/{story_id}/versions/{version}",
+        api.story_version,
+        ["GET"],
+        "api_story_version",
+        "api",
+    ),
     ("/api/v1/articles", api.articles, ["GET"], "api_articles", "api"),
     ("/api/v1/articles/{article_id}", api.article, ["GET"], "api_article", "api"),
     ("/api/v1/feeds", api.feeds, ["GET"], "api_feeds", "api"),
@@ -52,26 +67,39 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
 ]
 
 
-def create_app(settings: Settings, store: Store | None = None, *,
-               static_site: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings, store: Store | None = None, *, static_site: bool = False
+) -> FastAPI:
     store = store or Store(settings.db)
     store.migrate()
-    app = FastAPI(title="storywire", version="1", openapi_url="/api/v1/openapi.json",
-                  docs_url=None, redoc_url=None,
-                  description="Stories, articles, feeds, sources and search as JSON. "
-                              "Errors are {status, reason}.")
+    app = FastAPI(
+        title="storywire",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="Stories, articles, feeds, sources and search as JSON. "
+        "Errors are {status, reason}.",
+    )
     app.state.web = Web(settings, store, static_site=static_site)
     app.state.store = store
     for path, handler, methods, name, kind in ROUTES:
         app.add_api_route(
-            path, handler, name=name, methods=methods,
+            path,
+            handler,
+            name=name,
+            methods=methods,
             response_class=HTMLResponse if kind in ("html", "admin") else JSONResponse,
             include_in_schema=kind == "api",
             responses={400: {"description": "Bad parameter"}, 404: {"description": "Unknown id"}}
-            if kind == "api" else None,
+            if kind == "api"
+            else None,
         )
-    app.mount("/static", StaticFiles(directory=str(resources.files("storywire") / "web/static")),
-              name="static")
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("storywire") / "web/static")),
+        name="static",
+    )
     _install_errors(app)
     return app
 
@@ -85,8 +113,11 @@ def _install_errors(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if wants_json(request):
-            return JSONResponse({"status": exc.status_code, "reason": exc.detail},
-                                status_code=exc.status_code, headers=exc.headers)
+            return JSONResponse(
+                {"status": exc.status_code, "reason": exc.detail},
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
         template = "login.html" if isinstance(exc, admin.NeedLogin) else "error.html"
         body = web.html(template, status=exc.status_code, reason=exc.detail, error="")
         return Response(body, status_code=exc.status_code, media_type=HTML)

@@ -40,8 +40,9 @@ class Rendered:
         return self._gz[0]
 
 
-def rendered(body: bytes, media_type: str, last_modified: datetime | None = None,
-             etag: str | None = None) -> Rendered:
+def rendered(
+    body: bytes, media_type: str, last_modified: datetime | None = None, etag: str | None = None
+) -> Rendered:
     tag = etag or '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     return Rendered(body, media_type, tag, last_modified)
 
@@ -107,11 +108,13 @@ class TTLCache(Generic[T]):
         self.items.clear()
 
 
-def respond(request: Request, page: Rendered, *, cache_control: str = "no-cache",
-            status: int = 200) -> Response:
+def respond(
+    request: Request, page: Rendered, *, cache_control: str = "no-cache", status: int = 200
+) -> Response:
     """The body, or 304 when the client's ETag / Last-Modified still match."""
-    compress = (len(page.body) >= GZIP_MIN_BYTES
-                and "gzip" in request.headers.get("accept-encoding", ""))
+    compress = len(page.body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get(
+        "accept-encoding", ""
+    )
     etag = page.etag[:-1] + '-gz"' if compress else page.etag  # one tag per encoding
     headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if page.last_modified is not None:
@@ -120,8 +123,9 @@ def respond(request: Request, page: Rendered, *, cache_control: str = "no-cache"
         return Response(status_code=304, headers=headers)
     if compress:
         headers["Content-Encoding"] = "gzip"
-        return Response(page.gzipped(), status_code=status, media_type=page.media_type,
-                        headers=headers)
+        return Response(
+            page.gzipped(), status_code=status, media_type=page.media_type, headers=headers
+        )
     return Response(page.body, status_code=status, media_type=page.media_type, headers=headers)
 
 

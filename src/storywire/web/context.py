@@ -87,7 +87,9 @@ class Web:
         self.settings, self.store, self.static_site = settings, store, static_site
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("storywire", "web/templates"),
-            autoescape=True, trim_blocks=True, lstrip_blocks=True,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         install_filters(self.env)
         self.env.globals.update(static_site=static_site)
@@ -114,8 +116,9 @@ class Web:
     def story_filter(self, q: Listing, ref: datetime, range_: str | None) -> StoryFilter:
         hours = RANGES.get(range_ or "all")
         since = q.since or (ref - timedelta(hours=hours) if hours else None)
-        return StoryFilter(topic=q.topic, language=q.language, country=q.country,
-                           since=since, until=q.until)
+        return StoryFilter(
+            topic=q.topic, language=q.language, country=q.country, since=since, until=q.until
+        )
 
     def listing(self, q: Listing) -> dict[str, Any]:
         """Ranked stories for a listing request, with the window used and the next cursor."""
@@ -133,7 +136,8 @@ class Web:
         cover = self.store.coverage([x.story.id for x in found])
         return {
             "stories": [listing_item(x, cover.get(x.story.id, [])) for x in found],
-            "range": range_, "reference_time": to_iso(ref),
+            "range": range_,
+            "reference_time": to_iso(ref),
             "next_cursor": encode_cursor(q.offset + q.limit, ref) if more else None,
         }
 
@@ -160,13 +164,15 @@ class Web:
         task = self._rendering.get(key)
         if task is None:  # one render per page, however many readers ask at once
             task = asyncio.ensure_future(
-                run_in_threadpool(self.story_rendered, story, version, kind))
+                run_in_threadpool(self.story_rendered, story, version, kind)
+            )
             self._rendering[key] = task
             task.add_done_callback(lambda _: self._rendering.pop(key, None))
         return await asyncio.shield(task)
 
     def story_rendered(self, story: Story, version: int, kind: str) -> Rendered:
         """The page of one version, rendered once ('html' or 'json')."""
+
         def make() -> Rendered:
             data = self.story_data(story, version)
             written = from_iso(data["written"])
@@ -175,8 +181,7 @@ class Web:
                 body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
                 return rendered(body, JSON, written, etag)
             latest = version == story.version
-            body = self.html("story.html", story=data, latest=latest,
-                             current_version=story.version)
+            body = self.html("story.html", story=data, latest=latest, current_version=story.version)
             return rendered(body, HTML, written, etag)
 
         return self.versions.get_or_make((story.id, version, kind, story.version), make)

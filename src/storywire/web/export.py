@@ -32,13 +32,15 @@ class ExportReport:
     stories: int = 0
 
 
-def export_site(settings: Settings, store: Store, folder: Path, max_pages: int = 20
-                ) -> ExportReport:
+def export_site(
+    settings: Settings, store: Store, folder: Path, max_pages: int = 20
+) -> ExportReport:
     if folder.exists() and not folder.is_dir():
         raise StorywireError(f"{folder} exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings.model_copy(update={"page_cache_seconds": 0.0}), store,
-                     static_site=True)
+    app = create_app(
+        settings.model_copy(update={"page_cache_seconds": 0.0}), store, static_site=True
+    )
     report = asyncio.run(_export(app, folder, max_pages))
     static = resources.files("storywire") / "web/static"
     shutil.copytree(str(static), folder / "static", dirs_exist_ok=True)

@@ -82,14 +82,24 @@ def _atom(request: Request, web: Web, topic: str, q: str) -> Rendered:
 def _json_feed(request: Request, web: Web, topic: str, q: str) -> Rendered:
     base = _base(request, web)
     items: list[dict[str, Any]] = [
-        {"id": guid(i.story.id), "url": f"{base}/stories/{i.story.id}", "title": i.title,
-         "summary": i.top_highlight, "content_html": _content(web, i),
-         "date_published": to_iso(i.story.first_published),
-         "date_modified": to_iso(i.story.updated_at)}
+        {
+            "id": guid(i.story.id),
+            "url": f"{base}/stories/{i.story.id}",
+            "title": i.title,
+            "summary": i.top_highlight,
+            "content_html": _content(web, i),
+            "date_published": to_iso(i.story.first_published),
+            "date_modified": to_iso(i.story.updated_at),
+        }
         for i in _entries(web, topic, q)
     ]
-    feed = {"version": "https://jsonfeed.org/version/1.1", "title": _title(topic, q),
-            "home_page_url": f"{base}/", "feed_url": str(request.url), "items": items}
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": _title(topic, q),
+        "home_page_url": f"{base}/",
+        "feed_url": str(request.url),
+        "items": items,
+    }
     body = json.dumps(feed, ensure_ascii=False).encode()
     return rendered(body, "application/feed+json; charset=utf-8")
 
@@ -100,13 +110,13 @@ Search = Annotated[str, Query(max_length=500, description="Only stories matching
 
 def atom(request: Request, topic: Topic = "", q: Search = "") -> Response:
     web = web_of(request)
-    page = web.ttl.get_or_make(("atom", str(request.url)),
-                               lambda: _atom(request, web, topic, q))
+    page = web.ttl.get_or_make(("atom", str(request.url)), lambda: _atom(request, web, topic, q))
     return respond(request, page)
 
 
 def json_feed(request: Request, topic: Topic = "", q: Search = "") -> Response:
     web = web_of(request)
-    page = web.ttl.get_or_make(("jsonfeed", str(request.url)),
-                               lambda: _json_feed(request, web, topic, q))
+    page = web.ttl.get_or_make(
+        ("jsonfeed", str(request.url)), lambda: _json_feed(request, web, topic, q)
+    )
     return respond(request, page)

@@ -41,5 +41,6 @@ def iso(value: datetime | str) -> str:
 
 
 def install_filters(env: Environment) -> None:
-    env.filters.update(safe_url=safe_url, when=display_time, plain=plain, css_token=css_token,
-                       iso=iso)
+    env.filters.update(
+        safe_url=safe_url, when=display_time, plain=plain, css_token=css_token, iso=iso
+    )

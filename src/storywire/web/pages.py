@@ -31,8 +31,13 @@ async def home(request: Request, q: Annotated[Listing, Depends(listing_params)])
     def make() -> Rendered:
         data = web.listing(q)
         return web.page(
-            "home.html", data=data, stories=data["stories"], q=q, page=page_no,
-            facets=web.facets(), ranges=["1d", "2d", "7d", "30d", "all"],
+            "home.html",
+            data=data,
+            stories=data["stories"],
+            q=q,
+            page=page_no,
+            facets=web.facets(),
+            ranges=["1d", "2d", "7d", "30d", "all"],
             prev_url=_page_url(request, page_no - 1) if page_no > 1 else None,
             next_url=_page_url(request, page_no + 1) if data["next_cursor"] else None,
         )
@@ -40,8 +45,9 @@ async def home(request: Request, q: Annotated[Listing, Depends(listing_params)])
     return respond(request, await web.ttl.get_async(("home", str(request.url.query)), make))
 
 
-async def story_response(request: Request, story_id: int, version: int | None, kind: str,
-                         prefix: str) -> Response:
+async def story_response(
+    request: Request, story_id: int, version: int | None, kind: str, prefix: str
+) -> Response:
     web = web_of(request)
     story = web.head(story_id)
     if story.status == "merged" and story.merged_into:
@@ -69,23 +75,30 @@ def story_versions(request: Request, story_id: int) -> Response:
     if head.status == "merged" and head.merged_into:
         return RedirectResponse(f"/stories/{head.merged_into}/versions", status_code=301)
     versions = web.store.story_versions(story_id)
-    page = web.page("versions.html", story=story_summary(head, versions[-1].title),
-                    versions=versions)
+    page = web.page(
+        "versions.html", story=story_summary(head, versions[-1].title), versions=versions
+    )
     return respond(request, page)
 
 
-def search(request: Request,
-           q: Annotated[str, Query(max_length=500, description="Words to find")] = "",
-           page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=500, description="Words to find")] = "",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> Response:
     web = web_of(request)
     per = 20
     stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10) if q else []
     articles = web.store.search_articles(q, limit=per, offset=(page - 1) * per) if q else []
     more = len(articles) == per or len(stories) == 10
     page_data = web.page(
-        "search.html", q=q, page=page, articles=articles,
-        stories=[story_summary(x.story, x.title) | {"top_highlight": x.top_highlight}
-                 for x in stories],
+        "search.html",
+        q=q,
+        page=page,
+        articles=articles,
+        stories=[
+            story_summary(x.story, x.title) | {"top_highlight": x.top_highlight} for x in stories
+        ],
         next_url=("/search?" + urlencode({"q": q, "page": page + 1})) if more else None,
         prev_url=("/search?" + urlencode({"q": q, "page": page - 1})) if page > 1 else None,
     )

@@ -26,26 +26,35 @@ def _utc(value: datetime | None, name: str) -> datetime | None:
 
 
 async def listing_params(
-    topic: Annotated[str, Query(max_length=200, description="Topic, section or category")]
-    = "",
+    topic: Annotated[str, Query(max_length=200, description="Topic, section or category")] = "",
     language: Annotated[str, Query(max_length=20, description="Article language, e.g. en")] = "",
     country: Annotated[str, Query(max_length=20, description="Outlet country, e.g. US")] = "",
-    range: Annotated[RangeName | None, Query(
-        description="Time range before the newest article (default: 2d, widened to 7d, "
-                    "30d, all while it holds fewer than one page of stories)")] = None,
-    since: Annotated[datetime | None, Query(description="Newest article at or after (ISO)")]
-    = None,
-    until: Annotated[datetime | None, Query(description="First article at or before (ISO)")]
-    = None,
+    range: Annotated[
+        RangeName | None,
+        Query(
+            description="Time range before the newest article (default: 2d, widened to 7d, "
+            "30d, all while it holds fewer than one page of stories)"
+        ),
+    ] = None,
+    since: Annotated[datetime | None, Query(description="Newest article at or after (ISO)")] = None,
+    until: Annotated[datetime | None, Query(description="First article at or before (ISO)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 30,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the "
-                                        "previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
 ) -> Listing:
     offset, ref = (page - 1) * limit, None
     if cursor:
         offset, ref = decode_cursor(cursor)
-    return Listing(topic=topic.strip(), language=language.strip().lower(),
-                   country=country.strip().upper(), range=range or None,
-                   since=_utc(since, "since"), until=_utc(until, "until"),
-                   offset=offset, limit=limit, ref=ref)
+    return Listing(
+        topic=topic.strip(),
+        language=language.strip().lower(),
+        country=country.strip().upper(),
+        range=range or None,
+        since=_utc(since, "since"),
+        until=_utc(until, "until"),
+        offset=offset,
+        limit=limit,
+        ref=ref,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import suppress
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,13 +21,21 @@ def app_from_env() -> FastAPI:
 
 
 def serve_forever(settings: Settings) -> None:
-    common = {"host": settings.host, "port": settings.port, "access_log": False,
-              "log_level": settings.log_level.lower()}
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "access_log": False,
+        "log_level": settings.log_level.lower(),
+    }
     # uvicorn re-raises the Ctrl-C it handled once it has shut down: that is a clean stop.
     with suppress(KeyboardInterrupt):
         if settings.workers > 1:
             os.environ[_ENV] = settings.model_dump_json()
-            uvicorn.run("storywire.web.server:app_from_env", factory=True,
-                        workers=settings.workers, **common)  # type: ignore[arg-type]
+            uvicorn.run(
+                "storywire.web.server:app_from_env",
+                factory=True,
+                workers=settings.workers,
+                **common,
+            )
         else:
-            uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run()  # type: ignore[arg-type]
+            uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run()

@@ -10,9 +10,14 @@ def make_writer(settings: Settings) -> ExtractiveWriter | LLMWriter:
     """The LLM writer when a server and model are configured, else the extractive one."""
     extractive = ExtractiveWriter(words=settings.story_words)
     if settings.llm_base_url and settings.llm_model:
-        return LLMWriter(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                         timeout=settings.llm_timeout, words=settings.story_words,
-                         fallback=extractive)
+        return LLMWriter(
+            settings.llm_base_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            words=settings.story_words,
+            fallback=extractive,
+        )
     return extractive
 
 

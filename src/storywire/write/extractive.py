@@ -59,14 +59,27 @@ class ExtractiveWriter:
         shared = overlap(cands)
         # Body: paraphrases of one fact count as redundant only when they share most
         # words (a looser rule cost ROUGE on NeuS); highlights: any shared aspect counts.
-        body_idx = select(cands, scores, np.maximum(sim, shared - BODY_OVERLAP_SLACK),
-                          self.words, lam=self.weights.lam)
+        body_idx = select(
+            cands,
+            scores,
+            np.maximum(sim, shared - BODY_OVERLAP_SLACK),
+            self.words,
+            lam=self.weights.lam,
+        )
         # Chronology: article time, then place in the article; among sentences of the
         # same time and place (several outlets' leads), the most central first.
-        body_idx.sort(key=lambda i: (news[cands[i].article].published, cands[i].position,
-                                     -scores[i]))
-        high_idx = select(cands, scores, np.maximum(sim, shared), 10_000, lam=0.5,
-                          limit=HIGHLIGHTS, max_sim=HIGHLIGHT_MAX_SIM)
+        body_idx.sort(
+            key=lambda i: (news[cands[i].article].published, cands[i].position, -scores[i])
+        )
+        high_idx = select(
+            cands,
+            scores,
+            np.maximum(sim, shared),
+            10_000,
+            lam=0.5,
+            limit=HIGHLIGHTS,
+            max_sim=HIGHLIGHT_MAX_SIM,
+        )
         support = supporters(cands, sim, news, articles, article_concepts(cands, len(news)))
         body = tuple(Sentence(cands[i].text, support[i]) for i in body_idx)
         highlights = tuple(Sentence(cands[i].text, support[i]) for i in high_idx)

@@ -22,9 +22,13 @@ SUPPORT_CONCEPTS = 0.6  # share of a sentence's content words found in a support
 _NUMBER = re.compile(r"\d[\d,.]*")
 
 
-def supporters(cands: Sequence[Candidate], sim: np.ndarray, news: Sequence[StoredArticle],
-               everyone: Sequence[StoredArticle],
-               article_concepts: Sequence[set[str]]) -> list[tuple[int, ...]]:
+def supporters(
+    cands: Sequence[Candidate],
+    sim: np.ndarray,
+    news: Sequence[StoredArticle],
+    everyone: Sequence[StoredArticle],
+    article_concepts: Sequence[set[str]],
+) -> list[tuple[int, ...]]:
     """Supporting article ids of every candidate (duplicates of a supporter included)."""
     copies: dict[int, list[int]] = {}
     for a in everyone:
@@ -37,8 +41,11 @@ def supporters(cands: Sequence[Candidate], sim: np.ndarray, news: Sequence[Store
         words = {k for k in c.concepts if " " not in k}
         numbers = _numbers(c.text)
         for k, held in enumerate(article_concepts):
-            if (words and len(words & held) >= SUPPORT_CONCEPTS * len(words)
-                    and all(n in _body(news[k]) for n in numbers)):
+            if (
+                words
+                and len(words & held) >= SUPPORT_CONCEPTS * len(words)
+                and all(n in _body(news[k]) for n in numbers)
+            ):
                 ids.add(news[k].id)
         for article_id in list(ids):
             ids.update(copies.get(article_id, ()))
@@ -46,8 +53,11 @@ def supporters(cands: Sequence[Candidate], sim: np.ndarray, news: Sequence[Store
     return out
 
 
-def supported_by(sentence: str, article: StoredArticle, threshold: float = SUPPORT_CONCEPTS,
-                 ) -> bool:
+def supported_by(
+    sentence: str,
+    article: StoredArticle,
+    threshold: float = SUPPORT_CONCEPTS,
+) -> bool:
     """Does the article state what the sentence says? Content-word overlap, and every
     number in the sentence must appear in the article."""
     mine = {k for k in concepts(sentence) if " " not in k}

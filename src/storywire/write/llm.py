@@ -49,13 +49,21 @@ Return JSON: {{"title": "...", "highlights": [{{"text": "...", "cites": [1]}}, .
 class LLMWriter:
     name = "llm"
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 30.0,
-                 words: int = 250, fallback: ExtractiveWriter | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        timeout: float = 30.0,
+        words: int = 250,
+        fallback: ExtractiveWriter | None = None,
+    ):
         self.model = model
         self.words = words
         self.fallback = fallback or ExtractiveWriter(words=words)
-        self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed",
-                                    timeout=timeout, max_retries=0)
+        self.client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
+        )
 
     def write(self, articles: list[StoredArticle]) -> Draft:
         extractive = self.fallback.write(articles)
@@ -79,9 +87,13 @@ class LLMWriter:
         )
         resp = self.client.chat.completions.create(
             model=self.model,
-            messages=[{"role": "system", "content": SYSTEM},
-                      {"role": "user", "content": INSTRUCTIONS.format(words=self.words,
-                                                                      articles=listing)}],
+            messages=[
+                {"role": "system", "content": SYSTEM},
+                {
+                    "role": "user",
+                    "content": INSTRUCTIONS.format(words=self.words, articles=listing),
+                },
+            ],
             response_format={"type": "json_object"},
             temperature=0,
         )
@@ -89,8 +101,13 @@ class LLMWriter:
             raise WriterError("empty answer")
         return parse_answer(resp.choices[0].message.content)
 
-    def _grounded(self, answer: dict[str, Any], news: list[StoredArticle],
-                  everyone: list[StoredArticle], extractive: Draft) -> Draft:
+    def _grounded(
+        self,
+        answer: dict[str, Any],
+        news: list[StoredArticle],
+        everyone: list[StoredArticle],
+        extractive: Draft,
+    ) -> Draft:
         outlets = tuple(sorted({a.outlet for a in everyone if a.outlet}))
         story = ground(answer["story"], news)
         kept: list[Sentence] = []
@@ -109,8 +126,9 @@ class LLMWriter:
         dropped = len(answer["story"]) - len(story)
         if dropped:
             log.info("LLM writer dropped %d unsupported sentence(s)", dropped)
-        return replace(extractive, title=title, highlights=highlights, body=tuple(kept),
-                       writer=self.name)
+        return replace(
+            extractive, title=title, highlights=highlights, body=tuple(kept), writer=self.name
+        )
 
 
 def parse_answer(content: str) -> dict[str, Any]:
@@ -130,10 +148,12 @@ def parse_answer(content: str) -> dict[str, Any]:
         if not isinstance(items, list):
             raise WriterError(f"answer's {key} is not a list")
         for item in items:
-            if not (isinstance(item, dict) and isinstance(item.get("text"), str)
-                    and isinstance(item.get("cites"), list)
-                    and all(isinstance(c, int) and not isinstance(c, bool)
-                            for c in item["cites"])):
+            if not (
+                isinstance(item, dict)
+                and isinstance(item.get("text"), str)
+                and isinstance(item.get("cites"), list)
+                and all(isinstance(c, int) and not isinstance(c, bool) for c in item["cites"])
+            ):
                 raise WriterError(f"answer's {key} item is not {{text, cites}}: {item!r:.80}")
     return data
 

@@ -27,8 +27,19 @@ LEAD_SENTENCES = 12  # sentences per article considered: news puts the facts fir
 MIN_WORDS, MAX_WORDS = 6, 80
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
 _ENDS_SENTENCE = re.compile(r"[.!]['\"”’)\]]*$")
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "told", "according", "also",
-                                         "would", "could", "mr", "ms", "mrs"}
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {
+    "said",
+    "says",
+    "say",
+    "told",
+    "according",
+    "also",
+    "would",
+    "could",
+    "mr",
+    "ms",
+    "mrs",
+}
 
 
 @dataclass(frozen=True)
@@ -101,8 +112,9 @@ def article_concepts(cands: Sequence[Candidate], n_articles: int) -> list[set[st
     return per
 
 
-def score(cands: Sequence[Candidate], n_articles: int,
-          w: Weights = Weights()) -> tuple[np.ndarray, np.ndarray]:
+def score(
+    cands: Sequence[Candidate], n_articles: int, w: Weights = Weights()
+) -> tuple[np.ndarray, np.ndarray]:
     """(scores, pairwise TF-IDF cosine) of the candidates."""
     per = article_concepts(cands, n_articles)
     df: dict[str, int] = {}
@@ -110,9 +122,9 @@ def score(cands: Sequence[Candidate], n_articles: int,
         for c in concept_set:
             df[c] = df.get(c, 0) + 1
     others = max(1, n_articles - 1)
-    consensus = np.array([
-        sum(df[k] - 1 for k in c.concepts) / others / (c.words ** 0.5 * 4) for c in cands
-    ])
+    consensus = np.array(
+        [sum(df[k] - 1 for k in c.concepts) / others / (c.words**0.5 * 4) for c in cands]
+    )
     central, sim = _centrality(cands)
     position = np.array([1.0 / (1 + c.position) ** 0.5 for c in cands])
     return w.consensus * consensus + w.central * central + w.position * position, sim
@@ -141,15 +153,23 @@ def overlap(cands: Sequence[Candidate]) -> np.ndarray:
     for c in cands:
         indices.extend(vocab.setdefault(k, len(vocab)) for k in c.concepts if " " not in k)
         indptr.append(len(indices))
-    M = sparse.csr_matrix((np.ones(len(indices)), indices, indptr),
-                          shape=(len(cands), max(1, len(vocab))))
+    M = sparse.csr_matrix(
+        (np.ones(len(indices)), indices, indptr), shape=(len(cands), max(1, len(vocab)))
+    )
     shared = (M @ M.T).toarray()
     sizes = np.diff(indptr).astype(float)
     return shared / np.maximum(1.0, np.minimum(sizes[:, None], sizes[None, :]))
 
 
-def select(cands: Sequence[Candidate], scores: np.ndarray, sim: np.ndarray, budget: int,
-           lam: float = 0.75, limit: int | None = None, max_sim: float = 0.6) -> list[int]:
+def select(
+    cands: Sequence[Candidate],
+    scores: np.ndarray,
+    sim: np.ndarray,
+    budget: int,
+    lam: float = 0.75,
+    limit: int | None = None,
+    max_sim: float = 0.6,
+) -> list[int]:
     """Greedy MMR under a word budget; skips near-repeats and sentences that overflow.
     When no sentence fits the budget at all, the shortest one is the story."""
     chosen: list[int] = []

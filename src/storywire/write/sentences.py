@@ -11,12 +11,78 @@ from __future__ import annotations
 import re
 
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gov", "sen", "rep", "gen", "col",
-    "lt", "sgt", "capt", "cmdr", "adm", "pres", "rev", "hon", "atty", "supt", "insp",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "inc", "ltd", "co", "corp", "bros", "vs", "etc", "no", "nos", "vol", "fig", "approx",
-    "dept", "est", "mt", "ft", "ave", "blvd", "rd", "u.s", "u.k", "u.n", "e.u", "d.c",
-    "a.m", "p.m", "i.e", "e.g", "ph.d", "n.y", "l.a", "calif", "fla", "mass", "penn", "wash",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "gov",
+    "sen",
+    "rep",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "cmdr",
+    "adm",
+    "pres",
+    "rev",
+    "hon",
+    "atty",
+    "supt",
+    "insp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "bros",
+    "vs",
+    "etc",
+    "no",
+    "nos",
+    "vol",
+    "fig",
+    "approx",
+    "dept",
+    "est",
+    "mt",
+    "ft",
+    "ave",
+    "blvd",
+    "rd",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.u",
+    "d.c",
+    "a.m",
+    "p.m",
+    "i.e",
+    "e.g",
+    "ph.d",
+    "n.y",
+    "l.a",
+    "calif",
+    "fla",
+    "mass",
+    "penn",
+    "wash",
 }
 # Candidate break: terminal punctuation, optional closers, whitespace, then an opener.
 _BREAK = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -78,8 +144,11 @@ _BYLINE = re.compile(r"^By\s+(?:(?:[A-Z][\w.'’-]*|and|&)[\s,|]*)+$")
 
 
 def is_boilerplate(sentence: str) -> bool:
-    return (bool(_BOILERPLATE.search(sentence)) or bool(_BYLINE.match(sentence.strip()))
-            or _is_headline(sentence))
+    return (
+        bool(_BOILERPLATE.search(sentence))
+        or bool(_BYLINE.match(sentence.strip()))
+        or _is_headline(sentence)
+    )
 
 
 def _is_headline(sentence: str) -> bool:
@@ -93,4 +162,3 @@ def _is_headline(sentence: str) -> bool:
 
 def word_count(text: str) -> int:
     return len(text.split())
-

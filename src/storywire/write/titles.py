@@ -49,8 +49,10 @@ def _strip_outlet_suffix(title: str, outlets: tuple[str, ...]) -> str:
     tail_key = _key(tail)
     names = {_key(o) for o in outlets if o}
     # A short tail after a separator is an outlet or section name, not part of the event.
-    if tail_key in names or any(n and (n in tail_key or tail_key in n) for n in names) or (
-        len(tail.split()) <= 3 and tail[:1].isupper() and len(title[: m.start()].split()) >= 4
+    if (
+        tail_key in names
+        or any(n and (n in tail_key or tail_key in n) for n in names)
+        or (len(tail.split()) <= 3 and tail[:1].isupper() and len(title[: m.start()].split()) >= 4)
     ):
         return title[: m.start()]
     return title
@@ -80,7 +82,10 @@ def choose_title(articles: Sequence[StoredArticle], outlets: tuple[str, ...]) ->
     except ValueError:
         return min(titles, key=len)
     T, B = X[: len(titles)], X[len(titles) :]
-    agreement = (np.asarray((T @ T.T).sum(axis=1)).ravel() - 1
-                 + TITLE_BODY_WEIGHT * np.asarray((T @ B.T).sum(axis=1)).ravel())
+    agreement = (
+        np.asarray((T @ T.T).sum(axis=1)).ravel()
+        - 1
+        + TITLE_BODY_WEIGHT * np.asarray((T @ B.T).sum(axis=1)).ravel()
+    )
     score = agreement - TITLE_LENGTH_PENALTY * np.array([len(t.split()) for t in titles])
     return titles[int(np.argmax(score))]
