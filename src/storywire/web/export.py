@@ -50,7 +50,7 @@ def export_site(
 async def _export(app: Any, folder: Path, max_pages: int) -> ExportReport:
     report, story_ids = ExportReport(), []
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://export") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         for n in range(1, max_pages + 1):
             html = await _get(client, f"/?page={n}")
             _write(folder / ("index.html" if n == 1 else f"page/{n}/index.html"), html)
