@@ -35,7 +35,7 @@ from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
 from .textutil import html_to_text
-from .timeutil import utcnow
+from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Extractor
 from .write import change, make_writer
 
@@ -80,7 +80,7 @@ class Pipeline:
             return 0
         self._primed = True
         self.dirty.update(self.store.stale_stories())  # e.g. a cycle cut short by Ctrl-C
-        latest = self.store.latest_published()
+        latest = self._latest()
         if latest is None:
             return 0
         recent = self.store.articles_since(latest - 2 * self.clusterer.window)
@@ -182,8 +182,14 @@ class Pipeline:
         self._forget_before(self._horizon())
         return written
 
+    def _latest(self) -> datetime | None:
+        """The newest article time, never past the clock's sane window (a stored article
+        dated 9999 must not retire every live story)."""
+        latest = self.store.latest_published()
+        return min(latest, utcnow() + FUTURE_SLACK) if latest else None
+
     def _horizon(self) -> datetime:
-        latest = self.store.latest_published() or utcnow()
+        latest = self._latest() or utcnow()
         return latest - 2 * self.clusterer.window
 
     def write_story(self, story_id: int) -> bool:
@@ -239,6 +245,7 @@ class Pipeline:
         for a success its new ETag) is recorded right after its articles are stored.
         """
         report = CycleReport()
+        self.prime()  # at the first cycle: stories a crash left unwritten, open stories
         feeds = self.store.due_feeds(now or utcnow())
         self._extractor = Extractor(self.settings.extract_processes, term_counts)
         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]] = asyncio.Queue()
@@ -254,6 +261,8 @@ class Pipeline:
                     await self._store_feed(feed, articles, outcome, report)
         finally:
             self._extractor.close()
+        # Also stories a failed write (disk full, a crash mid-cycle) left without a version.
+        self.dirty.update(self.store.unwritten_stories())
         report.stories_written = self.write_dirty()
         return report
 

@@ -473,6 +473,12 @@ class Store(ReaderQueries):
         with self._tx() as conn:
             return [r[0] for r in conn.execute(text(sql))]
 
+    def unwritten_stories(self) -> list[int]:
+        """Active stories with articles but no version yet (invisible on the site)."""
+        sql = "SELECT id FROM stories WHERE status = 'active' AND article_count > 0 AND version = 0"
+        with self._tx() as conn:
+            return [r[0] for r in conn.execute(text(sql))]
+
     def get_story(self, story_id: int) -> Story | None:
         if not 0 < story_id <= MAX_ID:  # SQLite integers are 64-bit: no such row exists
             return None

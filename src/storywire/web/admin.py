@@ -18,13 +18,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..errors import ParseError
-from ..ingest.opml import parse_opml, to_opml
+from ..ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from ..models import FeedInfo
 from .context import HTML, web_of
 from .security import CSRF_FIELD, check_form, form_tokens
 
 COOKIE = "storywire_admin"
-MAX_OPML_BYTES = 5_000_000
 NOTES = {
     "added": "Feed added.",
     "exists": "That feed is already in the list.",

@@ -13,17 +13,18 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..textutil import terminal_safe
+
 TEXT_KEYS = frozenset(
     {"title", "author", "outlet", "summary", "text", "gist", "top_highlight", "site_name"}
 )
 URL_KEYS = frozenset({"url", "story_url"})
 _TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def plain_text(value: str) -> str:
     """Text without tags and control characters (newline and tab kept)."""
-    return _CONTROL.sub("", _TAG.sub("", value))
+    return terminal_safe(_TAG.sub("", value))
 
 
 def web_url(value: str) -> str | None:
@@ -37,7 +38,7 @@ def web_url(value: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    return text if not _CONTROL.search(text) else None
+    return text if terminal_safe(text) == text else None
 
 
 def api_safe(data: Any) -> Any:
