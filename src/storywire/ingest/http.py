@@ -15,6 +15,7 @@ import socket
 import time
 import urllib.request
 import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -247,8 +248,14 @@ class Fetcher:
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"body of {declared} bytes is over the {limit} byte limit")
         chunks, size = [], 0
-        decoder = BodyDecoder(resp.headers.get("content-encoding", ""))
-        async for raw in resp.aiter_raw():
+        if resp.is_stream_consumed:  # built in memory (httpx.MockTransport): decoded already
+            decoder, stream = BodyDecoder(""), _once(resp.content)
+        else:
+            decoder, stream = (
+                BodyDecoder(resp.headers.get("content-encoding", "")),
+                resp.aiter_raw(),
+            )
+        async for raw in stream:
             chunk = decoder.decode(raw)  # decoded here: a gzip bomb stops at the limit
             size += len(chunk)
             if size > limit:
@@ -256,6 +263,10 @@ class Fetcher:
             chunks.append(chunk)
         chunks.append(decoder.finish())
         return Response(url, resp.status_code, b"".join(chunks), dict(resp.headers))
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 class BodyDecoder:
