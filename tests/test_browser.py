@@ -14,11 +14,11 @@ import pytest
 
 from storywire import Store, load_settings
 from storywire.web import create_app
-from test_discover import news_site as discover_site
 
-from conftest import LiveServer
-from newsserver import NewsServer
-from webfixture import build
+from tests.support.discoversite import news_site as discover_site
+from tests.support.live import LiveServer
+from tests.support.newsserver import NewsServer
+from tests.support.webfixture import build
 
 CHROMIUM = os.environ.get("STORYWIRE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

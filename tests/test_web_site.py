@@ -10,7 +10,7 @@ from storywire import Store, load_settings
 from storywire.web import create_app
 from storywire.web.app import ROUTES
 
-from webfixture import build
+from tests.support.webfixture import build
 
 
 @pytest.fixture(scope="module")
