@@ -81,11 +81,10 @@ def pairs(labelled: datasets.Labelled) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for doc, gold in zip(labelled.docs, labelled.gold, strict=True):
         story = gold_ids.setdefault(gold, len(gold_ids) + 1)
-        vec = clusterer._vectors(doc, learn=True)
-        cands, x, _ = clusterer.candidates(doc, vec)
-        if cands.size:
+        stories, x = clusterer.candidate_pairs(doc)
+        if stories.size:
             xs.append(x)
-            ys.append(clusterer._slots.ids[cands] == story)
+            ys.append(stories == story)
         clusterer.add(doc, story)
     return np.vstack(xs), np.concatenate(ys)
 
@@ -101,8 +100,8 @@ def semeval_pairs(items: list[datasets.Pair]) -> tuple[np.ndarray, np.ndarray]:
     for p in items:
         clusterer = OnlineClusterer(model=untrained(), _feat=feat)
         clusterer.add(p.a, 1)
-        cands, x, _ = clusterer.candidates(p.b, clusterer._vectors(p.b, learn=False))
-        if cands.size:
+        stories, x = clusterer.candidate_pairs(p.b, learn=False)
+        if stories.size:
             xs.append(x)
             ys.append(np.array([p.same]))
     return np.vstack(xs), np.concatenate(ys)

@@ -232,6 +232,15 @@ class OnlineClusterer:
 
     # -- the public interface ----------------------------------------------------------
 
+    def candidate_pairs(
+        self, doc: Doc, *, learn: bool = True, counts: Counts | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(story ids, pair features) of the live stories ``doc`` may join, without
+        deciding (training data for the pair model); learns its terms when ``learn``."""
+        vec = self._vectors(doc, learn=learn, counts=counts)
+        cands, x, _ = self.candidates(doc, vec)
+        return self._slots.ids[cands], x
+
     def assign(self, doc: Doc, *, counts: Counts | None = None) -> int | None:
         """The id of the story this document joins, or None for a new story.
 
