@@ -43,10 +43,10 @@ def fixture_records() -> list[dict]:
         ("q1", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0, "Wire"),
         ("q2", "Taiwan earthquake kills nine in Hualien", QUAKE_2, T0 + hour, "Daily"),
         ("q3", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0 + hour, "Echo"),
-        ("q4", "Hualien quake: rescuers search rubble", "By Staff. " + QUAKE, T0 + 2 * hour, "Post"),
+        ("q4", "Hualien quake: rescuers search", "By Staff. " + QUAKE, T0 + 2 * hour, "Post"),
         ("a1", "Apple reports record iPhone sales", EARNINGS, T0 + 3 * hour, "Tech"),
         ("a2", "iPhone sales lift Apple to record quarter", EARNINGS[:160], T0 + 4 * hour, "Biz"),
-        ("f1", "Local team wins the cup final", "The home side won 2-1 in extra time.", T0, "Sport"),
+        ("f1", "Local team wins the cup final", "The home side won 2-1 after extra time.", T0, "X"),
     ]
     return [
         {
