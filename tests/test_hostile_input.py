@@ -25,8 +25,8 @@ from storywire.ingest.schedule import posting_interval
 from storywire.models import FeedInfo
 from storywire.timeutil import parse_time, read_time
 
-from newsserver import RSS_TYPE, NewsServer, Site
-from test_cli import FIELDS, QUAKE, record
+from tests.support.newsserver import RSS_TYPE, NewsServer, Site
+from tests.test_cli import FIELDS, QUAKE, record
 
 
 @pytest.fixture
@@ -231,7 +231,7 @@ def test_opml_1000_deep_upload_is_no_500(tmp_path):
 
     from storywire.web import create_app
 
-    from conftest import LiveServer
+    from tests.support.live import LiveServer
 
     db = tmp_path / "sw.db"
     store = Store(db)

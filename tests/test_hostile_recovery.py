@@ -7,7 +7,7 @@ import asyncio
 
 from storywire import Pipeline, Store, load_settings
 
-from test_web import ARTICLES
+from tests.support.webfixture import ARTICLES
 
 
 def unwritten(store: Store) -> list[int]:

@@ -13,8 +13,8 @@ from storywire import Store, load_settings
 from storywire.models import FeedInfo
 from storywire.web import create_app
 
-from conftest import LiveServer
-from webfixture import build
+from tests.support.live import LiveServer
+from tests.support.webfixture import build
 
 HEADERS = {
     "content-security-policy",
@@ -60,7 +60,7 @@ def test_curl_with_origin_null_cannot_add_a_feed(site):
     store, base = site
     before = feed_urls(store)
     resp = httpx.post(
-        base + "/feeds/add", data={"url": "http://example.com/a"}, headers={"Origin": "null"}
+        base + "/feeds/add", data={"url": "http://127.0.0.1:9/feed.xml"}, headers={"Origin": "null"}
     )
     assert resp.status_code == 403 and "Origin: null" in resp.text
     assert feed_urls(store) == before
@@ -71,12 +71,12 @@ def test_post_without_csrf_token_cannot_add_or_remove_feeds(site):
     before = feed_urls(store)
     with httpx.Client(base_url=base) as client:
         client.get("/feeds")  # has the cookie, but sends no token
-        add = client.post("/feeds/add", data={"url": "http://example.com/a"})
+        add = client.post("/feeds/add", data={"url": "http://127.0.0.1:9/feed.xml"})
         assert add.status_code == 403 and "CSRF token" in add.text
         remove = client.post("/feeds/1/remove")
         assert remove.status_code == 403
         wrong = client.post(
-            "/feeds/add", data={"url": "http://example.com/a", "csrf": form_token(client, "x")}
+            "/feeds/add", data={"url": "http://127.0.0.1:9/feed.xml", "csrf": form_token(client, "x")}
         )
         assert wrong.status_code == 403, "a token is only good for its own form"
     no_cookie = httpx.post(base + "/feeds/add", data={"url": "http://e.com/a", "csrf": "0" * 32})
@@ -89,7 +89,7 @@ def test_form_from_another_origin_or_referer_is_refused(site):
     before = feed_urls(store)
     with httpx.Client(base_url=base) as client:
         token = form_token(client, "feeds_add")
-        data = {"url": "http://example.com/a", "csrf": token}
+        data = {"url": "http://127.0.0.1:9/feed.xml", "csrf": token}
         for headers in (
             {"Origin": "http://127.0.0.1:1"},  # same host, other port: another origin
             {"Origin": "https://evil.example"},
@@ -100,7 +100,7 @@ def test_form_from_another_origin_or_referer_is_refused(site):
         assert feed_urls(store) == before
         ok = client.post("/feeds/add", data=data, headers={"Origin": base})
         assert ok.status_code == 303
-    assert "http://example.com/a" in feed_urls(store)
+    assert "http://127.0.0.1:9/feed.xml" in feed_urls(store)
     store.remove_feed_id(store.list_feeds()[-1].id)
 
 

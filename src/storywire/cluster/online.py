@@ -149,7 +149,8 @@ class _Slots:
             dots = (view.val @ mat[view.idx])[cands]
         else:
             dots = view.val @ mat[np.ix_(view.idx, cands)]
-        return dots / norms
+        out: np.ndarray = dots / norms
+        return out
 
 
 @dataclass
@@ -229,6 +230,12 @@ class OnlineClusterer:
             same = np.where(np.isnan(when), 0.0, np.where(np.abs(t - when) <= near, 1.0, 0.5))
         x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands], vec.headline_only)
         return cands, x, dt[cands] <= self.window.total_seconds() / _DAY
+
+    def candidate_pairs(self, doc: Doc, *, learn: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(story ids, pair features) of the stories ``doc`` may join, as the pair model
+        sees them (its training data: tools/train_cluster_model.py)."""
+        cands, x, _ = self.candidates(doc, self._vectors(doc, learn=learn))
+        return self._slots.ids[cands], x
 
     # -- the public interface ----------------------------------------------------------
 
