@@ -66,9 +66,11 @@ class _Group(click.Group):
         except StorywireError as exc:
             click.secho(terminal_safe(f"error: {exc}"), fg="red", err=True)
             sys.exit(1)
-        except click.ClickException as exc:  # may quote a server's reason phrase
-            exc.message = terminal_safe(exc.message)
-            raise
+        except click.ClickException as exc:
+            if type(exc) is not click.ClickException:  # usage errors keep their form
+                raise
+            # A command's own error may quote a server's reason phrase.
+            raise click.ClickException(terminal_safe(exc.format_message())) from exc
 
 
 @click.group(cls=_Group)
