@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -9,6 +11,8 @@ from .models import Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
 from .store.reader import Listed
 from .timeutil import display_time, to_iso
+
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def story_summary(story: Story, title: str) -> dict[str, Any]:
@@ -71,8 +75,25 @@ def version_page(
         changes=version.changes,
         what_changed=what_changed(version.changes, number, articles),
         top_highlight=version.highlights[0].text if version.highlights else "",
+        language=story_language(articles),
+        image=lead_image(groups),
     )
     return page
+
+
+def story_language(articles: list[StoredArticle]) -> str:
+    """The language most of the story's articles are in ("" when none says)."""
+    counts = Counter(a.language.lower() for a in articles if _LANG.fullmatch(a.language or ""))
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def lead_image(groups: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The story's lead image: that of its first news article with one (else of its
+    first article with one), with the source number and outlet it comes from."""
+    found = [(a["kind"] != "news", a["n"], a, g["outlet"]) for g in groups for a in g["articles"]]
+    for _, n, a, outlet in sorted((f for f in found if f[2]["image"]), key=lambda f: f[:2]):
+        return {"url": a["image"], "n": n, "outlet": outlet, "article_url": a["url"]}
+    return None
 
 
 def _cited(sentence: Sentence, number: dict[int, int]) -> dict[str, Any]:
@@ -125,6 +146,7 @@ def sources(articles: list[StoredArticle]) -> list[dict[str, Any]]:
                 "kind": str(a.kind),
                 "author": a.author,
                 "duplicate_of": a.duplicate_of,
+                "image": a.image,
             }
         )
     n = 0

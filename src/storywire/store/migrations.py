@@ -145,4 +145,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX articles_source ON articles(source_id)
         """,
     ),
+    (
+        "0004_article_image",
+        # The lead image of an article (og:image etc. from extraction): an http(s) URL or ''.
+        "ALTER TABLE articles ADD COLUMN image TEXT NOT NULL DEFAULT ''",
+    ),
 ]

@@ -121,6 +121,7 @@ def _article(m: Any) -> StoredArticle:
         story_id=m["story_id"],
         duplicate_of=m["duplicate_of"],
         content_hash=m["content_hash"],
+        image=m["image"],
     )
 
 
@@ -343,6 +344,22 @@ class ReaderQueries:
         )
         with self._tx() as conn:
             return [dict(r._mapping) for r in conn.execute(text(sql))]
+
+    def lead_images(self, story_ids: Sequence[int]) -> dict[int, str]:
+        """Per story, the image of its first news article that has one (else of its
+        first article that has one); stories without any are left out."""
+        if not story_ids:
+            return {}
+        marks = ",".join(str(int(i)) for i in story_ids)
+        sql = (
+            f"SELECT story_id, image FROM articles WHERE story_id IN ({marks}) AND image != ''"
+            " ORDER BY story_id, kind != 'news', published_at, id"
+        )
+        out: dict[int, str] = {}
+        with self._tx() as conn:
+            for sid, image in conn.execute(text(sql)):
+                out.setdefault(int(sid), image)
+        return out
 
     def remove_feed_id(self, feed_id: int) -> bool:
         """Stop polling a feed (its articles stay, no longer linked to it)."""

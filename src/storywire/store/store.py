@@ -329,7 +329,7 @@ class Store(ReaderQueries):
             cur = raw.execute(
                 "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
                 " published_at, fetched_at, language, section, kind, summary, text,"
-                " content_hash, duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " content_hash, duplicate_of, image) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.url,
                     article.external_id,
@@ -346,6 +346,7 @@ class Store(ReaderQueries):
                     article.text,
                     content_hash,
                     duplicate_of,
+                    article.image,
                 ),
             )
         return int(cur.lastrowid)
