@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from storywire import Pipeline, Store, load_settings
 from storywire.cli import main
 from storywire.extract import decode_html, extract_page
-from storywire.urls import lead_image
 from storywire.ingest.feeds import parse_feed
 from storywire.models import FeedInfo, Kind
+from storywire.urls import lead_image
 
 from tests.support.newsserver import Entry, NewsServer, Site
 from tests.support.stores import article_rows
