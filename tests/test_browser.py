@@ -15,8 +15,8 @@ import pytest
 from storywire import Store, load_settings
 from storywire.web import create_app
 
-from conftest import LiveServer
-from webfixture import build
+from tests.support.live import LiveServer
+from tests.support.webfixture import build
 
 CHROMIUM = os.environ.get("STORYWIRE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from storywire import Store
 from storywire.cli import main
 
-from conftest import free_port
+from tests.support.live import free_port
 
 QUAKE = [
     (

@@ -14,8 +14,8 @@ from storywire import Store, load_settings
 from storywire.cli import main
 from storywire.web import create_app
 
-from conftest import LiveServer, free_port
-from webfixture import build
+from tests.support.live import LiveServer, free_port
+from tests.support.webfixture import build
 
 
 @pytest.fixture(scope="module")
