@@ -53,11 +53,12 @@ from sumy.summarizers.lex_rank import LexRankSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
-import reader_side
 from storywire.models import Kind, StoredArticle
 from storywire.settings import Settings
 from storywire.write import ExtractiveWriter
 from storywire.write.sentences import split_sentences, word_count
+
+from bench import reader_side
 
 T0 = datetime(2020, 1, 1, 12, tzinfo=UTC)
 SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
