@@ -260,12 +260,14 @@ def print_table(columns: dict[str, Tally]) -> None:
 def allsides_clustered(
     data: Path, year: str = "2019", min_articles: int = 3
 ) -> list[list[StoredArticle]]:
-    """The corpus's articles of one year clustered as ``storywire batch`` does (online
-    clusterer, articles in time order); the stories of at least ``min_articles``."""
-    from storywire.cluster import Doc, OnlineClusterer, cluster_stream
+    """The corpus's articles of one year clustered as ``storywire batch`` does (its
+    ``group``: the live story engine, dedup included, in publication order); the
+    stories of at least ``min_articles`` articles, copies marked ``duplicate_of``."""
+    from storywire.batch import group
+    from storywire.models import Article
 
     path = data / "corpus" / "allsides-article-bias" / "articles.jsonl.gz"
-    arts: list[StoredArticle] = []
+    items: list[tuple[str, Article, str]] = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for n, line in enumerate(fh):
             rec = json.loads(line)
@@ -275,24 +277,29 @@ def allsides_clustered(
                 day = datetime.strptime(rec["date"], "%Y-%m-%d").replace(tzinfo=UTC)
             except ValueError:
                 continue
-            arts.append(
-                StoredArticle(
-                    url=rec["url"],
-                    title=rec["title"],
-                    text=rec["content_original"],
-                    published=day,
-                    outlet=rec["source"],
-                    author=rec.get("authors", ""),
-                    kind=classify(url=rec["url"], title=rec["title"]),
-                    id=n + 1,
-                )
+            article = Article(
+                url=rec["url"],
+                title=rec["title"],
+                text=rec["content_original"],
+                published=day,
+                outlet=rec["source"],
+                author=rec.get("authors", ""),
+                kind=classify(url=rec["url"], title=rec["title"]),
             )
-    arts.sort(key=lambda a: (a.published, a.id))
-    docs = (
-        Doc(title=a.title, text=a.text, published=a.published, outlet=a.outlet, url=a.url)
-        for a in arts
-    )
-    stories: dict[int, list[StoredArticle]] = defaultdict(list)
-    for a, label in zip(arts, cluster_stream(docs, OnlineClusterer()), strict=True):
-        stories[label].append(a)
-    return [s for s in stories.values() if len(s) >= min_articles]
+            items.append((str(n + 1), article, ""))
+    stories, duplicates = group(items, None)
+    out = []
+    for members in stories:
+        if len(members) < min_articles:
+            continue
+        out.append(
+            [
+                StoredArticle(
+                    **vars(items[i][1]),
+                    id=i + 1,
+                    duplicate_of=duplicates[i] + 1 if i in duplicates else None,
+                )
+                for i in members
+            ]
+        )
+    return out
