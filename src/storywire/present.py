@@ -7,7 +7,7 @@ from typing import Any
 
 from .models import Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
-from .store.reader import Listed
+from .store.listing import Listed
 from .timeutil import display_time, to_iso
 
 

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STORYWIRE_", frozen=True, extra="forbid")
 
     db: Path = Field(Path("storywire.db"), description="SQLite database file.")
+    database_url: str = Field(
+        "",
+        description="Database URL, e.g. postgresql://user@host/storywire for PostgreSQL"
+        " (several processes or machines); empty: the SQLite file `db`.",
+    )
     data: Path | None = Field(
         None, description="Folder of the shared evaluation data (tests and benchmarks only)."
     )
