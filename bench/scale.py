@@ -1,6 +1,6 @@
 """Scale: the same store grown on SQLite and on PostgreSQL, side by side in one run.
 
-    python bench/scale.py [--articles 3000] [--copies 10] [--seconds 5] [--connections 50]
+    python -m bench.scale [--articles 3000] [--copies 10] [--seconds 5] [--connections 50]
 
 Input: the first ARTICLES dated AllSides articles ($STORYWIRE_DATA), imported with
 `storywire import` in COPIES chunks, each chunk the same articles with dates shifted
@@ -29,14 +29,25 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from web_load import free_port, get_json, wrk
+from bench.web_load import free_port, get_json, wrk
+from tests.support.pgserver import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 CORPUS = Path("corpus/allsides-article-bias/articles.jsonl.gz")
 FIELDS = ["text=content_original", "outlet=source", "published=date", "id=ID"]
 STORYWIRE = [sys.executable, "-m", "storywire", "--log-level", "WARNING"]
-SEARCH_WORDS = "trump senate court vote police storm china tax health border".split()
+SEARCH_WORDS = [
+    "trump",
+    "senate",
+    "court",
+    "vote",
+    "police",
+    "storm",
+    "china",
+    "tax",
+    "health",
+    "border",
+]
 
 
 def base_articles(data: Path, n: int) -> tuple[list[dict], timedelta]:
@@ -162,8 +173,6 @@ def main() -> None:
         sys.exit(f"{data / CORPUS} not found: set STORYWIRE_DATA")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
-    from pgserver import PostgresServer
-
     rows, shift = base_articles(data, args.articles)
     print(
         f"{len(rows):,} AllSides articles x {args.copies} copies; wrk {args.connections}"

@@ -27,9 +27,6 @@ class Settings(BaseSettings):
         description="Database URL, e.g. postgresql://user@host/storywire for PostgreSQL"
         " (several processes or machines); empty: the SQLite file `db`.",
     )
-    data: Path | None = Field(
-        None, description="Folder of the shared evaluation data (tests and benchmarks only)."
-    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")
     user_agent: str = Field(

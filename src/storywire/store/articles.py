@@ -154,9 +154,3 @@ class ArticleQueries(FeedQueries):
     def article_count(self) -> int:
         with self._tx() as conn:
             return int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
-
-    def article_snapshot(self) -> list[tuple[object, ...]]:
-        """Every stored article row, to check that a failure damaged nothing."""
-        sql = rows.ARTICLE_SELECT + " ORDER BY a.id"
-        with self._tx() as conn:
-            return [tuple(r) for r in conn.execute(text(sql))]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from conftest import free_port
+from tests.support.live import free_port
 
 
 def pg_bindir() -> Path | None:
