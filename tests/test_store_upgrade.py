@@ -86,3 +86,9 @@ def test_db_commands(database):
     assert "already up to date" in again.output
     current = CliRunner().invoke(main, [*args, "db", "current"], env=env)
     assert "(up to date)" in current.output and "password" not in current.output
+
+
+def test_newest_revision_read_from_the_files_is_alembics_head():
+    from storywire.store.migrate import scripts
+
+    assert Store.newest_revision() == scripts().get_current_head()

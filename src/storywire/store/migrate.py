@@ -47,12 +47,6 @@ def scripts() -> ScriptDirectory:
     return ScriptDirectory.from_config(config)
 
 
-def head() -> str:
-    found = scripts().get_current_head()
-    assert found is not None
-    return found
-
-
 def lineage(revision: str | None) -> list[str]:
     """Revision ids from the first up to ``revision``, oldest first."""
     if revision is None:
@@ -119,8 +113,3 @@ def upgrade(url: str, target: str = "heads") -> list[str]:
     for name in applied:
         log.info("applied migration %s", name)
     return applied
-
-
-def applied(conn: Connection) -> list[str]:
-    """The revisions the database has, oldest first."""
-    return lineage(current(conn))
