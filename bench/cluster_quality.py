@@ -39,6 +39,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from storywire.cluster import PairModel
+
+from tests.support import datasets
+from tests.support.metrics import Scores, score
 from tools.train_cluster_model import (
     Set,
     joined_pairs,
@@ -49,9 +54,6 @@ from tools.train_cluster_model import (
     train,
     training_pairs,
 )
-
-from storywire.cluster import PairModel, datasets
-from storywire.cluster.metrics import Scores, score
 
 THRESHOLDS = (0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 WINDOW_DAYS = 3.0

@@ -34,12 +34,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from storywire.cluster import datasets, features
+from storywire.cluster import features
+from storywire.cluster.engine import cluster_stream
 from storywire.cluster.features import Featurizer
-from storywire.cluster.metrics import Scores, score
 from storywire.cluster.model import FEATURES, PairModel, untrained
 from storywire.cluster.online import Doc, OnlineClusterer, fields
-from storywire.cluster.runner import cluster_stream
+
+from tests.support import datasets
+from tests.support.metrics import Scores, score
 
 OUT = Path(__file__).resolve().parent.parent / "src/storywire/cluster/pair_model.json"
 BACKGROUND = OUT.with_name(features.BACKGROUND)
