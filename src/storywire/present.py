@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 
 from .models import Opinion, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
-from .store.reader import Listed
+from .store.listing import Listed
 from .timeutil import display_time, to_iso
 
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
