@@ -7,6 +7,7 @@ from typing import Any
 
 from .models import Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
+from .store.outlets import empty_coverage
 from .store.reader import Listed
 from .timeutil import display_time, to_iso
 
@@ -49,6 +50,9 @@ def version_page(
     articles = store.articles_by_ids(article_ids) or store.story_articles(story.id)
     page = story_summary(story, version.title)
     groups = sources(articles)
+    outlet_ids = store.outlet_ids([g["outlet"] for g in groups])
+    for g in groups:
+        g["outlet_id"] = outlet_ids.get(g["outlet"])
     number = {a["id"]: a["n"] for g in groups for a in g["articles"]}
     if articles:  # the counts and times as of this version, not as of today
         page.update(
@@ -68,6 +72,7 @@ def version_page(
             for o in version.opinions
         ],
         sources=groups,
+        coverage=store.coverage_of_articles([a.id for a in articles]),
         changes=version.changes,
         what_changed=what_changed(version.changes, number, articles),
         top_highlight=version.highlights[0].text if version.highlights else "",
@@ -101,13 +106,14 @@ def what_changed(
     return lines
 
 
-def listing_item(listed: Listed, coverage: list[tuple[str, str, int]]) -> dict[str, Any]:
-    """A story as shown on the home page and in the API list."""
+def listing_item(listed: Listed, coverage: dict[str, Any] | None) -> dict[str, Any]:
+    """A story as shown on the home page and in the API list. ``coverage``: its outlets
+    by side (lean left folded into left, lean right into right) and by country."""
     item = story_summary(listed.story, listed.title)
     item.update(
         top_highlight=listed.top_highlight,
         score=round(listed.score, 4),
-        coverage=[{"country": c, "kind": k, "outlets": n} for c, k, n in coverage],
+        coverage=coverage or empty_coverage(),
     )
     return item
 

@@ -145,4 +145,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX articles_source ON articles(source_id)
         """,
     ),
+    (
+        "0004_outlets",
+        # Outlet knowledge on the outlets (``sources``) table: every domain, owner,
+        # typology, lean ('' = unknown) and, per field, where its value came from.
+        """
+        ALTER TABLE sources ADD COLUMN domains TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sources ADD COLUMN typology TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sources ADD COLUMN lean TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sources ADD COLUMN origins TEXT NOT NULL DEFAULT '{}';
+        """,
+    ),
 ]

@@ -29,8 +29,10 @@ from ..models import (
     Story,
     StoryVersion,
 )
+from ..outlets import domain_of
 from ..timeutil import from_iso, to_iso, utcnow
 from .migrations import MIGRATIONS
+from .outlets import OutletQueries, initial_values
 from .reader import ReaderQueries, version_from_row
 from .reader import _article as _article_from
 
@@ -67,7 +69,7 @@ def _opt_time(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-class Store(ReaderQueries):
+class Store(OutletQueries, ReaderQueries):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
@@ -130,6 +132,8 @@ class Store(ReaderQueries):
                 )
             log.info("applied migration %s", name)
             applied.append(name)
+        if "0004_outlets" in applied:  # outlets stored before it learn the shipped facts
+            self.refresh_outlets()
         return applied
 
     def migrations(self) -> list[str]:
@@ -141,18 +145,21 @@ class Store(ReaderQueries):
 
     # -- sources ----------------------------------------------------------------
 
-    def source_id(self, conn: Connection, name: str, **info: str) -> int:
+    def source_id(self, conn: Connection, name: str, origin: str = "feed", **info: str) -> int:
+        """The outlet called ``name``; a new one starts from the shipped outlet data
+        (matched by name, then domain) with ``info`` from ``origin`` over it."""
         name = name.strip() or "Unknown outlet"
         if name in self._source_ids:
             return self._source_ids[name]
         row = conn.execute(text("SELECT id FROM sources WHERE name = :n"), {"n": name}).first()
         if row is None:
-            values = {k: info.get(k, "") or "" for k in ("domain", "country", "language")}
+            values = initial_values(name, info, origin)
             values["kind"] = info.get("kind") or "news"
             row = conn.execute(
                 text(
-                    "INSERT INTO sources (name, domain, country, language, kind) "
-                    "VALUES (:n, :domain, :country, :language, :kind) RETURNING id"
+                    "INSERT INTO sources (name, domain, domains, country, language, kind, owner,"
+                    " typology, lean, origins) VALUES (:n, :domain, :domains, :country,"
+                    " :language, :kind, :owner, :typology, :lean, :origins) RETURNING id"
                 ),
                 {"n": name, **values},
             ).first()
@@ -170,13 +177,12 @@ class Store(ReaderQueries):
             for f in feeds:
                 if conn.execute(text("SELECT 1 FROM feeds WHERE url=:u"), {"u": f.url}).first():
                     continue
-                source = self.source_id(
-                    conn,
-                    f.outlet or f.title or f.url,
-                    country=f.country,
-                    language=f.language,
-                    kind=f.kind,
-                )
+                facts = {"country": f.country, "language": f.language, "lean": f.lean}
+                facts.update(owner=f.owner, typology=f.typology)
+                name = f.outlet or f.title or f.url
+                domain = domain_of(f.html_url or f.url)
+                source = self.source_id(conn, name, "opml", kind=f.kind, domain=domain, **facts)
+                self.update_outlet(conn, source, facts, "opml")
                 conn.execute(
                     text(
                         "INSERT INTO feeds (url, title, source_id, kind, category, html_url,"
@@ -331,7 +337,8 @@ class Store(ReaderQueries):
             raw = _raw(conn)
             if raw.execute("SELECT 1 FROM articles WHERE url=?", (article.url,)).fetchone():
                 return None
-            source = self.source_id(conn, article.outlet, **(source_info or {}))
+            info = source_info or {"domain": domain_of(article.url)}
+            source = self.source_id(conn, article.outlet, **info)
             cur = raw.execute(
                 "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
                 " published_at, fetched_at, language, section, kind, summary, text,"

@@ -135,7 +135,7 @@ class Web:
         more, found = len(found) > q.limit, found[: q.limit]
         cover = self.store.coverage([x.story.id for x in found])
         return {
-            "stories": [listing_item(x, cover.get(x.story.id, [])) for x in found],
+            "stories": [listing_item(x, cover.get(x.story.id)) for x in found],
             "range": range_,
             "reference_time": to_iso(ref),
             "next_cursor": encode_cursor(q.offset + q.limit, ref) if more else None,
