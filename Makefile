@@ -33,17 +33,17 @@ format: $(STAMP)  ## rewrite the code in ruff's format
 
 bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/import_speed.py
-	$(BIN)/python bench/write_quality.py
-	$(BIN)/python bench/extraction.py
-	$(BIN)/python bench/near_dup.py
-	$(BIN)/python bench/ingest_speed.py --pages 2000
-	$(BIN)/python bench/cluster_quality.py
-	$(BIN)/python bench/cluster_speed.py
+	$(BIN)/python -m bench.import_speed
+	$(BIN)/python -m bench.write_quality
+	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.near_dup
+	$(BIN)/python -m bench.ingest_speed --pages 2000
+	$(BIN)/python -m bench.cluster_quality
+	$(BIN)/python -m bench.cluster_speed
 
 bench-web: $(STAMP)  ## web load under wrk (first run imports the corpus into bench/out/)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/web_load.py
+	$(BIN)/python -m bench.web_load
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,6 +1,6 @@
 """Story clustering quality on the labelled sets, storywire vs two baselines.
 
-    python bench/cluster_quality.py [--data ../shared/data] [--quick]
+    python -m bench.cluster_quality [--data ../shared/data] [--quick]
 
 Sets: UCI News Aggregator (titles; time rounded DOWN to the day and rows shuffled within
 a day with a fixed seed: its crawl time and row order leak the labels), BASIL (full
@@ -29,10 +29,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import AgglomerativeClustering
 
-from storywire.cluster import OnlineClusterer, cluster_stream, datasets
+from storywire.cluster import OnlineClusterer, cluster_stream
 from storywire.cluster.features import ALL_BITS, Featurizer
-from storywire.cluster.metrics import Scores, score
 from storywire.cluster.online import fields
+
+from tests.support import datasets
+from tests.support.metrics import Scores, score
 
 THRESHOLDS = (0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 

@@ -1,6 +1,6 @@
 """Clustering throughput and memory on the AllSides corpus, in publication order.
 
-    python bench/cluster_speed.py [--data ../shared/data] [--articles N]
+    python -m bench.cluster_speed [--data ../shared/data] [--articles N]
 
 Reads all 37,554 AllSides articles (those without a date, about 4.4k, are skipped and
 counted), sorts them by publication time and clusters them with storywire (pair model,

@@ -1,7 +1,7 @@
 """Would shorter sentences lift the story's ROUGE? Compression variants against the
 unchanged extractive writer on the same NeuS rows, one run.
 
-    python bench/compression_ceiling.py [--split train] [--limit N] [--words 56]
+    python -m bench.compression_ceiling [--split train] [--limit N] [--words 56]
 
 storywire prints whole extracted sentences (about 47 of 56 words on NeuS). This
 measures whether cutting non-restrictive material from candidate sentences *before*
@@ -50,7 +50,8 @@ import storywire.write.extractive as extractive
 from storywire.models import StoredArticle
 from storywire.write import ExtractiveWriter, scoring
 from storywire.write.sentences import word_count
-from write_quality import SCORER, neus_rows
+
+from bench.write_quality import SCORER, neus_rows
 
 # A span holding any of these is never dropped.
 _KEEP = re.compile(

@@ -1,6 +1,6 @@
 """Extraction quality and speed: storywire's extractor vs trafilatura with default options.
 
-    python bench/extraction.py [--pages N]
+    python -m bench.extraction [--pages N]
 
 Reads the article-extraction-benchmark (181 real pages, html/*.html.gz +
 ground-truth.json) from $STORYWIRE_DATA. For each page both extractors get the

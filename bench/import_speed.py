@@ -1,6 +1,6 @@
 """Import throughput: store only (baseline) vs the full path (dedup + cluster + write).
 
-    python bench/import_speed.py [--articles N]
+    python -m bench.import_speed [--articles N]
 
 Reads N articles of the AllSides corpus from $STORYWIRE_DATA, imports them into
 fresh SQLite files in a temporary folder and prints a table. Peak memory is the
@@ -10,6 +10,7 @@ process's maximum resident set size after each stage (it never goes down).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -74,7 +75,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=10_000)
     args = parser.parse_args()
-    data = load_settings().data or Path("../shared/data")
+    data = Path(os.environ.get("STORYWIRE_DATA", "../shared/data"))
     if not (data / "corpus").is_dir():
         print(f"skipped: no corpus under {data} (set STORYWIRE_DATA)")
         return 0

@@ -1,10 +1,10 @@
 """Ingest throughput: fetch + extract + store from a local news site, beside extraction alone.
 
-    python bench/ingest_speed.py [--pages N] [--feeds F] [--workers W]
+    python -m bench.ingest_speed [--pages N] [--feeds F] [--workers W]
                                  [--template real|minimal|both] [--minimal-pages M]
 
 A server process on 127.0.0.1 serves F feeds over N article pages built from the
-AllSides corpus (tests/newsserver.py, ``allsides_site``). This process then runs one
+AllSides corpus (tests/support/newsserver.py, ``allsides_site``). This process then runs one
 poll cycle of the real pipeline over those feeds into a fresh SQLite file: feed fetch +
 parse, page fetch (robots.txt included), extraction in W worker processes (with the
 content hash, MinHash signature and clustering term counts), dedup, storing (SQLite +
@@ -18,7 +18,7 @@ Two page regimes (``--template``; the default ``both`` runs real, then minimal):
 
 - **real** (the one that matters): each corpus article is placed into one of the 180
   usable real news pages of ``extraction/article-extraction-benchmark`` (round-robin;
-  tests/realpages.py): the real page's head, navigation, scripts, sidebars and footer
+  tests/support/realpages.py): the real page's head, navigation, scripts, sidebars and footer
   stay, its own article text is removed, and its title/h1/description metadata are the
   corpus article's. Pages are 20-400 KB (the median is printed) and extraction costs
   what it costs on real sites. The token F1 of the extracted text against the corpus
@@ -72,27 +72,9 @@ from storywire.errors import ExtractError
 from storywire.extract import extract_page
 from storywire.models import FeedInfo
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
-sys.path.insert(0, str(TESTS))
-from newsserver import allsides_site  # noqa: E402  (test fixture site, for the truth)
+from tests.support.newsserver import allsides_site  # the test fixture site, for the truth
 
-SERVER = f"""
-import sys, time
-from pathlib import Path
-sys.path.insert(0, {str(TESTS)!r})
-import newsserver
-from newsserver import NewsServer, allsides_site
-newsserver._Server.handle_error = lambda *a: None  # clients closing keep-alive: not news
-templates = ()
-if sys.argv[4]:
-    from realpages import load_templates
-    templates = load_templates(Path(sys.argv[4]))
-site = allsides_site(sys.argv[1], feeds=int(sys.argv[2]), articles=int(sys.argv[3]),
-                     templates=templates)
-with NewsServer(site) as server:
-    print(server.base_url, len(site.feed_paths), len(templates), flush=True)
-    sys.stdin.read()
-"""
+ROOT = Path(__file__).resolve().parent.parent  # the news server runs as a module from here
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -265,9 +247,13 @@ def _reset_peak() -> None:
 
 def regime(template: str, pages: int, args: argparse.Namespace, data: Path) -> dict[str, float]:
     corpus = data / "corpus" / "allsides-article-bias"
-    real = data / "extraction" / "article-extraction-benchmark" if template == "real" else ""
+    command = [sys.executable, "-m", "tests.support.serve_allsides", str(corpus)]
+    command += [str(args.feeds), str(pages)]
+    if template == "real":
+        command.append(str(data / "extraction" / "article-extraction-benchmark"))
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(corpus), str(args.feeds), str(pages), str(real)],
+        command,
+        cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -422,7 +408,8 @@ def main() -> int:
                 subprocess.run(
                     [
                         sys.executable,
-                        __file__,
+                        "-m",
+                        "bench.ingest_speed",
                         "--template",
                         template,
                         "--pages",
@@ -437,6 +424,7 @@ def main() -> int:
                         str(out),
                     ],
                     check=True,
+                    cwd=ROOT,
                 )
                 results[template] = json.loads(out.read_text())
         else:

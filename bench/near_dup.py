@@ -1,6 +1,6 @@
 """Near-duplicate detection: precision and recall on syndicated copies built from AllSides.
 
-    python bench/near_dup.py [--originals N] [--copies N] [--negatives N] [--seed S]
+    python -m bench.near_dup [--originals N] [--copies N] [--negatives N] [--seed S]
 
 Indexes N original articles (AllSides corpus, >= 150 words). Positives are copies of
 originals with the edits syndication makes (each copy gets a random mix): a new

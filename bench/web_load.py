@@ -1,6 +1,6 @@
 """Web load: requests/s and p50/p99 latency per route under wrk, on 127.0.0.1.
 
-    python bench/web_load.py [--duration 10] [--connections 50] [--workers 2] [--quick]
+    python -m bench.web_load [--duration 10] [--connections 50] [--workers 2] [--quick]
 
 Store: the AllSides corpus (>= 30,000 articles) imported with `storywire import`
 into bench/out/allsides.db on first use (several minutes; later runs reuse the

@@ -1,6 +1,6 @@
 """Story writing quality and speed: storywire's writer against baselines, one run.
 
-    python bench/write_quality.py [--words 56] [--split val] [--limit N] [--speed-stories N]
+    python -m bench.write_quality [--words 56] [--split val] [--limit N] [--speed-stories N]
                                   [--quick]
 
 1. NeuS (summarization/neus/<split>): each row is three outlets' articles and the

@@ -1,21 +1,15 @@
 import os
-import socket
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+
+from tests.support.live import LiveServer
 
 # Every test server listens on 127.0.0.1, which the SSRF guard refuses by default; tests of
 # the guard build their settings with allow_private_addresses=False explicitly. Set at import
 # time so subprocesses (CLI tests) inherit it too.
 os.environ.setdefault("STORYWIRE_ALLOW_PRIVATE_ADDRESSES", "true")
-
-# Test helpers (e.g. newsserver) live next to the tests and are imported by name.
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")
@@ -28,35 +22,6 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"STORYWIRE_DATA={value} is not a folder")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """A real uvicorn server on 127.0.0.1 in a background thread."""
-
-    def __init__(self, app: object):
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-
-    def close(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from storywire import Pipeline, Store, load_settings
 from storywire.web import create_app
 from storywire.web.app import ROUTES
 
-from conftest import LiveServer
-from test_web import ARTICLES
-from webfixture import LATE_QUAKE, build
+from tests.support.live import LiveServer
+from tests.support.webfixture import ARTICLES, LATE_QUAKE, build
 
 INJECTIONS = [
     "'; DROP TABLE articles; --",

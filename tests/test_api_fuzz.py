@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from storywire import Store, load_settings
 from storywire.web import create_app
 
-from conftest import LiveServer
-from webfixture import build
+from tests.support.live import LiveServer
+from tests.support.webfixture import build
 
 
 @pytest.fixture(scope="module")

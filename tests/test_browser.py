@@ -15,8 +15,10 @@ import pytest
 from storywire import Store, load_settings
 from storywire.web import create_app
 
-from conftest import LiveServer
-from webfixture import build
+from tests.support.discoversite import news_site as discover_site
+from tests.support.live import LiveServer
+from tests.support.newsserver import NewsServer
+from tests.support.webfixture import build
 
 CHROMIUM = os.environ.get("STORYWIRE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -151,19 +153,51 @@ def test_search(page, site):
     headings_in_order(page)
 
 
-def test_add_and_remove_a_feed(page, site):
+@pytest.fixture(scope="module")
+def news_site():
+    with NewsServer(discover_site()) as server:
+        yield server
+
+
+def test_add_and_remove_a_feed(page, site, news_site):
     base, _ = site
+    feed_url = news_site.url("/world.atom")
     page.goto(base + "/feeds")
     assert page.locator("table.feeds tbody tr").count() == 1
-    page.get_by_label("Feed address").fill("https://example.org/world.xml")
+    page.get_by_label("Feed address").fill(feed_url)
     page.get_by_label("Outlet name").fill("Example World")
     page.get_by_role("button", name="Add feed").click()
     assert page.locator("p.note").inner_text() == "Feed added."
-    row = page.locator("tr", has_text="https://example.org/world.xml")
+    row = page.locator("tr", has_text=feed_url)
     assert "Example World" in row.inner_text() and "new" in row.inner_text()
     row.get_by_role("button", name="Remove").click()
     assert page.locator("p.note").inner_text() == "Feed removed (its articles stay)."
-    assert page.locator("tr", has_text="https://example.org/world.xml").count() == 0
+    assert page.locator("tr", has_text=feed_url).count() == 0
+
+
+def test_feed_autodiscovery_through_the_form(page, site, news_site):
+    """A site's home page in the form: the feeds it advertises are added and listed."""
+    base, _ = site
+    page.goto(base + "/feeds")
+    page.get_by_label("Feed address").fill(news_site.url("/"))
+    page.get_by_role("button", name="Add feed").click()
+    assert (
+        page.locator("p.note").inner_text() == "The page advertises 2 feeds: 2 new, listed below."
+    )
+    for path, title in (("/rss/top.xml", "Top stories"), ("/world.atom", "World")):
+        row = page.locator("tr", has_text=news_site.url(path))
+        assert row.count() == 1 and f"127.0.0.1 · {title}" in row.inner_text()
+    assert page.locator("tr", has_text="comments").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "feeds-autodiscovery.png"), full_page=True)
+    page.get_by_label("Feed address").fill(news_site.url("/gone/"))
+    page.get_by_role("button", name="Add feed").click()
+    assert "Nothing added" in page.locator("p.error").inner_text()
+    assert "HTTP 404" in page.locator("p.error").inner_text()
+    for path in ("/rss/top.xml", "/world.atom"):
+        page.locator("tr", has_text=news_site.url(path)).get_by_role(
+            "button", name="Remove"
+        ).click()
 
 
 def test_import_opml(page, site, tmp_path):

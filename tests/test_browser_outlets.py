@@ -10,13 +10,13 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from outletfixture import build_outlets
 from storywire import Store, load_settings
 from storywire.cli import main
 from storywire.web import create_app
-from test_browser import ARTIFACTS, browser, headings_in_order, page  # noqa: F401
 
-from conftest import LiveServer
+from tests.support.live import LiveServer
+from tests.support.outletfixture import build_outlets
+from tests.test_browser import ARTIFACTS, browser, headings_in_order, page  # noqa: F401
 
 ALLSIDES = "corpus/allsides-article-bias/articles.jsonl.gz"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from storywire import Store
 from storywire.cli import main
 
-from conftest import free_port
+from tests.support.live import free_port
 
 QUAKE = [
     (
@@ -211,7 +211,10 @@ def test_feeds_export_round_trips(cli, tmp_path):
         ("http://c.example/atom.xml", "Ç Outlet", "wire"),
     ]
     for url, outlet, kind in feeds:
-        assert cli("feeds", "add", url, "--outlet", outlet, "--kind", kind).exit_code == 0
+        assert (
+            cli("feeds", "add", url, "--outlet", outlet, "--kind", kind, "--no-discover").exit_code
+            == 0
+        )
     out = tmp_path / "out.opml"
     assert cli("feeds", "export", "-o", str(out)).exit_code == 0
     stdout_export = cli("feeds", "export").stdout
@@ -240,8 +243,8 @@ def test_feeds_list_shows_poll_error_plainly(cli):
 
 
 def test_feeds_remove(cli):
-    cli("feeds", "add", "https://a.example/rss")
-    cli("feeds", "add", "https://b.example/rss")
+    cli("feeds", "add", "https://a.example/rss", "--no-discover")
+    cli("feeds", "add", "https://b.example/rss", "--no-discover")
     assert "removed https://a.example/rss" in cli("feeds", "remove", "https://a.example/rss").stdout
     assert [f.url for f in feed_rows(cli.db)] == ["https://b.example/rss"]
     missing = cli("feeds", "remove", "https://a.example/rss")
@@ -252,7 +255,9 @@ def test_db_from_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("STORYWIRE_CONFIG", raising=False)
     db = tmp_path / "env.db"
     result = CliRunner().invoke(
-        main, ["feeds", "add", "https://a.example/rss"], env={"STORYWIRE_DB": str(db)}
+        main,
+        ["feeds", "add", "https://a.example/rss", "--no-discover"],
+        env={"STORYWIRE_DB": str(db)},
     )
     assert result.exit_code == 0, result.output
     assert [f.url for f in feed_rows(db)] == ["https://a.example/rss"]

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storywire.cluster import Doc, OnlineClusterer, cluster_stream, datasets
+from storywire.cluster import Doc, OnlineClusterer, cluster_stream
 from storywire.cluster.features import Featurizer, url_words
-from storywire.cluster.metrics import score
+
+from tests.support import datasets
+from tests.support.metrics import score
 
 PINNED = {"UCI[:1500]": 0.762, "BASIL": 0.996}
 

@@ -10,7 +10,7 @@ from storywire import Pipeline, Store, load_settings
 from storywire.dedup import NearDuplicates, canonical_url
 from storywire.models import Article
 
-from faultsite import paragraphs
+from tests.support.faultsite import paragraphs
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from storywire import Pipeline, Store, load_settings
 from storywire.ingest.opml import parse_opml
 from storywire.web import create_app
 
-from newsserver import NewsServer, basil_site
+from tests.support.newsserver import NewsServer, basil_site
 
 EVENTS = 12
 

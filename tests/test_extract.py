@@ -15,7 +15,8 @@ from storywire.extract import decode_html, extract_page
 from storywire.ingest.feeds import parse_feed
 from storywire.models import FeedInfo, Kind
 
-from newsserver import NewsServer, Site
+from tests.support.newsserver import NewsServer, Site
+from tests.support.stores import article_rows
 
 OPINION = {  # real opinion pages, each caught by a different rule
     "nytimes.com/2019/11/19/opinion/": "URL path /opinion/",
@@ -100,7 +101,7 @@ def test_real_feeds_have_no_mojibake_end_to_end(tmp_path, data_dir, name):
         store.migrate()
         store.add_feeds([FeedInfo(url=server.url("/feed"), outlet=name)])
         asyncio.run(Pipeline(store, load_settings(db=tmp_path / "sw.db")).poll_once())
-        rows = store.article_snapshot()
+        rows = article_rows(store)
         store.close()
     stored = " ".join(str(r[5]) + " " + str(r[13]) for r in rows)
     for bad in ("Ã§", "Ã£", "Ã©", "Ã¶", "\ufffd"):

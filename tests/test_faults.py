@@ -19,8 +19,9 @@ import pytest
 from storywire import Pipeline, Store, load_settings
 from storywire.models import Feed, FeedInfo
 
-from faultsite import FaultSite
-from newsserver import HTML_TYPE, RSS_TYPE, Entry, NewsServer, Raw, article_html
+from tests.support.faultsite import FaultSite
+from tests.support.newsserver import HTML_TYPE, RSS_TYPE, Entry, NewsServer, Raw, article_html
+from tests.support.stores import article_rows
 
 FAST = {
     "connect_timeout": 1.0,
@@ -92,7 +93,7 @@ def cycle(tmp_path):
         settings = load_settings(db=tmp_path / "sw.db", **{**FAST, **overrides})
         first = asyncio.run(Pipeline(store, settings).poll_once())
         assert (first.articles, first.feed_errors) == (3, 0), first.errors
-        before, bad_before = store.article_snapshot(), _feed(store, "Bad")
+        before, bad_before = article_rows(store), _feed(store, "Bad")
         site.article("/good.xml")
         if prepare:
             prepare(site)
@@ -112,7 +113,7 @@ def _check_isolated(o: Outcome, new_articles: int = 1, bad_failed: bool = True) 
     failed, its conditional-GET validators)."""
     assert o.good.last_status == "ok"
     assert o.store.article_count() == 3 + new_articles
-    assert o.store.article_snapshot()[: len(o.before)] == o.before
+    assert article_rows(o.store)[: len(o.before)] == o.before
     if bad_failed:
         assert (o.bad.etag, o.bad.last_modified) == (o.bad_before.etag, o.bad_before.last_modified)
 
@@ -246,7 +247,7 @@ def test_wrong_declared_charset_still_reads_right(cycle):
     )
     assert o.bad.last_status == "ok", o.bad.last_error
     _check_isolated(o, new_articles=2, bad_failed=False)
-    titles = {r[5] for r in o.store.article_snapshot()}
+    titles = {r[5] for r in article_rows(o.store)}
     assert "Café crème à Genève" in titles
 
 

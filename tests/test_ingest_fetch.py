@@ -17,8 +17,8 @@ from storywire.ingest.http import Fetcher
 from storywire.ingest.schedule import error_wait, next_interval, server_floor
 from storywire.models import FeedInfo
 
-from faultsite import FaultSite
-from newsserver import RSS_TYPE, Entry, NewsServer
+from tests.support.faultsite import FaultSite
+from tests.support.newsserver import RSS_TYPE, Entry, NewsServer
 
 
 def guarded(**more):
@@ -183,7 +183,7 @@ def test_robots_txt_server_error_holds_pages_until_next_cycle(tmp_path, caplog):
     a missing one (404) means no rules. No page is fetched from the origin (entries with
     a long summary are kept from the feed, as for any page failure), the log says why,
     and the next cycle, with robots.txt answering again, fetches pages."""
-    from newsserver import Entry as Answer
+    from tests.support.newsserver import Entry as Answer
 
     site = FaultSite()
     site.feed("/feed.xml", 2)

@@ -12,7 +12,7 @@ from storywire.ingest.opml import parse_opml
 from storywire.models import Article, FeedInfo
 from storywire.workers import AUTO_POOL_PAGES, Extractor
 
-from newsserver import NewsServer, basil_site
+from tests.support.newsserver import NewsServer, basil_site
 
 # Columns that depend on the poll's clock or on the order in which concurrent feeds
 # finished (ids, and so which copy is the original and how stories are numbered).

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsserver import Entry, NewsServer, Site, basil_site
+from tests.support.newsserver import Entry, NewsServer, Site, basil_site
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from outletfixture import OUTLETS, RATES, WILDFIRE, build_outlets
 from storywire import Store, load_settings
 from storywire.cli import main
 from storywire.ingest.opml import parse_opml
@@ -20,7 +19,8 @@ from storywire.outlets import Knowledge, merge, normalize_lean, shipped, side
 from storywire.store.migrations import MIGRATIONS
 from storywire.web import create_app
 
-from conftest import LiveServer
+from tests.support.live import LiveServer
+from tests.support.outletfixture import OUTLETS, RATES, WILDFIRE, build_outlets
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import httpx
 
 from storywire.extract import extract_page
 
-from newsserver import NewsServer, _read_allsides, allsides_site
-from realpages import load_templates, make_template
+from tests.support.newsserver import NewsServer, allsides_site, read_allsides
+from tests.support.realpages import load_templates, make_template
 
 _WORD = re.compile(r"\w+")
 
@@ -32,7 +32,7 @@ def _grams(text: str) -> set[tuple[str, ...]]:
 def test_a_real_page_becomes_a_template_for_any_article(data_dir):
     bench = data_dir / "extraction" / "article-extraction-benchmark"
     truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
-    articles = _read_allsides(data_dir / "corpus" / "allsides-article-bias", 12)
+    articles = read_allsides(data_dir / "corpus" / "allsides-article-bias", 12)
     checked = 0
     for path, article in zip(
         sorted((bench / "html").glob("*.html.gz"))[:12], articles, strict=True

@@ -12,8 +12,8 @@ import pytest
 from storywire import Store
 from storywire.models import FeedInfo
 
-from conftest import free_port
-from newsserver import NewsServer, basil_site
+from tests.support.live import free_port
+from tests.support.newsserver import NewsServer, basil_site
 
 
 def _wait_for(predicate, timeout: float = 60.0) -> None:

@@ -1,97 +1,16 @@
 """The web pages and JSON API over a real store, served by a real uvicorn server."""
 
 import html
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import httpx
 import pytest
 
-from storywire import Article, Kind, Pipeline, Store, load_settings
+from storywire import Pipeline, Store, load_settings
 from storywire.web import create_app
 
-SCRIPT = "<script>alert(1)</script>"
-IMG = "<img src=x onerror=alert(1)>"
+from tests.support.webfixture import ARTICLES, XSS
 
-
-def at(day, hour):
-    return datetime(2025, 3, day, hour, tzinfo=UTC)
-
-
-def news(url, outlet, when, title, text, **kw):
-    return Article(url=url, title=title, text=text, published=when, outlet=outlet, **kw)
-
-
-ARTICLES = [
-    news(
-        "https://reuters.example/chile-quake",
-        "Reuters",
-        at(4, 6),
-        "Magnitude 7.1 earthquake strikes off coast of southern Chile",
-        "A magnitude 7.1 earthquake struck off the coast of southern Chile on Tuesday, the US "
-        "Geological Survey said. Chile's disaster agency ordered a tsunami evacuation of "
-        "coastal areas in the Los Lagos region. There were no reports of casualties.",
-    ),
-    news(
-        "https://apnews.example/chile-earthquake",
-        "Associated Press",
-        at(4, 7),
-        "Strong earthquake shakes southern Chile, tsunami evacuation ordered",
-        "A strong magnitude 7.1 earthquake shook southern Chile on Tuesday and authorities "
-        "ordered a tsunami evacuation along the coast of the Los Lagos region. The US "
-        "Geological Survey said the quake was centred at sea. No casualties were reported.",
-    ),
-    news(
-        "https://bbc.example/news/world-chile",
-        "BBC News",
-        at(4, 8),
-        "Chile earthquake: tsunami warning lifted after magnitude 7.1 quake",
-        "Chilean authorities lifted a tsunami warning hours after a magnitude 7.1 earthquake "
-        "struck off the southern coast on Tuesday. Residents of the Los Lagos region were "
-        "allowed to return home. The US Geological Survey said no casualties were reported.",
-    ),
-    news(
-        "https://reuters.example/ecb-cut",
-        "Reuters",
-        at(6, 13),
-        "European Central Bank cuts interest rates by a quarter point",
-        "The European Central Bank cut its deposit rate by a quarter point to 2.5 percent on "
-        "Thursday as euro zone inflation eased. Christine Lagarde said monetary policy was "
-        "becoming meaningfully less restrictive.",
-    ),
-    news(
-        "https://ft.example/ecb-deposit-rate",
-        "Financial Times",
-        at(6, 14),
-        "ECB lowers deposit rate to 2.5 percent as euro zone inflation eases",
-        "The European Central Bank lowered its deposit rate to 2.5 percent on Thursday, a "
-        "quarter point cut, as euro zone inflation eased. Christine Lagarde said the ECB's "
-        "monetary policy was becoming meaningfully less restrictive.",
-    ),
-]
-XSS = [
-    news(
-        "javascript:alert(1)",
-        "Evil Gazette",
-        at(8, 9),
-        f"Hackers deface city council website {SCRIPT}",
-        f"Hackers defaced the city council website on Saturday and inserted {SCRIPT} into "
-        f"its homepage. The council said the injected code {IMG} was removed within an hour. "
-        "Residents were told not to click links on the city council website.",
-        author=IMG,
-    ),
-    news(
-        "JavaScript:alert(document.cookie)",
-        "Evil Tribune",
-        at(8, 12),
-        f"The city council website hack {SCRIPT} was a warning",
-        f"Hackers defaced the city council website on Saturday with {SCRIPT} and {IMG}. "
-        "The council removed the code within an hour, but the city council website hack "
-        "should worry every resident.",
-        author=SCRIPT,
-        kind=Kind.OPINION,
-    ),
-]
 STORY_KEYS = {
     "id",
     "title",

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from realstories import allsides_stories, basil_stories
 from storywire.models import Kind
 from storywire.write import ExtractiveWriter
 from storywire.write.sentences import split_sentences
+
+from tests.support.realstories import allsides_stories, basil_stories
 
 BOILERPLATE = [
     "Sign up for our morning newsletter to get the news delivered to your inbox.",

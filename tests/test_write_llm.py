@@ -7,12 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from chatserver import ChatServer
-from realstories import basil_stories
 from storywire import Pipeline, Store, load_settings
 from storywire.models import Article, Kind
 from storywire.write import ExtractiveWriter, LLMWriter, make_writer
 from storywire.write.sentences import split_sentences
+
+from tests.support.chatserver import ChatServer
+from tests.support.realstories import basil_stories
 
 INVENTED = "Aliens landed in Ohio on Tuesday, killing 4,000 penguins at the zoo."
 
@@ -114,7 +115,7 @@ def test_slow_server_times_out_and_falls_back(story, caplog):
 
 
 def test_unreachable_server_falls_back(story, caplog):
-    from conftest import free_port
+    from tests.support.live import free_port
 
     writer = LLMWriter(f"http://127.0.0.1:{free_port()}/v1", "m", timeout=2)
     with caplog.at_level(logging.WARNING):

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from realstories import basil_stories
 from storywire import Pipeline, Store, load_settings
 from storywire.dedup import content_hash
 from storywire.models import Article, Kind
+
+from tests.support.realstories import basil_stories
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Build the shipped outlet data, ``src/storywire/data/outlets.json``.
 
-    python tools/build_outlets.py [--data ../shared/data] [--out src/storywire/data/outlets.json]
+    python -m tools.build_outlets [--data ../shared/data] [--out src/storywire/data/outlets.json]
 
 Inputs (only facts are kept; no description text is copied):
 - Kagi ``feeds/kite/media_data.json``: country (name -> ISO code), owner (kept only when it

@@ -1,7 +1,7 @@
 """Train the shipped "same story" pair model from the shared labelled data.
 
-    python tools/train_cluster_model.py [--data ../shared/data] [--out PATH]
-                                        [--uci-days 2014-03-11]
+    python -m tools.train_cluster_model [--data ../shared/data] [--out PATH]
+                                           [--uci-days 2014-03-11]
 
 First counts the document frequencies of all AllSides articles into the background
 table the featurizer starts from (src/storywire/cluster/background_df.json.gz). Then
@@ -32,12 +32,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from storywire.cluster import datasets, features
+from storywire.cluster import features
 from storywire.cluster.features import Featurizer
-from storywire.cluster.metrics import score
 from storywire.cluster.model import FEATURES, PairModel, untrained
 from storywire.cluster.online import Doc, OnlineClusterer, fields
 from storywire.cluster.runner import cluster_stream
+
+from tests.support import datasets
+from tests.support.metrics import score
 
 OUT = Path(__file__).resolve().parent.parent / "src/storywire/cluster/pair_model.json"
 BACKGROUND = OUT.with_name(features.BACKGROUND)
@@ -81,11 +83,10 @@ def pairs(labelled: datasets.Labelled) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for doc, gold in zip(labelled.docs, labelled.gold, strict=True):
         story = gold_ids.setdefault(gold, len(gold_ids) + 1)
-        vec = clusterer._vectors(doc, learn=True)
-        cands, x, _ = clusterer.candidates(doc, vec)
-        if cands.size:
+        ids, x = clusterer.candidate_pairs(doc, learn=True)
+        if ids.size:
             xs.append(x)
-            ys.append(clusterer._slots.ids[cands] == story)
+            ys.append(ids == story)
         clusterer.add(doc, story)
     return np.vstack(xs), np.concatenate(ys)
 
@@ -101,8 +102,8 @@ def semeval_pairs(items: list[datasets.Pair]) -> tuple[np.ndarray, np.ndarray]:
     for p in items:
         clusterer = OnlineClusterer(model=untrained(), _feat=feat)
         clusterer.add(p.a, 1)
-        cands, x, _ = clusterer.candidates(p.b, clusterer._vectors(p.b, learn=False))
-        if cands.size:
+        ids, x = clusterer.candidate_pairs(p.b, learn=False)
+        if ids.size:
             xs.append(x)
             ys.append(np.array([p.same]))
     return np.vstack(xs), np.concatenate(ys)

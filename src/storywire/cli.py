@@ -92,13 +92,39 @@ def feeds() -> None:
 @click.argument("url")
 @click.option("--outlet", default="", help="Outlet name (default: the URL's host).")
 @click.option("--kind", type=click.Choice(["news", "wire", "opinion"]), default="news")
+@click.option(
+    "--no-discover",
+    is_flag=True,
+    help="Add URL as given, without fetching it to find the feeds a site's page advertises.",
+)
 @click.pass_obj
-def feeds_add(obj: _Context, url: str, outlet: str, kind: str) -> None:
-    """Add one feed by URL."""
+def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool) -> None:
+    """Add a feed, or the feeds a site advertises: URL may be a feed or a site's page
+    (its <link rel="alternate"> feeds are added, else the first of /feed, /rss.xml,
+    /atom.xml, /index.xml, /feed.json that is a feed)."""
+    from .errors import FetchError
+    from .ingest.discover import Discovery, FoundFeed, feed_infos, find_feeds, unreachable
+
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
-    added = obj.store().add_feeds([FeedInfo(url=url, outlet=outlet or _host(url), kind=kind)])
-    click.echo(f"added {url}" if added else f"already present: {url}")
+    outlet = outlet or _host(url)
+    found = Discovery(url, "feed", (FoundFeed(url),))
+    if not no_discover:
+        try:
+            found = asyncio.run(find_feeds(obj.settings(), url))
+            click.echo(found.describe())
+        except FetchError as exc:
+            if not unreachable(exc):
+                raise click.ClickException(f"nothing added: {url}: {exc}") from exc
+            click.echo(f"could not reach {url} ({exc}): adding it as given", err=True)
+    if not found.feeds:
+        raise click.ClickException("nothing added")
+    infos = feed_infos(found, outlet, kind)
+    store = obj.store()
+    known = {f.url for f in store.list_feeds()}
+    store.add_feeds(infos)
+    for info in infos:
+        click.echo(f"already present: {info.url}" if info.url in known else f"added {info.url}")
 
 
 @feeds.command("import")

@@ -230,6 +230,12 @@ class OnlineClusterer:
         x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands], vec.headline_only)
         return cands, x, dt[cands] <= self.window.total_seconds() / _DAY
 
+    def candidate_pairs(self, doc: Doc, *, learn: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(story ids, pair features) of the stories ``doc`` may join, as the pair model
+        sees them (its training data: tools/train_cluster_model.py)."""
+        cands, x, _ = self.candidates(doc, self._vectors(doc, learn=learn))
+        return self._slots.ids[cands], x
+
     # -- the public interface ----------------------------------------------------------
 
     def assign(self, doc: Doc, *, counts: Counts | None = None) -> int | None:

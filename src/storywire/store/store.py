@@ -282,12 +282,6 @@ class Store(OutletQueries, ReaderQueries):
         with self._tx() as conn:
             conn.execute(text(sql), params)
 
-    def article_snapshot(self) -> list[tuple[object, ...]]:
-        """Every stored article row, to check that a failure damaged nothing."""
-        with self._tx() as conn:
-            rows = conn.execute(text("SELECT * FROM articles ORDER BY id")).all()
-        return [tuple(r) for r in rows]
-
     def seconds_until_next_check(self, now: datetime, default: float) -> float:
         with self._tx() as conn:
             value = conn.execute(text("SELECT min(next_check_at) FROM feeds")).scalar_one()

@@ -13,11 +13,13 @@ from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import File, Form, UploadFile
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..errors import ParseError
+from ..errors import FetchError, ParseError
+from ..ingest.discover import feed_infos, find_feeds, unreachable
 from ..ingest.opml import parse_opml, to_opml
 from ..models import FeedInfo
 from .context import HTML, web_of
@@ -81,26 +83,50 @@ def feeds_page(request: Request, note: str = "", n: int = 0, of: int = 0) -> Res
     text = NOTES.get(note, "")
     if note == "imported":
         text = f"OPML imported: {of} feeds, {n} new."
+    elif note in ("advertised", "path"):
+        where = (
+            f"The page advertises {of} feed{'s' if of != 1 else ''}"
+            if note == "advertised"
+            else "The page advertises no feed; one was found at a common path"
+        )
+        text = f"{where}: {n} new, listed below."
     return _page(request, note=text)
 
 
-def feeds_add(
+async def feeds_add(
     request: Request,
     url: Annotated[str, Form(max_length=2000)],
     outlet: Annotated[str, Form(max_length=200)] = "",
     kind: Annotated[str, Form(max_length=20)] = "news",
 ) -> Response:
+    """Add a feed, or the feeds that a site's page advertises (see ingest/discover.py)."""
     require_admin(request)
     _same_origin(request)
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return _page(request, error=f"Not an http(s) feed address: {url}", status=400)
+        return _page(request, error=f"Not an http(s) feed or site address: {url}", status=400)
     if kind not in ("news", "wire", "opinion"):
         return _page(request, error="Kind must be news, wire or opinion.", status=400)
-    info = FeedInfo(url=url, outlet=outlet.strip() or parts.hostname, kind=kind)
-    added = web_of(request).store.add_feeds([info])
-    return _done("added" if added else "exists")
+    web = web_of(request)
+    outlet = outlet.strip() or parts.hostname
+    try:
+        found = await find_feeds(web.settings, url)
+    except FetchError as exc:
+        if not unreachable(exc):
+            return _page(request, error=f"Nothing added: {url}: {exc}.", status=400)
+        added = await run_in_threadpool(
+            web.store.add_feeds, [FeedInfo(url, outlet=outlet, kind=kind)]
+        )
+        note = "Feed added" if added else "That feed is already in the list"
+        return _page(request, note=f"{note} without checking it ({exc}); it will be polled.")
+    if not found.feeds:
+        reason = found.describe()
+        return _page(request, error=reason[:1].upper() + reason[1:] + ".", status=400)
+    added = await run_in_threadpool(web.store.add_feeds, feed_infos(found, outlet, kind))
+    if found.how == "feed":
+        return _done("added" if added else "exists")
+    return _done(found.how, n=added, of=len(found.feeds))
 
 
 def feeds_remove(request: Request, feed_id: int) -> Response:

@@ -14,13 +14,14 @@ from starlette.exceptions import HTTPException
 
 from ..settings import Settings
 from ..store import Store
-from . import admin, api, feedsout, outlets, pages
+from . import admin, api, feedsout, outlets, pages, site
 from .context import HTML, NotFound, Web
 
 __all__ = ["ROUTES", "NotFound", "create_app"]
 
 # path, handler, methods, name, kind ("html": page, hidden from the API schema;
-# "api": JSON under /api/v1/; "feed": Atom / JSON Feed; "admin": feed management).
+# "api": JSON under /api/v1/; "feed": Atom / JSON Feed; "admin": feed management;
+# "file": robots.txt, favicon). Every GET route answers HEAD too (site.HeadAsGet).
 ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
     ("/", pages.home, ["GET"], "home", "html"),
     ("/stories/{story_id}", pages.story, ["GET"], "story", "html"),
@@ -70,6 +71,8 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
     ("/api/v1/outlets", outlets.api_outlets, ["GET"], "api_outlets", "api"),
     ("/api/v1/outlets/{outlet_id}", outlets.api_outlet, ["GET"], "api_outlet", "api"),
     ("/healthz", api.health, ["GET"], "health", "api"),
+    ("/robots.txt", site.robots_txt, ["GET"], "robots_txt", "file"),
+    ("/favicon.ico", site.favicon, ["GET"], "favicon", "file"),
 ]
 
 
@@ -107,6 +110,7 @@ def create_app(
         name="static",
     )
     _install_errors(app)
+    app.add_middleware(site.HeadAsGet)
     return app
 
 

@@ -3,7 +3,8 @@
 Pages are rendered by the app itself (in process), so they are the served pages,
 minus what needs a server (search, filters, feed management): home pages as
 ``index.html`` and ``page/N/index.html``, every listed story as
-``stories/ID/index.html``, the Atom and JSON feeds, the stylesheet.
+``stories/ID/index.html``, the Atom and JSON feeds, the stylesheet, robots.txt and
+the favicon.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ async def _export(app: Any, folder: Path, max_pages: int) -> ExportReport:
         _write(folder / "stories.atom", await _get(client, "/stories.atom"))
         _write(folder / "stories.json", await _get(client, "/stories.json"))
         _write(folder / "404.html", (await client.get("/stories/0")).content)
+        _write(folder / "robots.txt", await _get(client, "/robots.txt"))
+        _write(folder / "favicon.ico", await _get(client, "/favicon.ico"))
     return report
 
 

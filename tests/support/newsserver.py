@@ -244,17 +244,27 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # never block interpreter exit on a stuck client
     owner: NewsServer
+    quiet = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not self.quiet:
+            super().handle_error(request, client_address)
 
 
 class NewsServer:
-    """Serves a Site on 127.0.0.1:<free port> from a daemon thread."""
+    """Serves a Site on 127.0.0.1:<free port> from a daemon thread.
 
-    def __init__(self, site: Site) -> None:
+    ``quiet``: do not print the traceback of a request that failed, e.g. a client that
+    closed a keep-alive connection (under benchmark load that is not news).
+    """
+
+    def __init__(self, site: Site, *, quiet: bool = False) -> None:
         self.site = site
         self._lock = threading.Lock()
         self._requests: list[Request] = []
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
+        self._httpd.quiet = quiet
         host, port = self._httpd.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         self._thread = threading.Thread(
@@ -600,7 +610,7 @@ def _allsides_article(record: dict[str, str]) -> ArticleInfo:
     )
 
 
-def _read_allsides(corpus_path: Path, limit: int) -> list[ArticleInfo]:
+def read_allsides(corpus_path: Path, limit: int) -> list[ArticleInfo]:
     if corpus_path.is_dir():
         corpus_path = corpus_path / "articles.jsonl.gz"
     out: list[ArticleInfo] = []
@@ -634,7 +644,7 @@ def allsides_site(
     Pages are minimal (~5 KB, `article_html`), or with `templates` (from
     `realpages.load_templates`) each article sits inside a real news page.
     """
-    records = _read_allsides(Path(corpus_path), articles)
+    records = read_allsides(Path(corpus_path), articles)
     records.sort(key=lambda a: a.source)  # stable: keeps corpus order within a source
     groups = _split(records, max(feeds, 1))
     site = Site()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from newsserver import (
+from tests.support.newsserver import (
     HTML_TYPE,
     RSS_TYPE,
     ArticleInfo,

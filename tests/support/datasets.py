@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .online import Doc
+from storywire.cluster import Doc
 
 UCI = Path("clustering/uci-news-aggregator/uci-news-aggregator.head6366.csv")
 BASIL = Path("clustering/basil/articles")

@@ -1,0 +1,57 @@
+"""The repository's layout rules: the product holds no code only tests or benchmarks use,
+and nothing edits ``sys.path`` (helpers come from the package ``tests.support``)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, name: str) -> set[str]:
+    """The storywire modules ``path`` (module ``name``) imports, relative ones resolved."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in found if m.startswith("storywire")}
+
+
+def test_every_product_module_is_used_by_the_product():
+    modules = {_module(p): p for p in SRC.rglob("*.py")}
+    graph = {name: _imports(path, name) for name, path in modules.items()}
+    # The entry points: the package itself, the console script and python -m storywire.
+    seen, todo = set(), ["storywire", "storywire.cli", "storywire.__main__"]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in modules:
+            continue
+        seen.add(name)
+        parents = [name.rsplit(".", n)[0] for n in range(1, name.count(".") + 1)]
+        todo.extend(graph[name] | set(parents))
+    assert sorted(set(modules) - seen) == []
+
+
+def test_nothing_edits_sys_path():
+    offenders = [
+        str(p.relative_to(ROOT))
+        for folder in ("src", "tests", "bench", "tools")
+        for p in (ROOT / folder).rglob("*.py")
+        if p != Path(__file__).resolve() and "sys.path" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
