@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 
-from storywire.cluster import Doc, OnlineClusterer, cluster_stream
+from storywire.cluster import Doc, OnlineClusterer, cluster_stream, doc_of
 from storywire.ingest.corpus import BadLine, read_records, to_article
 
 MAPPING = {"text": "content_original", "outlet": "source", "published": "date", "id": "ID"}
@@ -46,16 +46,7 @@ def load(data: Path, limit: int | None) -> tuple[list[Doc], int, int]:
         if isinstance(a, BadLine):
             undated += 1
             continue
-        docs.append(
-            Doc(
-                title=a.title,
-                text=a.text,
-                published=a.published,
-                language=a.language,
-                outlet=a.outlet,
-                url=a.url,
-            )
-        )
+        docs.append(doc_of(a))
         if limit and len(docs) >= limit:
             break
     docs.sort(key=lambda d: d.published)

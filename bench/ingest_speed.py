@@ -62,15 +62,18 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
 
-from storywire import Pipeline, Store, load_settings
+from storywire import Pipeline, Settings, Store, load_settings
+from storywire.cluster import EngineConfig, OnlineClusterer, StoryEngine
 from storywire.errors import ExtractError
 from storywire.extract import extract_page
 from storywire.models import FeedInfo
+from storywire.workers import Extractor
 
 from tests.support.newsserver import allsides_site  # the test fixture site, for the truth
 
@@ -125,23 +128,73 @@ def _children_cpu() -> float:
 
 
 class _Clock:
-    """Main-thread CPU spent inside wrapped methods (thread_time: other threads' CPU,
+    """Main-thread CPU spent in parts of the pipeline (thread_time: other threads' CPU,
     e.g. feed parsing in a thread, is not counted here)."""
 
     def __init__(self) -> None:
         self.spent: Counter[str] = Counter()
 
-    def wrap(self, obj: object, name: str, part: str) -> None:
-        fn = getattr(obj, name)
+    @contextlib.contextmanager
+    def part(self, name: str) -> Iterator[None]:
+        t = time.thread_time()
+        try:
+            yield
+        finally:
+            self.spent[name] += time.thread_time() - t
 
-        def timed(*a, **k):
-            t = time.thread_time()
-            try:
-                return fn(*a, **k)
-            finally:
-                self.spent[part] += time.thread_time() - t
 
-        setattr(obj, name, timed)
+def timed_engine(store: Store, settings: Settings, clock: _Clock) -> StoryEngine:
+    """The pipeline's story engine with its CPU counted: all of ``add`` (dedup, store,
+    cluster) as "add_article", the clusterer's own calls as "cluster"."""
+
+    class Clusterer(OnlineClusterer):
+        def assign(self, *a, **k):
+            with clock.part("cluster"):
+                return super().assign(*a, **k)
+
+        def add(self, *a, **k):
+            with clock.part("cluster"):
+                return super().add(*a, **k)
+
+        def merge_candidates(self, *a, **k):
+            with clock.part("cluster"):
+                return super().merge_candidates(*a, **k)
+
+        def forget_before(self, *a, **k):
+            with clock.part("cluster"):
+                return super().forget_before(*a, **k)
+
+    class Engine(StoryEngine):
+        def add(self, *a, **k):
+            with clock.part("add_article"):
+                return super().add(*a, **k)
+
+    config = EngineConfig.from_settings(settings)
+    clusterer = Clusterer(
+        window=config.window, threshold=config.threshold, max_span=config.max_span
+    )
+    return Engine(store, config, clusterer=clusterer)
+
+
+def recording_extractor(seen: dict[int, float]) -> type[Extractor]:
+    """An Extractor that notes its workers' CPU (pid -> s) and peak memory (-pid -> MiB)
+    as the cycle's pool closes."""
+
+    class Recording(Extractor):
+        def close(self) -> None:
+            pool = self._pool
+            for pid in list(getattr(pool, "_processes", None) or {}):
+                seen[pid] = _cpu_of(pid)
+                seen[-pid] = _peak_rss_of([pid])
+            # The fork server (started in this cycle) imported the worker code once.
+            from multiprocessing import forkserver
+
+            server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+            if server:
+                seen[server] = _cpu_of(server)
+            super().close()
+
+    return Recording
 
 
 def full_path(
@@ -160,39 +213,22 @@ def full_path(
         allow_private_addresses=True,
         max_entries_per_feed=-(-pages // feeds) + 1,
     )
-    pipeline = Pipeline(store, settings)
-    pipeline.prime()
-    pipeline.write_dirty = lambda *a, **k: 0  # type: ignore[method-assign]  # not ingest
     clock = _Clock()
-    clock.wrap(pipeline, "add_article", "add_article")
-    for name in ("assign", "add", "merge_candidates", "forget_before"):
-        clock.wrap(pipeline.clusterer, name, "cluster")
     workers_seen: dict[int, float] = {}  # pid -> CPU s, read as the cycle's pool closes
-    import storywire.pipeline as pipeline_module
-
-    class Extractor(pipeline_module.Extractor):  # type: ignore[misc, valid-type]
-        def close(self) -> None:
-            pool = self._pool
-            for pid in list(getattr(pool, "_processes", None) or {}):
-                workers_seen[pid] = _cpu_of(pid)
-                workers_seen[-pid] = _peak_rss_of([pid])
-            # The fork server (started in this cycle) imported the worker code once.
-            from multiprocessing import forkserver
-
-            server = getattr(forkserver._forkserver, "_forkserver_pid", None)
-            if server:
-                workers_seen[server] = _cpu_of(server)
-            super().close()
-
-    pipeline_module.Extractor = Extractor  # type: ignore[misc]
+    pipeline = Pipeline(
+        store,
+        settings,
+        engine=timed_engine(store, settings, clock),
+        extractor=recording_extractor(workers_seen),
+    )
+    pipeline.prime()
     errors = _ErrorCounter()
     logging.getLogger("storywire").addHandler(errors)
     logging.getLogger("storywire").setLevel(logging.INFO)
     start, cpu, server_cpu = time.perf_counter(), time.process_time(), _cpu_of(server_pid)
     try:
-        report = asyncio.run(pipeline.poll_once())
+        report = asyncio.run(pipeline.poll_once(write=False))  # story writing is not ingest
     finally:
-        pipeline_module.Extractor = Extractor.__mro__[1]  # type: ignore[misc]
         logging.getLogger("storywire").removeHandler(errors)
     total = time.perf_counter() - start
     cpu = time.process_time() - cpu

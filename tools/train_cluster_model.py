@@ -33,10 +33,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from storywire.cluster import features
+from storywire.cluster.engine import cluster_stream
 from storywire.cluster.features import Featurizer
 from storywire.cluster.model import FEATURES, PairModel, untrained
 from storywire.cluster.online import Doc, OnlineClusterer, fields
-from storywire.cluster.runner import cluster_stream
 
 from tests.support import datasets
 from tests.support.metrics import score

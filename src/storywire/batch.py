@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .cluster import Doc, OnlineClusterer, cluster_stream
+from .cluster.engine import EngineConfig, MemoryLedger, StoryEngine, progress_every
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
 from .write import ExtractiveWriter
@@ -25,16 +25,18 @@ class BatchReport:
 
 
 def read_input(
-    path: Path, group_by: str | None = None
+    path: Path, group_by: str | None = None, mapping: dict[str, str] | None = None
 ) -> tuple[list[tuple[str, Article, str]], list[BadLine]]:
-    """(input id, article, group value) per good line, and the bad lines."""
+    """(input id, article, group value) per good line, and the bad lines. ``mapping``:
+    storywire's field names to the file's own (as for ``storywire import --field``)."""
+    mapping = mapping or {}
     good: list[tuple[str, Article, str]] = []
     bad: list[BadLine] = []
     for line, obj in read_records(path):
         if isinstance(obj, BadLine):
             bad.append(obj)
             continue
-        ident = obj.get("id")
+        ident = obj.get(mapping.get("id", "id"))
         if ident is None or ident == "" or isinstance(ident, dict | list):
             bad.append(BadLine(line, "no id"))
             continue
@@ -42,7 +44,7 @@ def read_input(
         if group_by and (group is None or group == ""):
             bad.append(BadLine(line, f"no {group_by!r} field to group by"))
             continue
-        item = to_article(obj, {}, line)
+        item = to_article(obj, mapping, line)
         if isinstance(item, BadLine):
             bad.append(item)
         else:
@@ -50,34 +52,42 @@ def read_input(
     return good, bad
 
 
-def _doc(a: Article) -> Doc:
-    return Doc(
-        title=a.title,
-        text=a.text,
-        published=a.published,
-        language=a.language,
-        outlet=a.outlet,
-        url=a.url,
-    )
-
-
 def group(
     items: list[tuple[str, Article, str]],
     group_by: str | None,
     progress: Callable[[int], None] | None = None,
-) -> list[list[int]]:
-    """Indices of ``items`` per story, stories in order of their first article."""
+    config: EngineConfig | None = None,
+) -> tuple[list[list[int]], dict[int, int]]:
+    """Indices of ``items`` per story, stories in order of their first article, and the
+    duplicates found (index -> index of the article it copies).
+
+    Clustering runs the story engine of the live pipeline (dedup included) over a ledger
+    in memory, in publication order; an article whose URL came earlier in the input
+    joins that article's story as its duplicate."""
     order = sorted(range(len(items)), key=lambda i: items[i][1].published)
+    duplicates: dict[int, int] = {}
     if group_by:
         labels: list[Any] = [items[i][2] for i in order]
     else:
-        labels = cluster_stream(
-            (_doc(items[i][1]) for i in order), OnlineClusterer(), progress=progress
-        )
+        ledger = MemoryLedger()
+        engine = StoryEngine(ledger, config or EngineConfig())
+        placed = engine.place((items[i][1] for i in order), progress_every(1000, progress))
+        index_of: dict[int, int] = {}  # ledger article id -> item index
+        ids = []
+        for i, p in zip(order, placed, strict=True):
+            if p is None:  # the URL came earlier: one article given twice
+                ids.append(ledger.urls[items[i][1].url])
+                duplicates[i] = index_of[ids[-1]]
+                continue
+            index_of[p.article_id] = i
+            ids.append(p.article_id)
+            if p.duplicate_of is not None:
+                duplicates[i] = index_of[p.duplicate_of]
+        labels = [ledger.story_of(a) for a in ids]
     stories: dict[Any, list[int]] = {}
     for i, label in zip(order, labels, strict=True):
         stories.setdefault(label, []).append(i)
-    return list(stories.values())
+    return list(stories.values()), duplicates
 
 
 def _sentences(sents: tuple[Sentence, ...], ids: list[str]) -> list[dict[str, Any]]:
@@ -89,9 +99,14 @@ def story_record(
     members: list[int],
     items: list[tuple[str, Article, str]],
     writer: ExtractiveWriter | None,
+    duplicates: dict[int, int] | None = None,
 ) -> dict[str, Any]:
     ids = [items[i][0] for i in members]
     record: dict[str, Any] = {"story_id": n, "article_ids": ids}
+    dup = duplicates or {}
+    copies = {items[i][0]: items[dup[i]][0] for i in members if i in dup}
+    if copies:
+        record["duplicates"] = copies
     if writer is None:
         return record
     stored = [StoredArticle(**{**vars(items[i][1]), "id": k}) for k, i in enumerate(members)]
@@ -124,22 +139,30 @@ def run_batch(
     words: int = 250,
     group_by: str | None = None,
     log: IO[str] | None = None,
+    config: EngineConfig | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> BatchReport:
     """Read ``src``, write one JSON object per story to ``out``; bad lines are reported
-    on ``log`` with their line number and skipped."""
+    on ``log`` with their line number and skipped. ``config``: the engine's settings
+    (clustering and dedup, as in the live pipeline)."""
     log = log or sys.stderr  # looked up now: click's test runner swaps it
     started = time.monotonic()
-    items, bad = read_input(src, group_by)
+    items, bad = read_input(src, group_by, mapping)
     for b in bad:
         print(f"{src}:{b.line}: skipped: {b.reason}", file=log)
     print(f"read {len(items)} articles ({len(bad)} bad lines)", file=log)
-    stories = group(
-        items, group_by, lambda n: print(f"clustered {n}/{len(items)} articles", file=log)
+    stories, duplicates = group(
+        items,
+        group_by,
+        lambda n: print(f"clustered {n}/{len(items)} articles", file=log),
+        config,
     )
     print(f"{len(stories)} stories", file=log)
     writer = ExtractiveWriter(words=words) if write else None
     for n, members in enumerate(stories, 1):
-        out.write(json.dumps(story_record(n, members, items, writer), ensure_ascii=False))
+        out.write(
+            json.dumps(story_record(n, members, items, writer, duplicates), ensure_ascii=False)
+        )
         out.write("\n")
         if writer is not None and n % 500 == 0:
             print(f"wrote {n}/{len(stories)} stories", file=log)

@@ -357,6 +357,13 @@ def _read_articles(
     default=None,
     help="Word budget of a story body [default: the story_words setting].",
 )
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME=SOURCE_FIELD",
+    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field id=ID.",
+)
 @click.pass_obj
 def batch(
     obj: _Context,
@@ -365,19 +372,26 @@ def batch(
     no_write: bool,
     group_by: str | None,
     words: int | None,
+    fields: tuple[str, ...],
 ) -> None:
     """Cluster a JSON Lines file of articles into stories written as JSON Lines
     (no database; format in docs/batch.md). Exit status 3 when input lines were bad."""
     from .batch import run_batch
+    from .cluster.engine import EngineConfig
 
-    words = words or obj.settings().story_words
+    settings = obj.settings()
+    options: dict[str, Any] = {
+        "write": not no_write,
+        "words": words or settings.story_words,
+        "group_by": group_by,
+        "config": EngineConfig.from_settings(settings),
+        "mapping": parse_mapping(fields),
+    }
     if str(out) == "-":
-        report = run_batch(
-            input_file, sys.stdout, write=not no_write, words=words, group_by=group_by
-        )
+        report = run_batch(input_file, sys.stdout, **options)
     else:
         with out.open("w", encoding="utf-8") as fh:
-            report = run_batch(input_file, fh, write=not no_write, words=words, group_by=group_by)
+            report = run_batch(input_file, fh, **options)
     click.echo(
         f"{input_file}: {report.articles} articles, {report.stories} stories, "
         f"{len(report.bad)} bad lines",

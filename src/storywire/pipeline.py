@@ -16,17 +16,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
 from urllib.parse import urlsplit
 
 import httpx
-from threadpoolctl import threadpool_limits
 
-from .cluster import Doc, OnlineClusterer
+from .cluster.engine import EngineConfig, StoryEngine
 from .cluster.features import Counts, term_counts
-from .cluster.runner import BATCH as IMPORT_BATCH
-from .cluster.runner import MERGE_COSINE, MERGE_COSINE_HEADLINES, MERGE_EVERY
-from .dedup import NearDuplicates, Signature, canonical_url, content_hash
+from .dedup import Signature, canonical_url
 from .errors import ExtractError, FetchError, ParseError
 from .ingest.feeds import parse_feed
 from .ingest.http import Fetcher
@@ -36,8 +32,8 @@ from .settings import Settings
 from .store import Store
 from .textutil import html_to_text
 from .timeutil import utcnow
-from .workers import Extractor
-from .write import change, make_writer
+from .workers import Counter, Extractor
+from .write import ExtractiveWriter, LLMWriter, change, make_writer
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=24)  # kept for importers; see settings.max_poll_interval
@@ -58,24 +54,44 @@ class CycleReport:
 
 
 class Pipeline:
+    """Polls feeds, imports corpora and writes stories over one store.
+
+    Collaborators are passed in (defaults in brackets): ``transport`` for HTTP [the
+    network], ``engine`` the dedup + clustering engine [a StoryEngine over ``store`` from
+    the settings], ``writer`` [the settings' writer], ``extractor`` a factory
+    ``(processes, counter) -> Extractor`` called once per poll cycle [workers.Extractor],
+    ``clock`` the current UTC time [utcnow]."""
+
     def __init__(
-        self, store: Store, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        store: Store,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        engine: StoryEngine | None = None,
+        writer: ExtractiveWriter | LLMWriter | None = None,
+        extractor: Callable[[int, Counter | None], Extractor] = Extractor,
+        clock: Callable[[], datetime] = utcnow,
     ):
         self.store = store
         self.settings = settings
         self.transport = transport
-        self._since_maintenance = 0
-        self.writer = make_writer(settings)
-        self.dirty: set[int] = set()
-        self._near_dates: dict[int, datetime] = {}
+        self.engine = engine or StoryEngine(store, EngineConfig.from_settings(settings))
+        self.writer = writer or make_writer(settings)
+        self.clock = clock
+        self._new_extractor = extractor
         self._primed = False
-        self._reset_state()
-        self._extractor = Extractor(0)
+        self._extractor = extractor(0, None)
+
+    @property
+    def dirty(self) -> set[int]:
+        """Stories whose articles changed and that are not written yet."""
+        return self.engine.changed
 
     # -- clustering state -----------------------------------------------------------
 
     def prime(self) -> int:
-        """Rebuild the clusterer's open stories from the store (after a restart)."""
+        """Rebuild the engine's open stories from the store (after a restart)."""
         if self._primed:
             return 0
         self._primed = True
@@ -83,25 +99,9 @@ class Pipeline:
         latest = self.store.latest_published()
         if latest is None:
             return 0
-        recent = self.store.articles_since(latest - 2 * self.clusterer.window)
-        docs = [_doc(a) for a in recent]
-        for a, doc, counts in zip(recent, docs, self.clusterer.counts(docs), strict=True):
-            if a.duplicate_of is None and a.story_id is not None:
-                self.clusterer.add(doc, a.story_id, learn=True, counts=counts)
-            if a.duplicate_of is None:
-                self._remember(a.id, a.text, a.published)
+        recent = self.store.articles_since(latest - 2 * self.engine.window)
+        self.engine.prime(recent, latest)
         return len(recent)
-
-    def _remember(
-        self, article_id: int, text: str, published: datetime, sig: Signature | None = None
-    ) -> None:
-        self.near.add(article_id, text, sig)
-        self._near_dates[article_id] = published
-
-    def _forget_before(self, horizon: datetime) -> None:
-        for article_id in [i for i, d in self._near_dates.items() if d < horizon]:
-            self.near.remove(article_id)
-            del self._near_dates[article_id]
 
     # -- one article ------------------------------------------------------------------
 
@@ -114,77 +114,30 @@ class Pipeline:
         sig: Signature | None = None,
         counts: Counts | None = None,
     ) -> bool:
-        """Dedup, store and cluster one article. False when its URL is already stored.
-        ``counts``: its raw term counts when computed beforehand (a batch at once in
-        ``import_articles``, or in the extraction worker during a poll).
-
-        An exact (content hash) or near duplicate (MinHash LSH) is stored with
-        ``duplicate_of`` pointing at the article it copies and joins that story, so the
-        story still counts its outlet; it never feeds the clusterer or the LSH index.
-        ``digest`` and ``sig`` (content hash and MinHash signature of the article) may come
-        precomputed from an extraction worker; they are computed here otherwise."""
+        """Dedup, store and cluster one article (see ``StoryEngine.add``). False when its
+        URL is already stored."""
         self.prime()
-        if digest is None:
-            digest = content_hash(article.title, article.text)
-        original = self.store.find_by_hash(digest)
-        if original is None:
-            original = self.near.find(article.text, sig)
-        article_id = self.store.add_article(
-            article, content_hash=digest, duplicate_of=original, source_info=source_info
-        )
-        if article_id is None:
-            return False
-        if original is not None:
-            story_id = self.store.story_of(original)
-        else:
-            doc = _doc(article)
-            story_id = self.clusterer.assign(doc, counts=counts)
-            if story_id is None:
-                story_id = self.store.create_story(article.published)
-            self.clusterer.add(doc, story_id, counts=counts)
-            self._remember(article_id, article.text, article.published, sig)
-            self._since_maintenance += 1
-        if story_id is not None:
-            self.store.assign_story(article_id, story_id)
-            self.dirty.add(story_id)
-        # After the assignment: a merge may absorb the story this article just joined.
-        if self._since_maintenance >= MERGE_EVERY:
-            self.maintain()
-        return True
+        placed = self.engine.add(article, source_info, digest=digest, sig=sig, counts=counts)
+        return placed is not None
 
     def maintain(self) -> int:
         """Merge live stories that turned out to be one (the absorbed story keeps its row,
         status 'merged', merged_into set); return how many merges."""
-        self._since_maintenance = 0
-        merges = self.clusterer.merge_candidates(MERGE_COSINE, MERGE_COSINE_HEADLINES)
-        for absorbed, into in merges:
-            self.store.merge_stories(absorbed, into)
-            self.dirty.discard(absorbed)
-            self.dirty.add(into)
-            log.debug("merged story %d into %d", absorbed, into)
-        # Retire old stories here too, not only after a cycle: each live story holds
-        # ~100 KB of dense state, and one cycle can bring thousands of articles.
-        self.clusterer.forget_before(self._horizon())
-        return len(merges)
+        return len(self.engine.maintain())
 
     # -- writing ----------------------------------------------------------------------
 
     def write_dirty(self, progress: Callable[[int], None] | None = None) -> int:
         """Write every story whose articles changed meaningfully; return how many."""
-        self.maintain()
+        self.prime()
+        self.engine.finish()
         written = 0
         for story_id in sorted(self.dirty):
             written += self.write_story(story_id)
             if progress:
                 progress(1)
         self.dirty.clear()
-        self.clusterer.forget_before(self._horizon())
-        self._forget_before(self._horizon())
         return written
-
-    def _horizon(self) -> datetime:
-        latest = self.store.latest_published() or utcnow()
-        return latest - 2 * self.clusterer.window
 
     def write_story(self, story_id: int) -> bool:
         """Write a new version when the story changed meaningfully (new outlets, new
@@ -209,7 +162,7 @@ class Pipeline:
         version = StoryVersion(
             story_id=story_id,
             version=(previous[0].version + 1) if previous else 1,
-            written_at=utcnow(),
+            written_at=self.clock(),
             writer=draft.writer,
             title=draft.title,
             highlights=draft.highlights,
@@ -230,7 +183,7 @@ class Pipeline:
 
     # -- polling ----------------------------------------------------------------------
 
-    async def poll_once(self, now: datetime | None = None) -> CycleReport:
+    async def poll_once(self, now: datetime | None = None, *, write: bool = True) -> CycleReport:
         """Poll every due feed once, store new articles, write changed stories.
 
         Feeds are polled concurrently; each feed's new articles are stored (in publication
@@ -239,8 +192,8 @@ class Pipeline:
         for a success its new ETag) is recorded right after its articles are stored.
         """
         report = CycleReport()
-        feeds = self.store.due_feeds(now or utcnow())
-        self._extractor = Extractor(self.settings.extract_processes, term_counts)
+        feeds = self.store.due_feeds(now or self.clock())
+        self._extractor = self._new_extractor(self.settings.extract_processes, term_counts)
         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]] = asyncio.Queue()
         try:
             async with (
@@ -254,7 +207,10 @@ class Pipeline:
                     await self._store_feed(feed, articles, outcome, report)
         finally:
             self._extractor.close()
-        report.stories_written = self.write_dirty()
+        if write:  # write=False: ingest only (benchmarks)
+            report.stories_written = self.write_dirty()
+        else:
+            self.engine.finish()
         return report
 
     async def _poll_into(
@@ -303,18 +259,11 @@ class Pipeline:
 
     def _reset_state(self) -> None:
         """Empty in-memory clustering and dedup state; prime() refills it from the store."""
-        s = self.settings
-        self.clusterer = OnlineClusterer(
-            window=timedelta(hours=s.cluster_window_hours),
-            threshold=s.cluster_threshold,
-            max_span=timedelta(days=s.cluster_max_span_days),
-        )
-        self.near = NearDuplicates(threshold=s.near_duplicate_threshold)
-        self._near_dates.clear()
+        self.engine.reset()
         self._primed = False
 
     def _record(self, feed: Feed, outcome: _Outcome, report: CycleReport) -> None:
-        now = utcnow()
+        now = self.clock()
         report.page_errors += outcome.page_errors
         if outcome.error:
             report.feed_errors += 1
@@ -397,14 +346,16 @@ class Pipeline:
             summary = html_to_text(entry.summary)
             if len(summary.split()) < 20:
                 return None  # not stored: retried at the next poll
-            return _Fetched(_article_from_entry(feed, entry, url, summary), from_page=False)
+            return _Fetched(
+                _article_from_entry(feed, entry, url, summary, self.clock()), from_page=False
+            )
         page = ready.page
         return _Fetched(
             Article(
                 url=url,
                 title=entry.title or page.title,
                 text=page.text,
-                published=entry.published or page.published or utcnow(),
+                published=entry.published or page.published or self.clock(),
                 outlet=feed.outlet or page.site_name or urlsplit(url).hostname or "",
                 kind=page.kind,
                 author=entry.author or page.author,
@@ -412,7 +363,7 @@ class Pipeline:
                 section=page.section,
                 summary=html_to_text(entry.summary),
                 feed_id=feed.id,
-                fetched_at=utcnow(),
+                fetched_at=self.clock(),
             ),
             digest=ready.digest,
             sig=ready.sig,
@@ -439,7 +390,7 @@ class Pipeline:
                 report.articles,
                 report.stories_written,
             )
-            wait = self.store.seconds_until_next_check(utcnow(), self.settings.poll_interval)
+            wait = self.store.seconds_until_next_check(self.clock(), self.settings.poll_interval)
             await asyncio.to_thread(stop.wait, max(1.0, wait))
 
     # -- import ----------------------------------------------------------------------
@@ -447,25 +398,10 @@ class Pipeline:
     def import_articles(
         self, articles: Iterable[Article], progress: Callable[[int], None] | None = None
     ) -> tuple[int, int]:
-        """Store articles (publication order is best for clustering); return (new, known)."""
-        with threadpool_limits(1, user_api="blas"):  # small products: see cluster_stream
-            return self._import(iter(articles), progress)
-
-    def _import(
-        self, it: Iterator[Article], progress: Callable[[int], None] | None
-    ) -> tuple[int, int]:
-        new = known = 0
-        while batch := list(islice(it, IMPORT_BATCH)):
-            # Raw term counts of the batch at once; assignment stays one by one, in order.
-            counts = self.clusterer.counts([_doc(a) for a in batch])
-            for article, c in zip(batch, counts, strict=True):
-                if self.add_article(article, counts=c):
-                    new += 1
-                else:
-                    known += 1
-                if progress:
-                    progress(1)
-        return new, known
+        """Store and cluster articles (publication order is best for clustering); return
+        (new, known). The last maintenance pass runs in ``write_dirty``."""
+        self.prime()
+        return self.engine.run(articles, progress, finish=False)
 
 
 @dataclass
@@ -493,17 +429,6 @@ class _Fetched:
     from_page: bool = True  # False: stored from the feed's summary
 
 
-def _doc(article: Article) -> Doc:
-    return Doc(
-        title=article.title,
-        text=article.text,
-        published=article.published,
-        language=article.language,
-        outlet=article.outlet,
-        url=article.url,
-    )
-
-
 def _source_info(feed: Feed) -> dict[str, str]:
     kind = feed.kind if feed.kind in ("news", "wire", "opinion") else "news"
     return {
@@ -514,19 +439,19 @@ def _source_info(feed: Feed) -> dict[str, str]:
     }
 
 
-def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str) -> Article:
+def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str, now: datetime) -> Article:
     from .extract import classify
 
     return Article(
         url=url,
         title=entry.title,
         text=summary,
-        published=entry.published or utcnow(),
+        published=entry.published or now,
         outlet=feed.outlet or urlsplit(url).hostname or "",
         kind=classify(url=url, title=entry.title, feed_kind=feed.kind),
         author=entry.author,
         language=feed.language,
         summary=summary,
         feed_id=feed.id,
-        fetched_at=utcnow(),
+        fetched_at=now,
     )
