@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, text
 
@@ -18,6 +18,13 @@ from .reader import MAX_ID, Listed, story_from_row
 BLINDSPOT_MIN_OUTLETS = 5  # outlets of known lean
 BLINDSPOT_SHARE = 0.8  # of them on one side (left or right)
 _COLUMNS = "id, name, domain, domains, country, language, kind, owner, typology, lean, origins"
+
+
+class Coverage(TypedDict):
+    """Outlets of a story counted once each, by side and by country (docs/api.md)."""
+
+    lean: dict[str, int]
+    countries: dict[str, int]
 
 
 def outlet_json(m: Any) -> dict[str, Any]:
@@ -38,17 +45,17 @@ def outlet_json(m: Any) -> dict[str, Any]:
     }
 
 
-def empty_coverage() -> dict[str, Any]:
+def empty_coverage() -> Coverage:
     return {"lean": dict.fromkeys(SIDES, 0), "countries": {}}
 
 
-def _count(cover: dict[str, Any], lean: str, country: str) -> None:
+def _count(cover: Coverage, lean: str, country: str) -> None:
     cover["lean"][side(lean)] += 1
     key = country or "unknown"
     cover["countries"][key] = cover["countries"].get(key, 0) + 1
 
 
-def _sorted(cover: dict[str, Any]) -> dict[str, Any]:
+def _sorted(cover: Coverage) -> Coverage:
     countries = sorted(cover["countries"].items(), key=lambda kv: (-kv[1], kv[0]))
     return {"lean": cover["lean"], "countries": dict(countries)}
 
@@ -184,7 +191,7 @@ class OutletQueries:
 
     # -- coverage ---------------------------------------------------------------------
 
-    def coverage(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def coverage(self, story_ids: Sequence[int]) -> dict[int, Coverage]:
         """Per story: outlets counted by side (left, center, right, unknown) and country."""
         out = {int(i): empty_coverage() for i in story_ids}
         if not out:
@@ -199,7 +206,7 @@ class OutletQueries:
                 _count(out[story_id], lean, country)
         return {k: _sorted(v) for k, v in out.items()}
 
-    def coverage_of_articles(self, article_ids: Sequence[int]) -> dict[str, Any]:
+    def coverage_of_articles(self, article_ids: Sequence[int]) -> Coverage:
         """Outlets of these articles counted by side and country (a version's coverage)."""
         cover = empty_coverage()
         wanted = sorted({int(i) for i in article_ids if 0 < int(i) <= MAX_ID})
