@@ -16,11 +16,13 @@ from storywire.cli import main
 from storywire.ingest.opml import parse_opml
 from storywire.models import FeedInfo
 from storywire.outlets import Knowledge, merge, normalize_lean, shipped, side
-from storywire.store.migrations import MIGRATIONS
+from storywire.store import migrate
+from storywire.store.db import database_url
 from storywire.web import create_app
 
 from tests.support.live import LiveServer
 from tests.support.outletfixture import OUTLETS, RATES, WILDFIRE, build_outlets
+from tests.test_store_contract import _article, _story
 
 
 @pytest.fixture(scope="module")
@@ -132,16 +134,11 @@ def test_new_outlet_starts_from_shipped_facts_and_opml_overrides(tmp_path):
 
 def test_upgrade_gives_existing_outlets_the_shipped_facts(tmp_path):
     db = tmp_path / "old.db"
-    with sqlite3.connect(db) as conn:  # a database as the release before 0004 left it
-        conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        for name, sql in MIGRATIONS:
-            if name == "0004_outlets":
-                break
-            conn.executescript(sql)
-            conn.execute("INSERT INTO schema_migrations VALUES (?, '2025-01-01')", (name,))
+    migrate.upgrade(database_url(db), "0003_search")  # the schema before outlet facts
+    with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO sources (name, domain) VALUES ('Fox News', 'www.foxnews.com')")
     store = Store(db)
-    assert "0004_outlets" in store.migrate()
+    assert store.migrate() == ["0004_outlets"]
     fox = store.find_outlet("Fox News")
     assert fox["lean"] == "right" and fox["origins"]["lean"] == "allsides"
     store.close()
@@ -247,3 +244,29 @@ def test_rates_story_outlets(world):
     client, _, ids = world
     story = client.get(f"/api/v1/stories/{ids['rates']}").json()
     assert {g["outlet"] for g in story["sources"]} == set(RATES)
+
+
+# -- both databases ----------------------------------------------------------------------
+
+
+def test_outlet_queries_on_sqlite_and_postgresql(store):
+    leans = {"L1": "left", "L2": "lean left", "L3": "left", "L4": "left", "L5": "left"}
+    leans |= {"R1": "right", "U1": ""}
+    store.set_outlets_by_name({n: {"lean": v, "country": "US"} for n, v in leans.items()}, "import")
+    one_sided = _story(store, [_article(i, outlet=n) for i, n in enumerate(leans)], "One side")
+    balanced = _story(
+        store, [_article(20 + i, outlet=n, hours=5) for i, n in enumerate(["L1", "R1"])], "Both"
+    )
+    cover = store.coverage([one_sided, balanced])
+    assert cover[one_sided]["lean"] == {"left": 5, "center": 0, "right": 1, "unknown": 1}
+    assert cover[one_sided]["countries"] == {"US": 7}
+    assert cover[balanced]["lean"] == {"left": 1, "center": 0, "right": 1, "unknown": 0}
+    found = store.blindspot()
+    assert [(x.story.id, x.title, side) for x, side in found] == [(one_sided, "One side", "left")]
+    assert found[0][0].top_highlight == "One side highlight"
+    l1 = store.find_outlet("L1")
+    assert [x.story.id for x in store.outlet_stories(l1["id"])] == [balanced, one_sided]
+    assert store.outlet_ids(["L1", "nobody"]) == {"L1": l1["id"]}
+    store.add_feeds([FeedInfo(url="https://l1.example/feed", outlet="L1", lean="center")])
+    assert store.find_outlet("L1")["lean"] == "center", "a feed list overrides an import"
+    assert store.coverage([balanced])[balanced]["lean"]["center"] == 1

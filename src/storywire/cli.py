@@ -22,7 +22,7 @@ from .models import Article, FeedInfo
 from .pipeline import Pipeline
 from .present import render_text, story_page
 from .settings import Settings, load_settings
-from .store import Store
+from .store import Store, open_store
 
 log = logging.getLogger("storywire")
 
@@ -41,7 +41,7 @@ class _Context:
 
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings().db)
+            self._store = open_store(self.settings())
             self._store.migrate()
         return self._store
 
@@ -78,6 +78,40 @@ def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: st
         level=getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+# -- database --------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """The database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: _Context) -> None:
+    """Apply pending migrations, all in one transaction."""
+    store = open_store(obj.settings())
+    try:
+        applied = store.migrate()
+        click.echo(f"applied {', '.join(applied)}" if applied else "already up to date")
+        click.echo(f"{store.where}: at {store.revision()}")
+    finally:
+        store.close()
+
+
+@db.command("current")
+@click.pass_obj
+def db_current(obj: _Context) -> None:
+    """Print the database's migration revision and whether it is the newest."""
+    store = open_store(obj.settings())
+    try:
+        revision, newest = store.revision(), store.newest_revision()
+        state = "up to date" if revision == newest else f"behind (newest: {newest})"
+        click.echo(f"{store.where}: {revision or 'empty'} ({state})")
+    finally:
+        store.close()
 
 
 # -- feeds -----------------------------------------------------------------------------
@@ -268,7 +302,7 @@ def run(obj: _Context, host: str | None, port: int | None) -> None:
 
 
 def _poll_loop(settings: Settings, stop: threading.Event) -> None:
-    store = Store(settings.db)  # its own connection: SQLite objects stay in their thread
+    store = open_store(settings)  # its own connection: SQLite objects stay in their thread
     try:
         asyncio.run(Pipeline(store, settings).run_forever(stop))
     except Exception:  # keep serving even if the poller dies; the log says why

@@ -198,3 +198,18 @@ def clean_fields(raw: Mapping[str, str]) -> dict[str, str]:
             value = code
         out[key] = value[:200]
     return out
+
+
+def initial_values(name: str, info: Mapping[str, str], origin: str) -> dict[str, str]:
+    """Column values of a new outlet: the shipped knowledge, then ``info`` over it."""
+    domain = domain_of(info.get("domain", ""))
+    known = shipped().find(name, domain)
+    values: dict[str, str] = dict(known.values) if known else {}
+    origins: dict[str, str] = dict(known.origins) if known else {}
+    values, origins = merge(values, origins, info, origin)
+    domains = list(known.domains) if known else []
+    if domain and domain not in domains:
+        domains.insert(0, domain)
+    out = {k: values.get(k, "") for k in FIELDS}
+    out.update(domain=domain, domains=json.dumps(domains), origins=json.dumps(origins))
+    return out

@@ -9,8 +9,8 @@ from typing import Any, TypedDict
 
 from .models import Opinion, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
+from .store.listing import Listed
 from .store.outlets import Coverage, empty_coverage
-from .store.reader import Listed
 from .timeutil import display_time, to_iso
 
 

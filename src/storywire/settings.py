@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STORYWIRE_", frozen=True, extra="forbid")
 
     db: Path = Field(Path("storywire.db"), description="SQLite database file.")
+    database_url: str = Field(
+        "",
+        description="Database URL, e.g. postgresql://user@host/storywire for PostgreSQL"
+        " (several processes or machines); empty: the SQLite file `db`.",
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")
     user_agent: str = Field(

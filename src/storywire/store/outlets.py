@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
-from ..outlets import FIELDS, SIDES, domain_of, merge, shipped, side
-from .reader import MAX_ID, Listed, story_from_row
+from ..outlets import SIDES, shipped, side
+from .db import MAX_ID
+from .listing import Listed, listed
+from .search import SearchQueries
 
 BLINDSPOT_MIN_OUTLETS = 5  # outlets of known lean
 BLINDSPOT_SHARE = 0.8  # of them on one side (left or right)
@@ -60,50 +61,8 @@ def _sorted(cover: Coverage) -> Coverage:
     return {"lean": cover["lean"], "countries": dict(countries)}
 
 
-def initial_values(name: str, info: Mapping[str, str], origin: str) -> dict[str, str]:
-    """Column values of a new outlet: the shipped knowledge, then ``info`` over it."""
-    domain = domain_of(info.get("domain", ""))
-    known = shipped().find(name, domain)
-    values: dict[str, str] = dict(known.values) if known else {}
-    origins: dict[str, str] = dict(known.origins) if known else {}
-    values, origins = merge(values, origins, info, origin)
-    domains = list(known.domains) if known else []
-    if domain and domain not in domains:
-        domains.insert(0, domain)
-    out = {k: values.get(k, "") for k in FIELDS}
-    out.update(domain=domain, domains=json.dumps(domains), origins=json.dumps(origins))
-    return out
-
-
-class OutletQueries:
-    def _tx(self) -> AbstractContextManager[Connection]:  # provided by Store
-        raise NotImplementedError
-
-    def source_id(self, conn: Connection, name: str, **info: str) -> int:  # by Store
-        raise NotImplementedError
-
+class OutletQueries(SearchQueries):
     # -- facts ------------------------------------------------------------------------
-
-    def update_outlet(
-        self, conn: Connection, outlet_id: int, fields: Mapping[str, str], origin: str
-    ) -> None:
-        """Offer ``fields`` from ``origin``; each changes unless a higher origin set it."""
-        row = conn.execute(
-            text(f"SELECT {_COLUMNS} FROM sources WHERE id=:i"), {"i": outlet_id}
-        ).first()
-        if row is None:
-            return
-        m = row._mapping
-        values, origins = merge(
-            {k: m[k] for k in FIELDS}, json.loads(m["origins"] or "{}"), fields, origin
-        )
-        conn.execute(
-            text(
-                "UPDATE sources SET country=:country, language=:language, owner=:owner,"
-                " typology=:typology, lean=:lean, origins=:origins WHERE id=:id"
-            ),
-            {**values, "origins": json.dumps(origins, sort_keys=True), "id": outlet_id},
-        )
 
     def set_outlet(self, outlet_id: int, fields: Mapping[str, str], origin: str = "user") -> bool:
         if not 0 < outlet_id <= MAX_ID:
@@ -238,14 +197,14 @@ class OutletQueries:
         which ``share`` or more are on one side; newest first, with that side."""
         sql = (
             "SELECT s.*, v.title AS title,"
-            " coalesce(json_extract(v.highlights, '$[0].text'), '') AS top_highlight,"
+            f" {self.dialect.top_highlight} AS top_highlight,"
             " c.l, c.r FROM (SELECT story_id,"
             " sum(CASE WHEN lean IN ('left', 'lean left') THEN 1 ELSE 0 END) AS l,"
             " sum(CASE WHEN lean = 'center' THEN 1 ELSE 0 END) AS c,"
             " sum(CASE WHEN lean IN ('right', 'lean right') THEN 1 ELSE 0 END) AS r"
             " FROM (SELECT DISTINCT a.story_id, so.id, so.lean FROM articles a"
             " JOIN stories s ON s.id = a.story_id JOIN sources so ON so.id = a.source_id"
-            " WHERE s.status = 'active' AND s.version > 0 AND s.outlet_count >= :min)"
+            " WHERE s.status = 'active' AND s.version > 0 AND s.outlet_count >= :min) d"
             " GROUP BY story_id) c JOIN stories s ON s.id = c.story_id"
             " JOIN story_versions v ON v.story_id = s.id AND v.version = s.version"
             " WHERE c.l + c.c + c.r >= :min"
@@ -256,7 +215,7 @@ class OutletQueries:
         with self._tx() as conn:
             return [
                 (
-                    Listed(story_from_row(r._mapping), r.title, r.top_highlight),
+                    listed(r),
                     "left" if r.l >= r.r else "right",
                 )
                 for r in conn.execute(text(sql), params)
@@ -268,7 +227,7 @@ class OutletQueries:
             return []
         sql = (
             "SELECT s.*, v.title AS title,"
-            " coalesce(json_extract(v.highlights, '$[0].text'), '') AS top_highlight"
+            f" {self.dialect.top_highlight} AS top_highlight"
             " FROM stories s JOIN story_versions v ON v.story_id = s.id AND v.version = s.version"
             " WHERE s.status = 'active' AND s.id IN (SELECT story_id FROM articles"
             " WHERE source_id = :o AND story_id IS NOT NULL)"
@@ -276,4 +235,4 @@ class OutletQueries:
         )
         with self._tx() as conn:
             rows = conn.execute(text(sql), {"o": outlet_id, "limit": limit})
-            return [Listed(story_from_row(r._mapping), r.title, r.top_highlight) for r in rows]
+            return [listed(r) for r in rows]

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from ..settings import Settings
-from ..store import Store
+from ..store import Store, open_store
 from . import admin, api, feedsout, outlets, pages, site
 from .context import HTML, NotFound, Web
 
@@ -79,7 +79,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
 def create_app(
     settings: Settings, store: Store | None = None, *, static_site: bool = False
 ) -> FastAPI:
-    store = store or Store(settings.db)
+    store = store or open_store(settings)
     store.migrate()
     app = FastAPI(
         title="storywire",

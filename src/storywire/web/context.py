@@ -21,7 +21,7 @@ from ..models import Story
 from ..present import ListingItem, StoryPage, listing_item, version_page
 from ..settings import Settings
 from ..store import Store
-from ..store.reader import StoryFilter
+from ..store.listing import StoryFilter
 from ..timeutil import from_iso, to_iso
 from .cache import LRU, Rendered, TTLCache, rendered
 from .filters import install_filters
@@ -155,7 +155,7 @@ class Web:
     # -- story pages ------------------------------------------------------------
 
     def head(self, story_id: int) -> Story:
-        story = self.store.story_head(story_id)
+        story = self.store.get_story(story_id)
         if story is None or story.version == 0:
             raise NotFound(f"story {story_id}")
         return story
