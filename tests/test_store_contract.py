@@ -181,3 +181,24 @@ def test_batch_commits_together_and_rolls_back_whole(store):
     assert store.article_count() == 2 and store.search_articles("zyxwvut") == []
     with pytest.raises(StoreError):  # a refused row is a StoreError on both databases
         store.add_feeds([FeedInfo(url=None, outlet="B")])  # type: ignore[arg-type]
+
+
+def test_lead_images_stored_and_chosen(store):
+    story = _story(
+        store,
+        [
+            _article(1, hours=0),
+            _article(2, hours=1, kind=Kind.OPINION, image="https://img.example/op.jpg"),
+            _article(3, hours=2, image="https://img.example/news.jpg"),
+        ],
+        "Pictured",
+    )
+    plain = _story(store, [_article(4, hours=3)], "No picture")
+    assert [a.image for a in store.story_articles(story)] == [
+        "",
+        "https://img.example/op.jpg",
+        "https://img.example/news.jpg",
+    ]
+    # the first news article with an image wins over an earlier opinion piece's
+    assert store.lead_images([story, plain]) == {story: "https://img.example/news.jpg"}
+    assert store.lead_images([]) == {}

@@ -24,6 +24,7 @@ STORY_KEYS = {
     "top_highlight",
     "score",
     "coverage",
+    "image",
 }
 
 
@@ -172,7 +173,10 @@ def test_story_page_escapes_feed_content(client, store):
     parser = _Tags()
     parser.feed(text)
     assert not any(a.startswith("on") for _, attrs in parser.tags for a in attrs)
-    assert not [t for t, _ in parser.tags if t in ("script", "img")]
+    assert not [t for t, _ in parser.tags if t == "img"]
+    scripts = [attrs for t, attrs in parser.tags if t == "script"]
+    assert scripts and all(a == {"src": "/static/localtime.js", "defer": None} for a in scripts)
+    assert "".join(parser.scripts).strip() == "", "no inline script"
     hrefs = [attrs.get("href") or "" for _, attrs in parser.tags]
     assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))]
     assert 'href="javascript:' not in text.lower()

@@ -80,6 +80,7 @@ class Article:
     external_id: str = ""
     feed_id: int | None = None
     fetched_at: datetime | None = None
+    image: str = ""  # lead image URL (http(s) only), from the page's og:image
 
 
 @dataclass(frozen=True)

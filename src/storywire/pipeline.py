@@ -364,6 +364,7 @@ class Pipeline:
                 summary=html_to_text(entry.summary),
                 feed_id=feed.id,
                 fetched_at=self.clock(),
+                image=page.image,
             ),
             digest=ready.digest,
             sig=ready.sig,

@@ -5,6 +5,8 @@ The dicts are typed (TypedDict): their keys are the JSON API's (docs/api.md).
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any, TypedDict
 
 from .models import Opinion, Sentence, StoredArticle, Story, StoryVersion
@@ -12,6 +14,8 @@ from .store import Store
 from .store.listing import Listed
 from .store.outlets import Coverage, empty_coverage
 from .timeutil import display_time, to_iso
+
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 class StorySummary(TypedDict):
@@ -32,6 +36,7 @@ class ListingItem(StorySummary):
     top_highlight: str
     score: float
     coverage: Coverage
+    image: str
 
 
 class FoundStory(StorySummary):
@@ -67,6 +72,7 @@ class SourceArticle(TypedDict):
     kind: str
     author: str
     duplicate_of: int | None
+    image: str
     n: int
 
 
@@ -74,6 +80,15 @@ class SourceGroup(TypedDict):
     outlet: str
     outlet_id: int | None  # its page: /outlets/{id}
     articles: list[SourceArticle]
+
+
+class LeadImage(TypedDict):
+    """A story's lead image: its URL, and the source (number, outlet, page) it is from."""
+
+    url: str
+    n: int
+    outlet: str
+    article_url: str
 
 
 class StoryPage(StorySummary):
@@ -88,6 +103,8 @@ class StoryPage(StorySummary):
     changes: dict[str, Any]
     what_changed: list[str]
     top_highlight: str
+    language: str
+    image: LeadImage | None
 
 
 def story_summary(story: Story, title: str) -> StorySummary:
@@ -150,7 +167,24 @@ def version_page(
         "changes": version.changes,
         "what_changed": what_changed(version.changes, number, articles),
         "top_highlight": version.highlights[0].text if version.highlights else "",
+        "language": story_language(articles),
+        "image": lead_image(groups),
     }
+
+
+def story_language(articles: list[StoredArticle]) -> str:
+    """The language most of the story's articles are in ("" when none says)."""
+    counts = Counter(a.language.lower() for a in articles if _LANG.fullmatch(a.language or ""))
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def lead_image(groups: list[SourceGroup]) -> LeadImage | None:
+    """The story's lead image: that of its first news article with one (else of its
+    first article with one), with the source number and outlet it comes from."""
+    found = [(a["kind"] != "news", a["n"], a, g["outlet"]) for g in groups for a in g["articles"]]
+    for _, n, a, outlet in sorted((f for f in found if f[2]["image"]), key=lambda f: f[:2]):
+        return {"url": a["image"], "n": n, "outlet": outlet, "article_url": a["url"]}
+    return None
 
 
 def _opinion(o: Opinion, number: dict[int, int]) -> OpinionItem:
@@ -192,7 +226,7 @@ def what_changed(
     return lines
 
 
-def listing_item(listed: Listed, coverage: Coverage | None) -> ListingItem:
+def listing_item(listed: Listed, coverage: Coverage | None, image: str = "") -> ListingItem:
     """A story as shown on the home page and in the API list. ``coverage``: its outlets
     by side (lean left folded into left, lean right into right) and by country."""
     return {
@@ -200,6 +234,7 @@ def listing_item(listed: Listed, coverage: Coverage | None) -> ListingItem:
         "top_highlight": listed.top_highlight,
         "score": round(listed.score, 4),
         "coverage": coverage or empty_coverage(),
+        "image": image,
     }
 
 
@@ -231,6 +266,7 @@ def sources(
                     "kind": str(a.kind),
                     "author": a.author,
                     "duplicate_of": a.duplicate_of,
+                    "image": a.image,
                     "n": n,
                 }
             )

@@ -18,7 +18,7 @@ from .feeds import FeedQueries
 _INSERT_ARTICLE = (
     "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
     " published_at, fetched_at, language, section, kind, summary, text,"
-    " content_hash, duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " content_hash, duplicate_of, image) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT (url) DO NOTHING RETURNING id"
 )
 
@@ -60,6 +60,7 @@ class ArticleQueries(FeedQueries):
                     article.text,
                     content_hash,
                     duplicate_of,
+                    article.image,
                 ),
             ).fetchone()
         return int(row[0]) if row else None

@@ -7,6 +7,7 @@ where age is hours between the story's newest article and the reference time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,6 +147,22 @@ class ListingQueries(StoryQueries):
         sql = "SELECT count(*) FROM stories s WHERE s.status = 'active' AND s.version > 0" + where
         with self._tx() as conn:
             return int(conn.execute(text(sql), params).scalar_one())
+
+    def lead_images(self, story_ids: Sequence[int]) -> dict[int, str]:
+        """Per story, the image of its first news article that has one (else of its
+        first article that has one); stories without any are left out."""
+        if not story_ids:
+            return {}
+        marks = ",".join(str(int(i)) for i in story_ids)
+        sql = (
+            f"SELECT story_id, image FROM articles WHERE story_id IN ({marks}) AND image != ''"
+            " ORDER BY story_id, kind != 'news', published_at, id"
+        )
+        out: dict[int, str] = {}
+        with self._tx() as conn:
+            for sid, image in conn.execute(text(sql)):
+                out.setdefault(int(sid), image)
+        return out
 
     def facets(self) -> dict[str, list[str]]:
         """Values offered by the listing filters: topics, languages, countries."""
