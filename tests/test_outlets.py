@@ -134,11 +134,11 @@ def test_new_outlet_starts_from_shipped_facts_and_opml_overrides(tmp_path):
 
 def test_upgrade_gives_existing_outlets_the_shipped_facts(tmp_path):
     db = tmp_path / "old.db"
-    migrate.upgrade(database_url(db), "0003_search")  # the schema before outlet facts
+    migrate.upgrade(database_url(db), "0004_article_image")  # the schema before outlet facts
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO sources (name, domain) VALUES ('Fox News', 'www.foxnews.com')")
     store = Store(db)
-    assert store.migrate() == ["0004_outlets"]
+    assert store.migrate() == ["0005_outlets"]
     fox = store.find_outlet("Fox News")
     assert fox["lean"] == "right" and fox["origins"]["lean"] == "allsides"
     store.close()

@@ -1,4 +1,4 @@
-"""Outlets (the ``sources`` table, migration ``0004_outlets``): their facts with the
+"""Outlets (the ``sources`` table, migration ``0005_outlets``): their facts with the
 origin of each value, story coverage by lean and country, the Blindspot listing and
 an outlet's stories. Mixed into :class:`storywire.store.Store`.
 """

@@ -52,7 +52,7 @@ class Store(OutletQueries):
             if is_database_error(exc):
                 raise self.error(exc) from exc
             raise
-        if "0004_outlets" in applied:  # outlets stored before it learn the shipped facts
+        if "0005_outlets" in applied:  # outlets stored before it learn the shipped facts
             self.refresh_outlets()
         return applied
 

@@ -1,15 +1,15 @@
 """Outlet knowledge on the outlets (``sources``) table: every domain, owner, typology,
 lean ('' = unknown) and, per field, where its value came from (JSON text).
 
-Revision ID: 0004_outlets
-Revises: 0003_search
+Revision ID: 0005_outlets
+Revises: 0004_article_image
 Create Date: 2026-12-02
 """
 
 from alembic import op
 
-revision = "0004_outlets"
-down_revision = "0003_search"
+revision = "0005_outlets"
+down_revision = "0004_article_image"
 branch_labels = None
 depends_on = None
 
