@@ -21,6 +21,7 @@ from .ingest.opml import parse_opml, to_opml
 from .models import Article, FeedInfo
 from .pipeline import Pipeline
 from .present import render_text, story_page
+from .progress import progress_bars
 from .settings import Settings, load_settings
 from .store import Store, open_store
 
@@ -232,7 +233,8 @@ def _default_feeds() -> list[FeedInfo]:
 def poll(obj: _Context, once: bool) -> None:
     """Poll due feeds once, store articles and write changed stories."""
     pipeline = Pipeline(obj.store(), obj.settings())
-    report = asyncio.run(pipeline.poll_once())
+    with progress_bars() as add_bar:
+        report = asyncio.run(pipeline.poll_once(add_bar=add_bar))
     click.echo(
         f"{report.feeds} feeds polled ({report.feed_errors} errors, "
         f"{report.not_modified} not modified), {report.articles} new articles, "
@@ -272,7 +274,8 @@ def export(obj: _Context, folder: Path, pages: int) -> None:
     """Write the pages as a static site into FOLDER (for any static host)."""
     from .web.export import export_site
 
-    report = export_site(obj.settings(), obj.store(), folder, max_pages=pages)
+    with progress_bars() as add_bar:
+        report = export_site(obj.settings(), obj.store(), folder, max_pages=pages, add_bar=add_bar)
     click.echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
 
 
@@ -327,8 +330,6 @@ def _poll_loop(settings: Settings, stop: threading.Event) -> None:
 @click.pass_obj
 def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
-    from rich.progress import Progress
-
     mapping = parse_mapping(fields)
     articles, bad, facts = _read_articles(file, mapping)
     for b in bad[:20]:
@@ -339,11 +340,9 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     if facts:  # lean / country of each article's outlet, the majority of its lines
         obj.store().set_outlets_by_name(facts, "import")
     pipeline = Pipeline(obj.store(), obj.settings())
-    with Progress(transient=False) as progress:
-        task = progress.add_task("import + cluster", total=len(articles))
-        new, known = pipeline.import_articles(articles, lambda n: progress.advance(task, n))
-        task2 = progress.add_task("write stories", total=len(pipeline.dirty))
-        written = pipeline.write_dirty(lambda n: progress.advance(task2, n))
+    with progress_bars() as add_bar:
+        new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
+        written = pipeline.write_dirty(add_bar("write stories", len(pipeline.dirty)))
     click.echo(
         f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
         f"{written} stories written"
@@ -421,11 +420,13 @@ def batch(
         "config": EngineConfig.from_settings(settings),
         "mapping": parse_mapping(fields),
     }
-    if str(out) == "-":
-        report = run_batch(input_file, sys.stdout, **options)
-    else:
-        with out.open("w", encoding="utf-8") as fh:
-            report = run_batch(input_file, fh, **options)
+    with progress_bars() as add_bar:
+        options["add_bar"] = add_bar
+        if str(out) == "-":
+            report = run_batch(input_file, sys.stdout, **options)
+        else:
+            with out.open("w", encoding="utf-8") as fh:
+                report = run_batch(input_file, fh, **options)
     click.echo(
         f"{input_file}: {report.articles} articles, {report.stories} stories, "
         f"{len(report.bad)} bad lines",
