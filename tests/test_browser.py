@@ -85,7 +85,10 @@ def test_home_then_story_then_citation(page, site):
     assert items.count() == 3
     quake = items.filter(has_text="earthquake")
     assert quake.locator(".outlets").inner_text() == "4 outlets"
-    assert "GB · wire 1" in quake.locator(".coverage").inner_text()
+    bar = quake.locator(".coverage")
+    assert bar.locator(".cov-left").inner_text() == "Left 1"  # The Guardian
+    assert bar.locator(".cov-center").inner_text() == "Center 3"  # Reuters, AP, BBC News
+    assert "GB 3 · US 1" in bar.locator(".cov-countries").inner_text()
     assert quake.locator(".top-highlight").inner_text()
     headings_in_order(page)
     external = page.evaluate("""() => [...document.querySelectorAll(
@@ -264,7 +267,8 @@ def test_hostile_content_never_runs(page, site):
         "<img src=x onerror=alert(1)>"
         in page.locator("ul.opinions").inner_text() + page.locator("ul.sources").inner_text()
     )
-    assert page.locator("ul.sources a[href]").count() == 0, "javascript: links stay text"
+    links = page.locator("ul.sources li[id^=source-] a[href]")  # (h3 links: outlet pages)
+    assert links.count() == 0, "javascript: links stay text"
     assert not [c for c in console if "alert" in c]
 
 

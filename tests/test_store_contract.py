@@ -123,7 +123,12 @@ def test_ranking_filters_coverage_and_facets(store):
     assert store.count_stories(StoryFilter(since=T0)) == 1
     assert store.count_stories(StoryFilter(until=T0 - timedelta(hours=50))) == 1
     assert [r.story.id for r in store.recent_stories(StoryFilter())] == [old, big]
-    assert store.coverage([big]) == {big: [("", "news", 4)]}
+    assert store.coverage([big]) == {
+        big: {
+            "lean": {"left": 0, "center": 0, "right": 0, "unknown": 4},
+            "countries": {"unknown": 4},
+        }
+    }
     assert store.facets() == {"topics": ["sport", "world"], "languages": ["fr"], "countries": []}
 
 

@@ -62,7 +62,9 @@ def test_story_list_shape_and_order(client):
     for s in stories:
         assert set(s) == STORY_KEYS and s["url"] == f"/stories/{s['id']}" and s["title"]
         assert s["version"] == 1 and s["top_highlight"]
-        assert sum(c["outlets"] for c in s["coverage"]) == s["outlet_count"]
+        assert set(s["coverage"]["lean"]) == {"left", "center", "right", "unknown"}
+        assert sum(s["coverage"]["lean"].values()) == s["outlet_count"]
+        assert sum(s["coverage"]["countries"].values()) == s["outlet_count"]
     page2 = client.get("/api/v1/stories", params={"limit": 1, "page": 2}).json()["stories"]
     assert [s["id"] for s in page2] == [stories[1]["id"]]
     assert client.get("/api/v1/stories", params={"page": 10}).json()["stories"] == []

@@ -37,6 +37,7 @@ def client(fixture_db, live_server):
 def _get_paths(ids: dict[str, int]) -> list[str]:
     """One concrete URL for every GET route in the table."""
     values = {"story_id": str(ids["quake"]), "version": "1", "article_id": "1", "feed_id": "1"}
+    values["outlet_id"] = "1"
     paths = []
     for path, _, methods, _, _ in ROUTES:
         if "GET" in methods:

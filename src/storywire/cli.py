@@ -14,8 +14,9 @@ from typing import Any
 
 import click
 
+from .cli_outlets import majority_facts, outlets
 from .errors import StorywireError
-from .ingest.corpus import BadLine, parse_mapping, read_records, to_article
+from .ingest.corpus import BadLine, outlet_facts, parse_mapping, read_records, to_article
 from .ingest.opml import parse_opml, to_opml
 from .models import Article, FeedInfo
 from .pipeline import Pipeline
@@ -323,18 +324,21 @@ def _poll_loop(settings: Settings, stop: threading.Event) -> None:
     "fields",
     multiple=True,
     metavar="NAME=SOURCE_FIELD",
-    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original.",
+    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original."
+    " lean=, country= (ISO code) set the article's outlet's facts; topic= its section.",
 )
 @click.pass_obj
 def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
     mapping = parse_mapping(fields)
-    articles, bad = _read_articles(file, mapping)
+    articles, bad, facts = _read_articles(file, mapping)
     for b in bad[:20]:
         click.echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
     if len(bad) > 20:
         click.echo(f"... and {len(bad) - 20} more bad lines", err=True)
     articles.sort(key=lambda a: a.published)
+    if facts:  # lean / country of each article's outlet, the majority of its lines
+        obj.store().set_outlets_by_name(facts, "import")
     pipeline = Pipeline(obj.store(), obj.settings())
     with progress_bars() as add_bar:
         new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
@@ -347,13 +351,18 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
         sys.exit(3)
 
 
-def _read_articles(file: Path, mapping: dict[str, str]) -> tuple[list[Article], list[BadLine]]:
+def _read_articles(
+    file: Path, mapping: dict[str, str]
+) -> tuple[list[Article], list[BadLine], dict[str, dict[str, str]]]:
     articles: list[Article] = []
     bad: list[BadLine] = []
+    facts: list[tuple[str, dict[str, str]]] = []
     for line, obj in read_records(file):
         item = obj if isinstance(obj, BadLine) else to_article(obj, mapping, line)
         (bad if isinstance(item, BadLine) else articles).append(item)  # type: ignore[arg-type]
-    return articles, bad
+        if not isinstance(item, BadLine) and not isinstance(obj, BadLine):
+            facts.append(outlet_facts(obj, mapping))
+    return articles, bad, majority_facts(facts)
 
 
 # -- batch -------------------------------------------------------------------------------
@@ -428,6 +437,9 @@ def batch(
 
 
 # -- stories -----------------------------------------------------------------------------
+
+
+main.add_command(outlets)
 
 
 @main.group()

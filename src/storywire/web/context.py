@@ -153,8 +153,7 @@ class Web:
         images = self.store.lead_images([x.story.id for x in found])
         return {
             "stories": [
-                listing_item(x, cover.get(x.story.id, []), images.get(x.story.id, ""))
-                for x in found
+                listing_item(x, cover.get(x.story.id), images.get(x.story.id, "")) for x in found
             ],
             "range": range_,
             "reference_time": to_iso(ref),
