@@ -38,7 +38,11 @@ FIELDS = (
     "language",
     "kind",
     "summary",
+    "topic",  # the article's section (the listings' topic filter)
+    "lean",  # outlet facts: set on the article's outlet (majority of its articles)
+    "country",
 )
+OUTLET_FIELDS = ("lean", "country")
 
 
 MAX_LINE_CHARS = 20_000_000  # one article; a longer line is skipped without parsing it
@@ -124,6 +128,18 @@ def _text(name: str, value: Any) -> str:
     raise _WrongType(f"field {name!r}: a JSON {type(value).__name__}, not text")
 
 
+def outlet_facts(obj: dict[str, Any], mapping: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """(outlet name, {lean, country} as the line gives them) for the article's outlet."""
+
+    def get(name: str) -> str:
+        try:
+            return _text(name, obj.get(mapping.get(name, name)))
+        except _WrongType:
+            return ""
+
+    return get("outlet") or "Unknown outlet", {k: get(k) for k in OUTLET_FIELDS if get(k)}
+
+
 def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Article | BadLine:
     """The article of one record, or why the record is not one."""
     try:
@@ -164,5 +180,6 @@ def _article(fields: dict[str, str], published: datetime) -> Article:
         author=get("author"),
         language=get("language").lower(),
         summary=get("summary"),
+        section=get("topic")[:200],
         external_id=ident,
     )

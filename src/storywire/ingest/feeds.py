@@ -24,6 +24,7 @@ import feedparser
 from ..errors import ParseError
 from ..models import Entry
 from ..timeutil import parse_time
+from ..urls import lead_image
 
 log = logging.getLogger(__name__)
 MAX_JSON_DEPTH = 64
@@ -86,7 +87,24 @@ def _entry(e: feedparser.FeedParserDict, feed_url: str) -> Entry:
         author=e.get("author") or "",
         guid=e.get("id") or "",
         tags=tags,
+        image=lead_image(_entry_image(e), feed_url),
     )
+
+
+def _entry_image(e: feedparser.FeedParserDict) -> str:
+    """An RSS/Atom entry's image: media:thumbnail, an image media:content, or an image
+    enclosure (the first found)."""
+    for m in e.get("media_thumbnail") or []:
+        if isinstance(m, dict) and m.get("url"):
+            return str(m["url"])
+    for m in e.get("media_content") or []:
+        kind = f"{m.get('medium', '')} {m.get('type', '')}" if isinstance(m, dict) else ""
+        if "image" in kind and m.get("url"):
+            return str(m["url"])
+    for link in e.get("links") or []:
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
+            return str(link.get("href") or "")
+    return ""
 
 
 def _json_feed(data: bytes, feed_url: str) -> list[Entry]:
@@ -120,7 +138,15 @@ def _json_item(item: Any, feed_url: str) -> Entry | None:
         author=", ".join(_str(a, "name") for a in authors if isinstance(a, dict)),
         guid=str(item["id"]) if isinstance(item.get("id"), str | int) else "",
         tags=tuple(t for t in tags if isinstance(t, str)),
+        image=lead_image(_image(item), feed_url),
     )
+
+
+def _image(item: dict[str, Any]) -> str:
+    for key in ("image", "banner_image"):
+        if isinstance(item.get(key), str) and item[key]:
+            return str(item[key])
+    return ""
 
 
 def _str(obj: dict[str, Any], key: str) -> str:

@@ -25,11 +25,12 @@ from xml.sax.saxutils import quoteattr
 
 from ..errors import ParseError
 from ..models import Feed, FeedInfo
+from ..outlets import normalize_lean
 
 log = logging.getLogger(__name__)
 MAX_OPML_BYTES = 5_000_000  # ~40,000 feeds; the web upload and the CLI refuse more
 MAX_DEPTH = 50  # folders in folders
-_ATTRS = ("outlet", "country", "language", "kind", "category")
+_ATTRS = ("outlet", "country", "language", "kind", "category", "lean", "owner", "typology")
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _AMP = re.compile(rb"&(?:(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
 
@@ -114,6 +115,9 @@ def _feed(child: ET.Element, url: str, label: str, category: str, out: dict[str,
         language=extra["language"],
         kind=extra["kind"] or "news",
         category=extra["category"] or category,
+        lean=normalize_lean(extra["lean"]) or "",
+        owner=extra["owner"].strip()[:200],
+        typology=extra["typology"].strip()[:200],
     )
 
 
