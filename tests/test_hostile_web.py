@@ -145,7 +145,7 @@ def test_security_headers_on_every_response(site):
         resp = httpx.get(base + path)
         assert set(resp.headers) >= HEADERS, path
         assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
-        assert "script-src" not in resp.headers["content-security-policy"]  # default 'none'
+        assert "script-src 'self';" in resp.headers["content-security-policy"]  # no inline
         assert resp.headers["x-frame-options"] == "DENY"
         assert resp.headers["x-content-type-options"] == "nosniff"
 
