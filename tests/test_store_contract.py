@@ -123,7 +123,12 @@ def test_ranking_filters_coverage_and_facets(store):
     assert store.count_stories(StoryFilter(since=T0)) == 1
     assert store.count_stories(StoryFilter(until=T0 - timedelta(hours=50))) == 1
     assert [r.story.id for r in store.recent_stories(StoryFilter())] == [old, big]
-    assert store.coverage([big]) == {big: [("", "news", 4)]}
+    assert store.coverage([big]) == {
+        big: {
+            "lean": {"left": 0, "center": 0, "right": 0, "unknown": 4},
+            "countries": {"unknown": 4},
+        }
+    }
     assert store.facets() == {"topics": ["sport", "world"], "languages": ["fr"], "countries": []}
 
 
@@ -176,3 +181,24 @@ def test_batch_commits_together_and_rolls_back_whole(store):
     assert store.article_count() == 2 and store.search_articles("zyxwvut") == []
     with pytest.raises(StoreError):  # a refused row is a StoreError on both databases
         store.add_feeds([FeedInfo(url=None, outlet="B")])  # type: ignore[arg-type]
+
+
+def test_lead_images_stored_and_chosen(store):
+    story = _story(
+        store,
+        [
+            _article(1, hours=0),
+            _article(2, hours=1, kind=Kind.OPINION, image="https://img.example/op.jpg"),
+            _article(3, hours=2, image="https://img.example/news.jpg"),
+        ],
+        "Pictured",
+    )
+    plain = _story(store, [_article(4, hours=3)], "No picture")
+    assert [a.image for a in store.story_articles(story)] == [
+        "",
+        "https://img.example/op.jpg",
+        "https://img.example/news.jpg",
+    ]
+    # the first news article with an image wins over an earlier opinion piece's
+    assert store.lead_images([story, plain]) == {story: "https://img.example/news.jpg"}
+    assert store.lead_images([]) == {}

@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         description="Public address of the site (e.g. https://news.example.org), used "
         "for absolute links in Atom/JSON feeds; default http://HOST:PORT.",
     )
+    show_images: bool = Field(
+        True,
+        description="Show each story's lead image (the article page's og:image) on home "
+        "cards and story pages; the reader's browser loads it from the outlet's site, "
+        "lazily. Off: no image anywhere.",
+    )
     page_cache_seconds: float = Field(
         5.0,
         ge=0,

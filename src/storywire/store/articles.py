@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 
 from ..models import Article, StoredArticle
+from ..outlets import domain_of
 from ..timeutil import from_iso, to_iso, utcnow
 from . import rows
 from .db import MAX_ID
@@ -17,7 +18,7 @@ from .feeds import FeedQueries
 _INSERT_ARTICLE = (
     "INSERT INTO articles (url, external_id, feed_id, source_id, title, author,"
     " published_at, fetched_at, language, section, kind, summary, text,"
-    " content_hash, duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " content_hash, duplicate_of, image) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT (url) DO NOTHING RETURNING id"
 )
 
@@ -38,7 +39,8 @@ class ArticleQueries(FeedQueries):
         with self._tx() as conn:
             if self._fast(conn, "SELECT 1 FROM articles WHERE url=?", (article.url,)).fetchone():
                 return None
-            source = self.source_id(conn, article.outlet, **(source_info or {}))
+            info = source_info or {"domain": domain_of(article.url)}
+            source = self.source_id(conn, article.outlet, **info)
             row = self._fast(
                 conn,
                 _INSERT_ARTICLE,
@@ -58,6 +60,7 @@ class ArticleQueries(FeedQueries):
                     article.text,
                     content_hash,
                     duplicate_of,
+                    article.image,
                 ),
             ).fetchone()
         return int(row[0]) if row else None

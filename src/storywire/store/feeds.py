@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from ..models import Feed, FeedInfo
+from ..outlets import FIELDS, domain_of, initial_values, merge
 from ..timeutil import from_iso, to_iso, utcnow
 from . import rows
 from .db import MAX_ID, Database
@@ -25,24 +27,60 @@ _FEED_SQL = (
 class FeedQueries(Database):
     # -- sources ----------------------------------------------------------------
 
-    def source_id(self, conn: Connection, name: str, **info: str) -> int:
-        """The id of the outlet named ``name``, added with ``info`` when new."""
+    def source_id(self, conn: Connection, name: str, origin: str = "feed", **info: str) -> int:
+        """The id of the outlet named ``name``. A new one starts from the shipped outlet
+        data (matched by name, then domain) with ``info`` from ``origin`` over it."""
         name = name.strip() or "Unknown outlet"
         cache = self._source_ids
         if name in cache:
             return cache[name]
-        values = {k: info.get(k, "") or "" for k in ("domain", "country", "language")}
-        values["kind"] = info.get("kind") or "news"
+        v = initial_values(name, info, origin)
+        v["kind"] = info.get("kind") or "news"
+        columns = [
+            "domain",
+            "domains",
+            "country",
+            "language",
+            "kind",
+            "owner",
+            "typology",
+            "lean",
+            "origins",
+        ]
         # ON CONFLICT: another process may add the same outlet at the same moment.
         self._fast(
             conn,
-            "INSERT INTO sources (name, domain, country, language, kind) VALUES (?,?,?,?,?)"
+            f"INSERT INTO sources (name, {', '.join(columns)}) VALUES (?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT (name) DO NOTHING",
-            (name, values["domain"], values["country"], values["language"], values["kind"]),
+            (name, *(v[c] for c in columns)),
         )
         row = self._fast(conn, "SELECT id FROM sources WHERE name = ?", (name,)).fetchone()
         cache[name] = int(row[0])
         return cache[name]
+
+    def update_outlet(
+        self, conn: Connection, outlet_id: int, fields: Mapping[str, str], origin: str
+    ) -> None:
+        """Offer ``fields`` from ``origin``; each changes unless a higher origin set it."""
+        row = conn.execute(
+            text(
+                "SELECT country, language, owner, typology, lean, origins FROM sources WHERE id=:i"
+            ),
+            {"i": outlet_id},
+        ).first()
+        if row is None:
+            return
+        m = row._mapping
+        values, origins = merge(
+            {k: m[k] for k in FIELDS}, json.loads(m["origins"] or "{}"), fields, origin
+        )
+        conn.execute(
+            text(
+                "UPDATE sources SET country=:country, language=:language, owner=:owner,"
+                " typology=:typology, lean=:lean, origins=:origins WHERE id=:id"
+            ),
+            {**values, "origins": json.dumps(origins, sort_keys=True), "id": outlet_id},
+        )
 
     def list_sources(self) -> list[dict[str, Any]]:
         sql = (
@@ -64,13 +102,11 @@ class FeedQueries(Database):
             for f in feeds:
                 if conn.execute(text("SELECT 1 FROM feeds WHERE url=:u"), {"u": f.url}).first():
                     continue
-                source = self.source_id(
-                    conn,
-                    f.outlet or f.title or f.url,
-                    country=f.country,
-                    language=f.language,
-                    kind=f.kind,
-                )
+                facts = {"country": f.country, "language": f.language, "lean": f.lean}
+                facts.update(owner=f.owner, typology=f.typology)
+                name, domain = f.outlet or f.title or f.url, domain_of(f.html_url or f.url)
+                source = self.source_id(conn, name, "opml", kind=f.kind, domain=domain, **facts)
+                self.update_outlet(conn, source, facts, "opml")  # a feed list overrides
                 conn.execute(
                     text(
                         "INSERT INTO feeds (url, title, source_id, kind, category, html_url,"

@@ -148,20 +148,20 @@ class ListingQueries(StoryQueries):
         with self._tx() as conn:
             return int(conn.execute(text(sql), params).scalar_one())
 
-    def coverage(self, story_ids: Sequence[int]) -> dict[int, list[tuple[str, str, int]]]:
-        """Per story: (country, outlet kind, number of outlets), largest first."""
+    def lead_images(self, story_ids: Sequence[int]) -> dict[int, str]:
+        """Per story, the image of its first news article that has one (else of its
+        first article that has one); stories without any are left out."""
         if not story_ids:
             return {}
         marks = ",".join(str(int(i)) for i in story_ids)
         sql = (
-            "SELECT a.story_id, so.country, so.kind, count(DISTINCT so.id) AS n FROM articles a"
-            f" JOIN sources so ON so.id = a.source_id WHERE a.story_id IN ({marks})"
-            " GROUP BY a.story_id, so.country, so.kind ORDER BY n DESC, so.country, so.kind"
+            f"SELECT story_id, image FROM articles WHERE story_id IN ({marks}) AND image != ''"
+            " ORDER BY story_id, kind != 'news', published_at, id"
         )
-        out: dict[int, list[tuple[str, str, int]]] = {int(i): [] for i in story_ids}
+        out: dict[int, str] = {}
         with self._tx() as conn:
-            for sid, country, kind, n in conn.execute(text(sql)):
-                out[sid].append((country or "", kind or "news", int(n)))
+            for sid, image in conn.execute(text(sql)):
+                out.setdefault(int(sid), image)
         return out
 
     def facets(self) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from ..timeutil import from_iso
 ARTICLE_SELECT = (
     "SELECT a.id, a.url, a.external_id, a.feed_id, a.source_id, a.title, a.author,"
     " a.published_at, a.fetched_at, a.language, a.section, a.kind, a.summary, a.text,"
-    " a.content_hash, a.duplicate_of, a.story_id, s.name AS outlet"
+    " a.content_hash, a.duplicate_of, a.story_id, a.image, s.name AS outlet"
     " FROM articles a JOIN sources s ON s.id = a.source_id"
 )
 STORY_COLUMNS = (
@@ -47,6 +47,7 @@ def article(m: Mapping[Any, Any]) -> StoredArticle:
         story_id=m["story_id"],
         duplicate_of=m["duplicate_of"],
         content_hash=m["content_hash"],
+        image=m["image"],
     )
 
 

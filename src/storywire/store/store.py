@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from .db import is_database_error
-from .search import SearchQueries
+from .outlets import OutletQueries
 
 VERSIONS = Path(__file__).with_name("schema") / "versions"
 
@@ -39,7 +39,7 @@ def newest_revision() -> str:
     return head
 
 
-class Store(SearchQueries):
+class Store(OutletQueries):
     def migrate(self) -> list[str]:
         """Bring the schema up to date; return the revisions applied (oldest first)."""
         if self.revision() == newest_revision():
@@ -47,11 +47,14 @@ class Store(SearchQueries):
         from . import migrate
 
         try:
-            return migrate.upgrade(self.url)
+            applied = migrate.upgrade(self.url)
         except Exception as exc:
             if is_database_error(exc):
                 raise self.error(exc) from exc
             raise
+        if "0005_outlets" in applied:  # outlets stored before it learn the shipped facts
+            self.refresh_outlets()
+        return applied
 
     def migrations(self) -> list[str]:
         """The revisions the database has, oldest first."""

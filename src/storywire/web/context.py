@@ -102,7 +102,13 @@ class Web:
             lstrip_blocks=True,
         )
         install_filters(self.env)
-        self.env.globals.update(static_site=static_site)
+        # Absolute links (canonical, og:url) need the public address; without base_url
+        # the canonical link is a path and og:url is left out.
+        self.env.globals.update(
+            static_site=static_site,
+            show_images=settings.show_images,
+            site_url=settings.base_url.rstrip("/"),
+        )
         self.tag = _render_tag()
         self.versions: LRU[Rendered] = LRU(4096)
         self.ttl: TTLCache[Rendered] = TTLCache(settings.page_cache_seconds)
@@ -144,8 +150,11 @@ class Web:
         found = self.store.ranked_stories(f, ref=ref, limit=q.limit + 1, offset=q.offset)
         more, found = len(found) > q.limit, found[: q.limit]
         cover = self.store.coverage([x.story.id for x in found])
+        images = self.store.lead_images([x.story.id for x in found])
         return {
-            "stories": [listing_item(x, cover.get(x.story.id, [])) for x in found],
+            "stories": [
+                listing_item(x, cover.get(x.story.id), images.get(x.story.id, "")) for x in found
+            ],
             "range": range_,
             "reference_time": to_iso(ref),
             "next_cursor": encode_cursor(q.offset + q.limit, ref) if more else None,
@@ -192,7 +201,13 @@ class Web:
                 body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
                 return rendered(body, JSON, written, etag)
             latest = version == story.version
-            body = self.html("story.html", story=data, latest=latest, current_version=story.version)
+            body = self.html(
+                "story.html",
+                story=data,
+                latest=latest,
+                current_version=story.version,
+                page_lang=data["language"],
+            )
             return rendered(body, HTML, written, etag)
 
         return self.versions.get_or_make((story.id, version, kind, story.version), make)
