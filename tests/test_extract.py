@@ -175,7 +175,7 @@ def test_extract_page_finds_the_og_image():
 
 
 def test_poll_stores_the_lead_image(tmp_path):
-    """Feed -> page with og:image -> stored article -> API, over real HTTP."""
+    """Feed -> page (og:image, else the entry's media:thumbnail) -> stored article."""
     text = "The council approved the new budget on Monday after a long debate. " * 8
     site = Site()
     site.add_lazy(
@@ -184,9 +184,14 @@ def test_poll_stores_the_lead_image(tmp_path):
             200,
             {"Content-Type": "application/rss+xml"},
             (
-                '<?xml version="1.0"?><rss version="2.0"><channel><title>City</title>'
+                '<?xml version="1.0"?><rss version="2.0" '
+                'xmlns:media="http://search.yahoo.com/mrss/"><channel><title>City</title>'
                 f"<item><title>Budget approved</title><link>{base}/news/budget</link>"
-                "<pubDate>Tue, 04 Mar 2025 06:00:00 GMT</pubDate></item></channel></rss>"
+                '<media:thumbnail url="/thumbs/budget.jpg"/>'
+                "<pubDate>Tue, 04 Mar 2025 06:00:00 GMT</pubDate></item>"
+                f"<item><title>Parks reopen</title><link>{base}/news/parks</link>"
+                '<media:thumbnail url="/thumbs/parks.jpg"/>'
+                "<pubDate>Tue, 04 Mar 2025 07:00:00 GMT</pubDate></item></channel></rss>"
             ).encode(),
         ),
     )
@@ -196,11 +201,16 @@ def test_poll_stores_the_lead_image(tmp_path):
         '<meta property="og:image" content="/media/budget.jpg"></head>'
         f"<body><article><h1>Budget approved</h1><p>{text}</p></article></body></html>",
     )
+    parks = "The city parks reopened on Tuesday after the storm damage was repaired. " * 8
+    site.add("/news/parks", f"<html><body><article><p>{parks}</p></article></body></html>")
     with NewsServer(site) as server:
         store = Store(tmp_path / "sw.db")
         store.migrate()
         store.add_feeds([FeedInfo(url=server.url("/feed"), outlet="City")])
         asyncio.run(Pipeline(store, load_settings(db=tmp_path / "sw.db")).poll_once())
-        [article] = store.list_articles(limit=10)
+        images = {a.title: a.image for a in store.list_articles(limit=10)}
         store.close()
-    assert article.image == server.url("/media/budget.jpg")
+    assert images == {
+        "Budget approved": server.url("/media/budget.jpg"),  # the page's og:image first
+        "Parks reopen": server.url("/thumbs/parks.jpg"),  # no og:image: the feed's
+    }

@@ -61,6 +61,7 @@ class Entry:
     author: str = ""
     guid: str = ""
     tags: tuple[str, ...] = ()
+    image: str = ""  # the entry's own image (media:thumbnail, media:content, enclosure)
 
 
 @dataclass(frozen=True)

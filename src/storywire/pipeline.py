@@ -378,7 +378,7 @@ class Pipeline:
                 summary=html_to_text(entry.summary),
                 feed_id=feed.id,
                 fetched_at=self.clock(),
-                image=page.image,
+                image=page.image or entry.image,
             ),
             digest=ready.digest,
             sig=ready.sig,
@@ -469,4 +469,5 @@ def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str, now: d
         summary=summary,
         feed_id=feed.id,
         fetched_at=now,
+        image=entry.image,
     )
