@@ -107,6 +107,9 @@ def story_record(
     copies = {items[i][0]: items[dup[i]][0] for i in members if i in dup}
     if copies:
         record["duplicates"] = copies
+    derived = [items[i][0] for i in members if items[i][1].title_from_text]
+    if derived:
+        record["titles_from_text"] = derived
     if writer is None:
         return record
     stored = [StoredArticle(**{**vars(items[i][1]), "id": k}) for k, i in enumerate(members)]
@@ -151,6 +154,9 @@ def run_batch(
     for b in bad:
         print(f"{src}:{b.line}: skipped: {b.reason}", file=log)
     print(f"read {len(items)} articles ({len(bad)} bad lines)", file=log)
+    derived = sum(a.title_from_text for _, a, _ in items)
+    if derived:
+        print(f"{derived} articles without a title: headline taken from the text", file=log)
     stories, duplicates = group(
         items,
         group_by,

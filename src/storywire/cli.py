@@ -306,9 +306,11 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
         new, known = pipeline.import_articles(articles, lambda n: progress.advance(task, n))
         task2 = progress.add_task("write stories", total=len(pipeline.dirty))
         written = pipeline.write_dirty(lambda n: progress.advance(task2, n))
+    derived = sum(a.title_from_text for a in articles)
     click.echo(
         f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
         f"{written} stories written"
+        + (f"; {derived} titles taken from the text (none given)" if derived else "")
     )
     if bad:
         sys.exit(3)

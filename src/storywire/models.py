@@ -75,6 +75,7 @@ class Article:
     external_id: str = ""
     feed_id: int | None = None
     fetched_at: datetime | None = None
+    title_from_text: bool = False  # no headline was given: derived from the text
 
 
 @dataclass(frozen=True)

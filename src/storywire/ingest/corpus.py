@@ -4,7 +4,9 @@ Each line is one JSON object. Fields are read under storywire's names (``id``,
 ``url``, ``title``, ``text``, ``published``, ``outlet``, ``author``, ``language``,
 ``kind``, ``summary``) unless a mapping names the file's own field, e.g.
 ``{"text": "content_original", "outlet": "source"}``. A line that cannot be used
-is reported with its line number and skipped; the others are still read.
+is reported with its line number and skipped; the others are still read. An article
+without a title gets one from its text (``textutil.headline``; ``title_from_text`` says
+so), and a text that repeats the headline on its first line loses that line.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import IO, Any
 from ..errors import ParseError
 from ..extract import classify
 from ..models import Article, Kind
+from ..textutil import headline
 from ..timeutil import parse_time
 
 FIELDS = (
@@ -91,9 +94,10 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
             value = ", ".join(str(v) for v in value)
         return "" if value is None else str(value).strip()
 
-    title, published = get("title"), parse_time(obj.get(mapping.get("published", "published")))
+    title, text, derived = headline(get("title"), get("text"))
+    published = parse_time(obj.get(mapping.get("published", "published")))
     if not title:
-        return BadLine(line, "no title")
+        return BadLine(line, "no title and no text")
     if published is None:
         return BadLine(line, "no valid published time")
     ident = get("id")
@@ -110,7 +114,7 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
     return Article(
         url=url,
         title=title,
-        text=get("text"),
+        text=text,
         published=published,
         outlet=get("outlet") or "Unknown outlet",
         kind=Kind(kind) if kind in set(Kind) else classify(url=url, title=title),
@@ -118,4 +122,5 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
         language=get("language").lower(),
         summary=get("summary"),
         external_id=ident,
+        title_from_text=derived,
     )
