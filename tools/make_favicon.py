@@ -1,7 +1,7 @@
 """Write src/storywire/web/static/favicon.ico: the favicon.svg design (a blue square
 with three white lines, a story's headline and text) as a 32x32 PNG inside an ICO.
 
-Run once after changing the design: ``python tools/make_favicon.py``.
+Run once after changing the design: ``python -m tools.make_favicon``.
 """
 
 from __future__ import annotations

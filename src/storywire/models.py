@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -119,7 +120,7 @@ class StoryVersion:
     highlights: tuple[Sentence, ...]
     body: tuple[Sentence, ...]
     opinions: tuple[Opinion, ...]
-    changes: dict = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,99 @@
-"""The story page as data: one dict feeds the JSON API, the HTML page and the CLI text."""
+"""The story page as data: one dict feeds the JSON API, the HTML page and the CLI text.
+
+The dicts are typed (TypedDict): their keys are the JSON API's (docs/api.md).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from typing import Any, TypedDict
 
-from .models import Sentence, StoredArticle, Story, StoryVersion
+from .models import Opinion, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
 from .store.reader import Listed
 from .timeutil import display_time, to_iso
 
 
-def story_summary(story: Story, title: str) -> dict[str, Any]:
+class StorySummary(TypedDict):
+    id: int
+    title: str
+    published: str
+    updated: str
+    written: str
+    outlet_count: int
+    article_count: int
+    version: int
+    url: str
+
+
+class Coverage(TypedDict):
+    country: str
+    kind: str
+    outlets: int
+
+
+class ListingItem(StorySummary):
+    """A story in a listing (home page, API list)."""
+
+    top_highlight: str
+    score: float
+    coverage: list[Coverage]
+
+
+class FoundStory(StorySummary):
+    """A story found by search."""
+
+    top_highlight: str
+
+
+class Cited(TypedDict):
+    """A sentence with its supporting article ids and their numbers on the page."""
+
+    text: str
+    sources: list[int]
+    refs: list[int]
+
+
+class OpinionItem(TypedDict):
+    article_id: int
+    outlet: str
+    author: str
+    title: str
+    gist: str
+    url: str
+    kind: str
+    ref: int | None
+
+
+class SourceArticle(TypedDict):
+    id: int
+    title: str
+    url: str
+    published: str
+    kind: str
+    author: str
+    duplicate_of: int | None
+    n: int
+
+
+class SourceGroup(TypedDict):
+    outlet: str
+    articles: list[SourceArticle]
+
+
+class StoryPage(StorySummary):
+    """The whole page of one written version."""
+
+    writer: str
+    highlights: list[Cited]
+    body: list[Cited]
+    opinions: list[OpinionItem]
+    sources: list[SourceGroup]
+    changes: dict[str, Any]
+    what_changed: list[str]
+    top_highlight: str
+
+
+def story_summary(story: Story, title: str) -> StorySummary:
     return {
         "id": story.id,
         "title": title,
@@ -28,7 +110,7 @@ def story_summary(story: Story, title: str) -> dict[str, Any]:
     }
 
 
-def story_page(store: Store, story_id: int) -> dict[str, Any] | None:
+def story_page(store: Store, story_id: int) -> StoryPage | None:
     """The whole story page, or None when the story does not exist or is unwritten."""
     story = store.get_story(story_id)
     found = store.latest_version(story_id) if story else None
@@ -39,7 +121,7 @@ def story_page(store: Store, story_id: int) -> dict[str, Any] | None:
 
 def version_page(
     store: Store, story: Story, version: StoryVersion, article_ids: list[int]
-) -> dict[str, Any]:
+) -> StoryPage:
     """One written version as a page. Only the articles that version covered are listed,
     so the page of a version never changes once written (it can be cached forever).
 
@@ -47,35 +129,46 @@ def version_page(
     highlight carries ``sources`` (article ids) and ``refs`` (those numbers).
     """
     articles = store.articles_by_ids(article_ids) or store.story_articles(story.id)
-    page = story_summary(story, version.title)
+    summary = story_summary(story, version.title)
     groups = sources(articles)
     number = {a["id"]: a["n"] for g in groups for a in g["articles"]}
     if articles:  # the counts and times as of this version, not as of today
-        page.update(
-            outlet_count=len(groups),
-            article_count=len(articles),
-            published=to_iso(articles[0].published),
-            updated=to_iso(max(a.published for a in articles)),
+        summary.update(
+            {
+                "outlet_count": len(groups),
+                "article_count": len(articles),
+                "published": to_iso(articles[0].published),
+                "updated": to_iso(max(a.published for a in articles)),
+            }
         )
-    page.update(
-        version=version.version,
-        written=to_iso(version.written_at),
-        writer=version.writer,
-        highlights=[_cited(s, number) for s in version.highlights],
-        body=[_cited(s, number) for s in version.body],
-        opinions=[
-            {**asdict(o), "kind": str(o.kind), "ref": number.get(o.article_id)}
-            for o in version.opinions
-        ],
-        sources=groups,
-        changes=version.changes,
-        what_changed=what_changed(version.changes, number, articles),
-        top_highlight=version.highlights[0].text if version.highlights else "",
-    )
-    return page
+    summary.update({"version": version.version, "written": to_iso(version.written_at)})
+    return {
+        **summary,
+        "writer": version.writer,
+        "highlights": [_cited(s, number) for s in version.highlights],
+        "body": [_cited(s, number) for s in version.body],
+        "opinions": [_opinion(o, number) for o in version.opinions],
+        "sources": groups,
+        "changes": version.changes,
+        "what_changed": what_changed(version.changes, number, articles),
+        "top_highlight": version.highlights[0].text if version.highlights else "",
+    }
 
 
-def _cited(sentence: Sentence, number: dict[int, int]) -> dict[str, Any]:
+def _opinion(o: Opinion, number: dict[int, int]) -> OpinionItem:
+    return {
+        "article_id": o.article_id,
+        "outlet": o.outlet,
+        "author": o.author,
+        "title": o.title,
+        "gist": o.gist,
+        "url": o.url,
+        "kind": str(o.kind),
+        "ref": number.get(o.article_id),
+    }
+
+
+def _cited(sentence: Sentence, number: dict[int, int]) -> Cited:
     refs = sorted({number[i] for i in sentence.sources if i in number})
     return {"text": sentence.text, "sources": list(sentence.sources), "refs": refs}
 
@@ -101,45 +194,54 @@ def what_changed(
     return lines
 
 
-def listing_item(listed: Listed, coverage: list[tuple[str, str, int]]) -> dict[str, Any]:
+def listing_item(listed: Listed, coverage: list[tuple[str, str, int]]) -> ListingItem:
     """A story as shown on the home page and in the API list."""
-    item = story_summary(listed.story, listed.title)
-    item.update(
-        top_highlight=listed.top_highlight,
-        score=round(listed.score, 4),
-        coverage=[{"country": c, "kind": k, "outlets": n} for c, k, n in coverage],
-    )
-    return item
+    return {
+        **story_summary(listed.story, listed.title),
+        "top_highlight": listed.top_highlight,
+        "score": round(listed.score, 4),
+        "coverage": [{"country": c, "kind": k, "outlets": n} for c, k, n in coverage],
+    }
 
 
-def sources(articles: list[StoredArticle]) -> list[dict[str, Any]]:
-    """Articles grouped by outlet (outlets by first report), each group oldest first."""
-    groups: dict[str, list[dict[str, Any]]] = {}
+def found_story(listed: Listed) -> FoundStory:
+    """A story as search lists it."""
+    return {**story_summary(listed.story, listed.title), "top_highlight": listed.top_highlight}
+
+
+def sources(articles: list[StoredArticle]) -> list[SourceGroup]:
+    """Articles grouped by outlet (outlets by first report), each group oldest first,
+    numbered 1..n in that order."""
+    groups: dict[str, list[StoredArticle]] = {}
     for a in sorted(articles, key=lambda a: (a.published, a.id)):
-        groups.setdefault(a.outlet, []).append(
-            {
-                "id": a.id,
-                "title": a.title,
-                "url": a.url,
-                "published": to_iso(a.published),
-                "kind": str(a.kind),
-                "author": a.author,
-                "duplicate_of": a.duplicate_of,
-            }
-        )
+        groups.setdefault(a.outlet, []).append(a)
+    out: list[SourceGroup] = []
     n = 0
-    for items in groups.values():
-        for item in items:
+    for name, members in groups.items():
+        items: list[SourceArticle] = []
+        for a in members:
             n += 1
-            item["n"] = n
-    return [{"outlet": name, "articles": items} for name, items in groups.items()]
+            items.append(
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "url": a.url,
+                    "published": to_iso(a.published),
+                    "kind": str(a.kind),
+                    "author": a.author,
+                    "duplicate_of": a.duplicate_of,
+                    "n": n,
+                }
+            )
+        out.append({"outlet": name, "articles": items})
+    return out
 
 
 def _when(iso: str) -> str:
     return display_time(iso)
 
 
-def render_text(page: dict[str, Any]) -> str:
+def render_text(page: StoryPage) -> str:
     """The page in the plain-text layout of DESIGN.md; [n] cites source n of the page."""
     lines = [
         f"{_when(page['published'])} · updated {_when(page['updated'])} · "

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -116,7 +117,7 @@ def _stem(word: str) -> str:
     return word.rstrip("e")
 
 
-class _WordHashes(dict):
+class _WordHashes(dict[str, int]):
     """Lower-case word -> CRC32 of its stem, or -1 for a stop word (filled on a miss)."""
 
     def __missing__(self, word: str) -> int:
@@ -125,7 +126,7 @@ class _WordHashes(dict):
         return h
 
 
-class _CapsHashes(dict):
+class _CapsHashes(dict[str, int]):
     """Capitalised word or number as written -> CRC32 of "#" + lower case, -1 if stop."""
 
     def __missing__(self, word: str) -> int:
@@ -163,7 +164,7 @@ class Counts:
     headline_only: bool
 
 
-def _hash_all(table: dict, words: list[str]) -> np.ndarray:
+def _hash_all(table: dict[str, int], words: list[str]) -> np.ndarray:
     return np.fromiter(map(table.__getitem__, words), dtype=np.int64, count=len(words))
 
 
@@ -258,7 +259,7 @@ class Featurizer:
             for i in range(n)
         ]
 
-    def table(self) -> dict:
+    def table(self) -> dict[str, Any]:
         """The document frequencies learnt so far, as the background file stores them."""
         return {
             "n_docs": self.n_docs,

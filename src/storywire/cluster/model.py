@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -84,9 +85,10 @@ class PairModel:
 
     def prob(self, x: np.ndarray) -> np.ndarray:
         z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+        return p
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "features": list(FEATURES),
@@ -99,7 +101,7 @@ class PairModel:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> PairModel:
+    def from_json(cls, data: dict[str, Any]) -> PairModel:
         if tuple(data["features"]) != FEATURES:
             raise ValueError("pair model was trained on other features")
         return cls(

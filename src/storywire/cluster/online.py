@@ -149,7 +149,8 @@ class _Slots:
             dots = (view.val @ mat[view.idx])[cands]
         else:
             dots = view.val @ mat[np.ix_(view.idx, cands)]
-        return dots / norms
+        out: np.ndarray = dots / norms
+        return out
 
 
 @dataclass

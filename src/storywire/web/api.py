@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..models import Feed, StoredArticle
-from ..present import story_summary
+from ..present import found_story
 from ..timeutil import to_iso
 from .admin import require_admin
 from .cache import Rendered, rendered, respond
@@ -27,9 +27,7 @@ async def stories(request: Request, q: Annotated[Listing, Depends(listing_params
     web = web_of(request)
 
     def make() -> Rendered:
-        data = web.listing(q)
-        data["page"] = q.offset // q.limit + 1
-        return rendered(_dumps(data), JSON)
+        return rendered(_dumps(web.listing(q)), JSON)
 
     return respond(request, await web.ttl.get_async(("api", str(request.url.query)), make))
 
@@ -141,8 +139,7 @@ def search(
     out: dict[str, Any] = {"query": q}
     if type in ("all", "stories"):
         out["stories"] = [
-            story_summary(x.story, x.title) | {"top_highlight": x.top_highlight}
-            for x in store.search_stories(q, limit=limit, offset=offset)
+            found_story(x) for x in store.search_stories(q, limit=limit, offset=offset)
         ]
     if type in ("all", "articles"):
         out["articles"] = [

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
 import jinja2
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ..models import Story
-from ..present import listing_item, version_page
+from ..present import ListingItem, StoryPage, listing_item, version_page
 from ..settings import Settings
 from ..store import Store
 from ..store.reader import StoryFilter
@@ -33,6 +33,16 @@ JSON = "application/json"
 RANGES = {"1d": 24, "2d": 48, "7d": 168, "30d": 720, "all": None}
 DEFAULT_WIDENING = ("2d", "7d", "30d", "all")
 WIDEN_BELOW = 30  # stories: one home page
+
+
+class ListingPage(TypedDict):
+    """Ranked stories for a listing request, the window used and the next cursor."""
+
+    stories: list[ListingItem]
+    range: str | None
+    reference_time: str
+    next_cursor: str | None
+    page: int
 
 
 class NotFound(HTTPException):
@@ -120,7 +130,7 @@ class Web:
             topic=q.topic, language=q.language, country=q.country, since=since, until=q.until
         )
 
-    def listing(self, q: Listing) -> dict[str, Any]:
+    def listing(self, q: Listing) -> ListingPage:
         """Ranked stories for a listing request, with the window used and the next cursor."""
         ref = q.ref or self.store.reference_time()
         range_ = q.range
@@ -139,6 +149,7 @@ class Web:
             "range": range_,
             "reference_time": to_iso(ref),
             "next_cursor": encode_cursor(q.offset + q.limit, ref) if more else None,
+            "page": q.offset // q.limit + 1,
         }
 
     # -- story pages ------------------------------------------------------------
@@ -149,7 +160,7 @@ class Web:
             raise NotFound(f"story {story_id}")
         return story
 
-    def story_data(self, story: Story, version: int) -> dict[str, Any]:
+    def story_data(self, story: Story, version: int) -> StoryPage:
         found = self.store.story_version(story.id, version)
         if found is None:
             raise NotFound(f"version {version} of story {story.id}")

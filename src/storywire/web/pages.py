@@ -9,7 +9,7 @@ from fastapi import Depends, Query
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..present import story_summary
+from ..present import found_story, story_summary
 from .cache import Rendered, respond
 from .context import Listing, NotFound, web_of
 from .params import listing_params
@@ -96,9 +96,7 @@ def search(
         q=q,
         page=page,
         articles=articles,
-        stories=[
-            story_summary(x.story, x.title) | {"top_highlight": x.top_highlight} for x in stories
-        ],
+        stories=[found_story(x) for x in stories],
         next_url=("/search?" + urlencode({"q": q, "page": page + 1})) if more else None,
         prev_url=("/search?" + urlencode({"q": q, "page": page - 1})) if page > 1 else None,
     )

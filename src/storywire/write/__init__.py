@@ -1,12 +1,23 @@
 """Story writing: title, highlights, body, opinions, with supporting article ids."""
 
+from typing import Protocol
+
+from ..models import StoredArticle
 from ..settings import Settings
 from .extractive import Draft, ExtractiveWriter
 from .llm import LLMWriter
 from .versions import Change, change
 
 
-def make_writer(settings: Settings) -> ExtractiveWriter | LLMWriter:
+class Writer(Protocol):
+    """What the pipeline asks of a writer: one story's draft from its articles."""
+
+    name: str
+
+    def write(self, articles: list[StoredArticle]) -> Draft: ...
+
+
+def make_writer(settings: Settings) -> Writer:
     """The LLM writer when a server and model are configured, else the extractive one."""
     extractive = ExtractiveWriter(words=settings.story_words)
     if settings.llm_base_url and settings.llm_model:
@@ -21,4 +32,12 @@ def make_writer(settings: Settings) -> ExtractiveWriter | LLMWriter:
     return extractive
 
 
-__all__ = ["Change", "Draft", "ExtractiveWriter", "LLMWriter", "change", "make_writer"]
+__all__ = [
+    "Change",
+    "Draft",
+    "ExtractiveWriter",
+    "LLMWriter",
+    "Writer",
+    "change",
+    "make_writer",
+]

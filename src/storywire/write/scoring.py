@@ -158,7 +158,8 @@ def overlap(cands: Sequence[Candidate]) -> np.ndarray:
     )
     shared = (M @ M.T).toarray()
     sizes = np.diff(indptr).astype(float)
-    return shared / np.maximum(1.0, np.minimum(sizes[:, None], sizes[None, :]))
+    out: np.ndarray = shared / np.maximum(1.0, np.minimum(sizes[:, None], sizes[None, :]))
+    return out
 
 
 def select(
