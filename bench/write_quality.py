@@ -13,7 +13,12 @@
    others, like storywire, keep whole sentences within the budget.
    Also the fraction of story sentences with at least one supporting article.
 2. BASIL (clustering/basil): titles against the neutral `main-event` title.
-3. Speed on the AllSides corpus (corpus/allsides-article-bias): stories = articles
+3. Reader side (``reader_side``): what a reader notices on NeuS val and on the AllSides
+   corpus's 2019 articles clustered as ``storywire batch`` does (stories of >= 3
+   articles), written with the default word budget: repeated facts, highlights
+   repeated in the Story, dangling openers and broken quotes, highlight length,
+   non-headline titles, Story words by story size.
+4. Speed on the AllSides corpus (corpus/allsides-article-bias): stories = articles
    sharing topic + date (a cheap stand-in for clustering; chunks of <= 20), 400 of them
    spread over sizes (--speed-stories 0: all ~6,000), and 50 stories of exactly 20
    articles (topic + month); median and p95 wall and CPU milliseconds per story.
@@ -49,8 +54,11 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
 from storywire.models import Kind, StoredArticle
+from storywire.settings import Settings
 from storywire.write import ExtractiveWriter
 from storywire.write.sentences import split_sentences, word_count
+
+from bench import reader_side
 
 T0 = datetime(2020, 1, 1, 12, tzinfo=UTC)
 SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
@@ -334,6 +342,28 @@ def basil_report(data: Path) -> None:
     print(f"  storywire titles naming an outlet: {leaks}")
 
 
+def reader_report(data: Path, split: str, limit: int | None, allsides: bool) -> None:
+    words = Settings().story_words
+    writer = ExtractiveWriter(words=words)
+    columns: dict[str, list[list[StoredArticle]]] = {
+        f"NeuS {split}": [arts for arts, _, _ in neus_rows(data, split, limit)]
+    }
+    if allsides:
+        t = time.perf_counter()
+        columns["AllSides 2019 >=3"] = reader_side.allsides_clustered(data)
+        print(f"\n(AllSides 2019 clustered in {time.perf_counter() - t:.0f} s)")
+    tallies = {}
+    for name, stories in columns.items():
+        tally = reader_side.Tally()
+        for arts in stories:
+            tally.add(arts, writer.write(arts))
+        tallies[f"{name} ({len(stories)})"] = tally
+    print(f"\nReader side: default budget {words} words (story_words), stories per column")
+    reader_side.print_table(tallies)
+    for name, tally in tallies.items():
+        print(f"  {name}: non-headline titles: {tally.bad_titles[:8]}")
+
+
 def speed_report(data: Path, n: int, budget: int) -> None:
     t = time.perf_counter()
     stories, twenty = allsides_stories(data, n)
@@ -388,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--speed-words", type=int, default=250, help="budget for the speed run")
     p.add_argument("--quick", action="store_true", help="100 NeuS rows, 100 speed stories")
-    p.add_argument("--skip", nargs="*", default=[], choices=["neus", "basil", "speed"])
+    p.add_argument(
+        "--skip", nargs="*", default=[], choices=["neus", "basil", "reader", "allsides", "speed"]
+    )
     args = p.parse_args(argv)
     if not args.data or not Path(args.data).is_dir():
         print("set STORYWIRE_DATA or --data to the shared data folder", file=sys.stderr)
@@ -400,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         neus_report(args.data, args.split, args.words, args.limit)
     if "basil" not in args.skip:
         basil_report(args.data)
+    if "reader" not in args.skip:
+        reader_report(args.data, args.split, args.limit, "allsides" not in args.skip)
     if "speed" not in args.skip:
         speed_report(args.data, args.speed_stories, args.speed_words)
     print(f"\n(total {time.perf_counter() - start:.0f} s)")

@@ -236,6 +236,7 @@ def test_every_route_answers_without_500(client, ids, path, _h, methods, name, k
         .replace("{version}", "1")
         .replace("{article_id}", "1")
         .replace("{feed_id}", "424242")
+        .replace("{outlet_id}", "1")
     )
     if methods == ["GET"]:
         resp = client.get(url, params={"q": "chile"} if "search" in path else None)

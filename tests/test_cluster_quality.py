@@ -121,3 +121,21 @@ def test_background_idf_weighs_common_news_words_low_from_the_first_article():
     assert name > 1.3 * common
     common, name = weights(Featurizer(use_background=False))  # one article: no contrast
     assert name == common
+
+
+def test_semeval_texts_have_no_title_and_three_labels(data_dir):
+    pairs = datasets.semeval_texts(data_dir)
+    assert len(pairs) == 1283
+    labels = [p.label for p in pairs]
+    assert (labels.count(True), labels.count(False), labels.count(None)) == (289, 759, 235)
+    assert all(p.a.title == "" and p.a.text and p.a.language == p.langs[0] for p in pairs)
+
+
+def test_neus_roundups_are_dated_stories_of_three(data_dir):
+    neus = datasets.neus(data_dir)
+    by_story: dict[str, set] = {}
+    for doc, gold in zip(neus.docs, neus.gold, strict=True):
+        by_story.setdefault(gold, set()).add(doc.published)
+    assert len(by_story) > 1500 and len(neus.docs) == 3 * len(by_story)
+    assert all(len(days) == 1 for days in by_story.values())  # one date per roundup
+    assert [d.published for d in neus.docs] == sorted(d.published for d in neus.docs)

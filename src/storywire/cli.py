@@ -14,14 +14,16 @@ from typing import Any
 
 import click
 
+from .cli_outlets import majority_facts, outlets
 from .errors import StorywireError
-from .ingest.corpus import BadLine, parse_mapping, read_records, to_article
+from .ingest.corpus import BadLine, outlet_facts, parse_mapping, read_records, to_article
 from .ingest.opml import parse_opml, to_opml
 from .models import Article, FeedInfo
 from .pipeline import Pipeline
 from .present import render_text, story_page
+from .progress import progress_bars
 from .settings import Settings, load_settings
-from .store import Store
+from .store import Store, open_store
 
 log = logging.getLogger("storywire")
 
@@ -40,7 +42,7 @@ class _Context:
 
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings().db)
+            self._store = open_store(self.settings())
             self._store.migrate()
         return self._store
 
@@ -77,6 +79,40 @@ def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: st
         level=getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+# -- database --------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """The database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: _Context) -> None:
+    """Apply pending migrations, all in one transaction."""
+    store = open_store(obj.settings())
+    try:
+        applied = store.migrate()
+        click.echo(f"applied {', '.join(applied)}" if applied else "already up to date")
+        click.echo(f"{store.where}: at {store.revision()}")
+    finally:
+        store.close()
+
+
+@db.command("current")
+@click.pass_obj
+def db_current(obj: _Context) -> None:
+    """Print the database's migration revision and whether it is the newest."""
+    store = open_store(obj.settings())
+    try:
+        revision, newest = store.revision(), store.newest_revision()
+        state = "up to date" if revision == newest else f"behind (newest: {newest})"
+        click.echo(f"{store.where}: {revision or 'empty'} ({state})")
+    finally:
+        store.close()
 
 
 # -- feeds -----------------------------------------------------------------------------
@@ -197,7 +233,8 @@ def _default_feeds() -> list[FeedInfo]:
 def poll(obj: _Context, once: bool) -> None:
     """Poll due feeds once, store articles and write changed stories."""
     pipeline = Pipeline(obj.store(), obj.settings())
-    report = asyncio.run(pipeline.poll_once())
+    with progress_bars() as add_bar:
+        report = asyncio.run(pipeline.poll_once(add_bar=add_bar))
     click.echo(
         f"{report.feeds} feeds polled ({report.feed_errors} errors, "
         f"{report.not_modified} not modified), {report.articles} new articles, "
@@ -237,7 +274,8 @@ def export(obj: _Context, folder: Path, pages: int) -> None:
     """Write the pages as a static site into FOLDER (for any static host)."""
     from .web.export import export_site
 
-    report = export_site(obj.settings(), obj.store(), folder, max_pages=pages)
+    with progress_bars() as add_bar:
+        report = export_site(obj.settings(), obj.store(), folder, max_pages=pages, add_bar=add_bar)
     click.echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
 
 
@@ -267,7 +305,7 @@ def run(obj: _Context, host: str | None, port: int | None) -> None:
 
 
 def _poll_loop(settings: Settings, stop: threading.Event) -> None:
-    store = Store(settings.db)  # its own connection: SQLite objects stay in their thread
+    store = open_store(settings)  # its own connection: SQLite objects stay in their thread
     try:
         asyncio.run(Pipeline(store, settings).run_forever(stop))
     except Exception:  # keep serving even if the poller dies; the log says why
@@ -286,26 +324,25 @@ def _poll_loop(settings: Settings, stop: threading.Event) -> None:
     "fields",
     multiple=True,
     metavar="NAME=SOURCE_FIELD",
-    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original.",
+    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original."
+    " lean=, country= (ISO code) set the article's outlet's facts; topic= its section.",
 )
 @click.pass_obj
 def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
-    from rich.progress import Progress
-
     mapping = parse_mapping(fields)
-    articles, bad = _read_articles(file, mapping)
+    articles, bad, facts = _read_articles(file, mapping)
     for b in bad[:20]:
         click.echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
     if len(bad) > 20:
         click.echo(f"... and {len(bad) - 20} more bad lines", err=True)
     articles.sort(key=lambda a: a.published)
+    if facts:  # lean / country of each article's outlet, the majority of its lines
+        obj.store().set_outlets_by_name(facts, "import")
     pipeline = Pipeline(obj.store(), obj.settings())
-    with Progress(transient=False) as progress:
-        task = progress.add_task("import + cluster", total=len(articles))
-        new, known = pipeline.import_articles(articles, lambda n: progress.advance(task, n))
-        task2 = progress.add_task("write stories", total=len(pipeline.dirty))
-        written = pipeline.write_dirty(lambda n: progress.advance(task2, n))
+    with progress_bars() as add_bar:
+        new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
+        written = pipeline.write_dirty(add_bar("write stories", len(pipeline.dirty)))
     derived = sum(a.title_from_text for a in articles)
     click.echo(
         f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
@@ -316,13 +353,18 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
         sys.exit(3)
 
 
-def _read_articles(file: Path, mapping: dict[str, str]) -> tuple[list[Article], list[BadLine]]:
+def _read_articles(
+    file: Path, mapping: dict[str, str]
+) -> tuple[list[Article], list[BadLine], dict[str, dict[str, str]]]:
     articles: list[Article] = []
     bad: list[BadLine] = []
+    facts: list[tuple[str, dict[str, str]]] = []
     for line, obj in read_records(file):
         item = obj if isinstance(obj, BadLine) else to_article(obj, mapping, line)
         (bad if isinstance(item, BadLine) else articles).append(item)  # type: ignore[arg-type]
-    return articles, bad
+        if not isinstance(item, BadLine) and not isinstance(obj, BadLine):
+            facts.append(outlet_facts(obj, mapping))
+    return articles, bad, majority_facts(facts)
 
 
 # -- batch -------------------------------------------------------------------------------
@@ -380,11 +422,13 @@ def batch(
         "config": EngineConfig.from_settings(settings),
         "mapping": parse_mapping(fields),
     }
-    if str(out) == "-":
-        report = run_batch(input_file, sys.stdout, **options)
-    else:
-        with out.open("w", encoding="utf-8") as fh:
-            report = run_batch(input_file, fh, **options)
+    with progress_bars() as add_bar:
+        options["add_bar"] = add_bar
+        if str(out) == "-":
+            report = run_batch(input_file, sys.stdout, **options)
+        else:
+            with out.open("w", encoding="utf-8") as fh:
+                report = run_batch(input_file, fh, **options)
     click.echo(
         f"{input_file}: {report.articles} articles, {report.stories} stories, "
         f"{len(report.bad)} bad lines",
@@ -395,6 +439,9 @@ def batch(
 
 
 # -- stories -----------------------------------------------------------------------------
+
+
+main.add_command(outlets)
 
 
 @main.group()

@@ -28,6 +28,10 @@ class FeedInfo:
     kind: str = "news"  # news, wire, opinion: the feed's default article kind hint
     category: str = ""
     html_url: str = ""
+    # Outlet facts an OPML outline may set (docs/configuration.md, "Outlets").
+    lean: str = ""
+    owner: str = ""
+    typology: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Entry:
     author: str = ""
     guid: str = ""
     tags: tuple[str, ...] = ()
+    image: str = ""  # the entry's own image (media:thumbnail, media:content, enclosure)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class Article:
     feed_id: int | None = None
     fetched_at: datetime | None = None
     title_from_text: bool = False  # no headline was given: derived from the text
+    image: str = ""  # lead image URL (http(s) only), from the page's og:image
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,6 +35,9 @@ from .textutil import headline, html_to_text
 from .timeutil import utcnow
 from .workers import Counter, Extractor
 from .write import ExtractiveWriter, LLMWriter, change, make_writer
+
+if TYPE_CHECKING:
+    from .progress import AddBar
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=24)  # kept for importers; see settings.max_poll_interval
@@ -183,16 +187,20 @@ class Pipeline:
 
     # -- polling ----------------------------------------------------------------------
 
-    async def poll_once(self, now: datetime | None = None, *, write: bool = True) -> CycleReport:
+    async def poll_once(
+        self, now: datetime | None = None, *, write: bool = True, add_bar: AddBar | None = None
+    ) -> CycleReport:
         """Poll every due feed once, store new articles, write changed stories.
 
         Feeds are polled concurrently; each feed's new articles are stored (in publication
         order) as soon as that feed's pages are fetched and extracted, so storing overlaps
         with the fetching and extraction of the other feeds. A feed's outcome (status, and
         for a success its new ETag) is recorded right after its articles are stored.
+        ``add_bar`` (progress.py) gets a bar for the feeds and one for the stories written.
         """
         report = CycleReport()
         feeds = self.store.due_feeds(now or self.clock())
+        feed_done = add_bar("feeds", len(feeds)) if add_bar else None
         self._extractor = self._new_extractor(self.settings.extract_processes, term_counts)
         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]] = asyncio.Queue()
         try:
@@ -205,10 +213,13 @@ class Pipeline:
                 for _ in feeds:
                     feed, articles, outcome = await done.get()
                     await self._store_feed(feed, articles, outcome, report)
+                    if feed_done:
+                        feed_done(1)
         finally:
             self._extractor.close()
         if write:  # write=False: ingest only (benchmarks)
-            report.stories_written = self.write_dirty()
+            bar = add_bar("write stories", len(self.dirty)) if add_bar else None
+            report.stories_written = self.write_dirty(bar)
         else:
             self.engine.finish()
         return report
@@ -367,6 +378,7 @@ class Pipeline:
                 feed_id=feed.id,
                 fetched_at=self.clock(),
                 title_from_text=derived,
+                image=page.image or entry.image,
             ),
             digest=ready.digest if same else None,
             sig=ready.sig if same else None,
@@ -459,4 +471,5 @@ def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str, now: d
         summary=summary,
         feed_id=feed.id,
         fetched_at=now,
+        image=entry.image,
     )

@@ -36,7 +36,11 @@ FIELDS = (
     "language",
     "kind",
     "summary",
+    "topic",  # the article's section (the listings' topic filter)
+    "lean",  # outlet facts: set on the article's outlet (majority of its articles)
+    "country",
 )
+OUTLET_FIELDS = ("lean", "country")
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,24 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
         raise ParseError(f"{path}: cannot read: {exc}") from exc
 
 
-def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Article | BadLine:
+def _getter(obj: dict[str, Any], mapping: dict[str, str]) -> Any:
     def get(name: str) -> str:
         value = obj.get(mapping.get(name, name))
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         return "" if value is None else str(value).strip()
+
+    return get
+
+
+def outlet_facts(obj: dict[str, Any], mapping: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """(outlet name, {lean, country} as the line gives them) for the article's outlet."""
+    get = _getter(obj, mapping)
+    return get("outlet") or "Unknown outlet", {k: get(k) for k in OUTLET_FIELDS if get(k)}
+
+
+def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Article | BadLine:
+    get = _getter(obj, mapping)
 
     title, text, derived = headline(get("title"), get("text"))
     published = parse_time(obj.get(mapping.get("published", "published")))
@@ -121,6 +137,7 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
         author=get("author"),
         language=get("language").lower(),
         summary=get("summary"),
+        section=get("topic")[:200],
         external_id=ident,
         title_from_text=derived,
     )

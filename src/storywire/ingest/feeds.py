@@ -18,6 +18,7 @@ import feedparser
 from ..errors import ParseError
 from ..models import Entry
 from ..timeutil import parse_time
+from ..urls import lead_image
 
 
 def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None) -> list[Entry]:
@@ -62,7 +63,24 @@ def _entry(e: feedparser.FeedParserDict, feed_url: str) -> Entry:
         author=e.get("author") or "",
         guid=e.get("id") or "",
         tags=tags,
+        image=lead_image(_entry_image(e), feed_url),
     )
+
+
+def _entry_image(e: feedparser.FeedParserDict) -> str:
+    """An RSS/Atom entry's image: media:thumbnail, an image media:content, or an image
+    enclosure (the first found)."""
+    for m in e.get("media_thumbnail") or []:
+        if isinstance(m, dict) and m.get("url"):
+            return str(m["url"])
+    for m in e.get("media_content") or []:
+        kind = f"{m.get('medium', '')} {m.get('type', '')}" if isinstance(m, dict) else ""
+        if "image" in kind and m.get("url"):
+            return str(m["url"])
+    for link in e.get("links") or []:
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
+            return str(link.get("href") or "")
+    return ""
 
 
 def _json_feed(data: bytes, feed_url: str) -> list[Entry]:
@@ -87,6 +105,9 @@ def _json_feed(data: bytes, feed_url: str) -> list[Entry]:
                 author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)),
                 guid=str(item.get("id") or ""),
                 tags=tuple(str(t) for t in item.get("tags") or []),
+                image=lead_image(
+                    str(item.get("image") or item.get("banner_image") or ""), feed_url
+                ),
             )
         )
     return entries

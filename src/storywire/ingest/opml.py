@@ -20,8 +20,9 @@ from xml.sax.saxutils import quoteattr
 
 from ..errors import ParseError
 from ..models import Feed, FeedInfo
+from ..outlets import normalize_lean
 
-_ATTRS = ("outlet", "country", "language", "kind", "category")
+_ATTRS = ("outlet", "country", "language", "kind", "category", "lean", "owner", "typology")
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _AMP = re.compile(rb"&(?:(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
 
@@ -86,6 +87,9 @@ def _walk(node: ET.Element | None, category: str, out: dict[str, FeedInfo]) -> N
             language=extra["language"],
             kind=extra["kind"] or "news",
             category=extra["category"] or category,
+            lean=normalize_lean(extra["lean"]) or "",
+            owner=extra["owner"].strip()[:200],
+            typology=extra["typology"].strip()[:200],
         )
 
 

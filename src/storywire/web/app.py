@@ -13,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from ..settings import Settings
-from ..store import Store
-from . import admin, api, feedsout, pages, site
+from ..store import Store, open_store
+from . import admin, api, feedsout, outlets, pages, site
 from .context import HTML, NotFound, Web
 
 __all__ = ["ROUTES", "NotFound", "create_app"]
@@ -34,6 +34,9 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
         "html",
     ),
     ("/search", pages.search, ["GET"], "search", "html"),
+    ("/blindspot", outlets.blindspot, ["GET"], "blindspot", "html"),
+    ("/outlets", outlets.outlets, ["GET"], "outlets", "html"),
+    ("/outlets/{outlet_id}", outlets.outlet, ["GET"], "outlet", "html"),
     ("/feeds", admin.feeds_page, ["GET"], "feeds", "admin"),
     ("/feeds/add", admin.feeds_add, ["POST"], "feeds_add", "admin"),
     ("/feeds/{feed_id}/remove", admin.feeds_remove, ["POST"], "feeds_remove", "admin"),
@@ -64,6 +67,9 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
     ("/api/v1/feeds", api.feeds, ["GET"], "api_feeds", "api"),
     ("/api/v1/sources", api.sources, ["GET"], "api_sources", "api"),
     ("/api/v1/search", api.search, ["GET"], "api_search", "api"),
+    ("/api/v1/blindspot", outlets.api_blindspot, ["GET"], "api_blindspot", "api"),
+    ("/api/v1/outlets", outlets.api_outlets, ["GET"], "api_outlets", "api"),
+    ("/api/v1/outlets/{outlet_id}", outlets.api_outlet, ["GET"], "api_outlet", "api"),
     ("/healthz", api.health, ["GET"], "health", "api"),
     ("/robots.txt", site.robots_txt, ["GET"], "robots_txt", "file"),
     ("/favicon.ico", site.favicon, ["GET"], "favicon", "file"),
@@ -73,7 +79,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
 def create_app(
     settings: Settings, store: Store | None = None, *, static_site: bool = False
 ) -> FastAPI:
-    store = store or Store(settings.db)
+    store = store or open_store(settings)
     store.migrate()
     app = FastAPI(
         title="storywire",

@@ -21,7 +21,7 @@ from ..models import Story
 from ..present import ListingItem, StoryPage, listing_item, version_page
 from ..settings import Settings
 from ..store import Store
-from ..store.reader import StoryFilter
+from ..store.listing import StoryFilter
 from ..timeutil import from_iso, to_iso
 from .cache import LRU, Rendered, TTLCache, rendered
 from .filters import install_filters
@@ -102,7 +102,13 @@ class Web:
             lstrip_blocks=True,
         )
         install_filters(self.env)
-        self.env.globals.update(static_site=static_site)
+        # Absolute links (canonical, og:url) need the public address; without base_url
+        # the canonical link is a path and og:url is left out.
+        self.env.globals.update(
+            static_site=static_site,
+            show_images=settings.show_images,
+            site_url=settings.base_url.rstrip("/"),
+        )
         self.tag = _render_tag()
         self.versions: LRU[Rendered] = LRU(4096)
         self.ttl: TTLCache[Rendered] = TTLCache(settings.page_cache_seconds)
@@ -144,8 +150,11 @@ class Web:
         found = self.store.ranked_stories(f, ref=ref, limit=q.limit + 1, offset=q.offset)
         more, found = len(found) > q.limit, found[: q.limit]
         cover = self.store.coverage([x.story.id for x in found])
+        images = self.store.lead_images([x.story.id for x in found])
         return {
-            "stories": [listing_item(x, cover.get(x.story.id, [])) for x in found],
+            "stories": [
+                listing_item(x, cover.get(x.story.id), images.get(x.story.id, "")) for x in found
+            ],
             "range": range_,
             "reference_time": to_iso(ref),
             "next_cursor": encode_cursor(q.offset + q.limit, ref) if more else None,
@@ -155,7 +164,7 @@ class Web:
     # -- story pages ------------------------------------------------------------
 
     def head(self, story_id: int) -> Story:
-        story = self.store.story_head(story_id)
+        story = self.store.get_story(story_id)
         if story is None or story.version == 0:
             raise NotFound(f"story {story_id}")
         return story
@@ -192,7 +201,13 @@ class Web:
                 body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
                 return rendered(body, JSON, written, etag)
             latest = version == story.version
-            body = self.html("story.html", story=data, latest=latest, current_version=story.version)
+            body = self.html(
+                "story.html",
+                story=data,
+                latest=latest,
+                current_version=story.version,
+                page_lang=data["language"],
+            )
             return rendered(body, HTML, written, etag)
 
         return self.versions.get_or_make((story.id, version, kind, story.version), make)

@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..store.reader import Listed, StoryFilter
+from ..store.listing import Listed, StoryFilter
 from ..timeutil import to_iso
 from .cache import Rendered, rendered, respond
 from .context import Web, web_of
