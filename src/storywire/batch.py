@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .cluster.engine import EngineConfig, MemoryLedger, StoryEngine, progress_every
+from .cluster.prepare import auto_processes
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
 from .write import ExtractiveWriter
@@ -74,7 +75,11 @@ def group(
     else:
         ledger = MemoryLedger()
         engine = StoryEngine(ledger, config or EngineConfig())
-        placed = engine.place((items[i][1] for i in order), progress_every(1000, progress))
+        placed = engine.place(
+            [items[i][1] for i in order],
+            progress_every(1000, progress),
+            processes=auto_processes(),
+        )
         index_of: dict[int, int] = {}  # ledger article id -> item index
         ids = []
         for i, p in zip(order, placed, strict=True):
