@@ -2,7 +2,7 @@
 
     python -m bench.scale [--articles 3000] [--copies 10] [--seconds 5] [--connections 50]
 
-Input: the first ARTICLES dated AllSides articles ($STORYWIRE_DATA), imported with
+Input: the newest ARTICLES AllSides articles ($STORYWIRE_DATA), imported with
 `storywire import` in COPIES chunks, each chunk the same articles with dates shifted
 past the previous chunk and URLs/ids altered (so a store of ARTICLES x COPIES).
 Per database it prints the import rate of each chunk (flat when the store's size does
@@ -55,10 +55,10 @@ def base_articles(data: Path, n: int) -> tuple[list[dict], timedelta]:
     with gzip.open(data / CORPUS, "rt") as fh:
         for line in fh:
             row = json.loads(line)
-            if row.get("date"):
+            if len(row.get("date") or "") == 10 and row["date"][4] == "-":
                 rows.append(row)
     rows.sort(key=lambda r: r["date"])
-    rows = rows[:n]
+    rows = rows[-n:]  # the newest: the densest stretch of the corpus
     first, last = (datetime.fromisoformat(rows[i]["date"][:10]) for i in (0, -1))
     return rows, (last - first) + timedelta(days=30)
 

@@ -32,6 +32,7 @@ from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
 from .textutil import headline, html_to_text
+from .timeline import link_stories
 from .timeutil import utcnow
 from .workers import Counter, Extractor
 from .write import ExtractiveWriter, LLMWriter, change, make_writer
@@ -135,13 +136,15 @@ class Pipeline:
         """Write every story whose articles changed meaningfully; return how many."""
         self.prime()
         self.engine.finish()
-        written = 0
+        written: list[int] = []
         for story_id in sorted(self.dirty):
-            written += self.write_story(story_id)
+            if self.write_story(story_id):
+                written.append(story_id)
             if progress:
                 progress(1)
         self.dirty.clear()
-        return written
+        link_stories(self.store, written)  # the timeline: stories continuing one another
+        return len(written)
 
     def write_story(self, story_id: int) -> bool:
         """Write a new version when the story changed meaningfully (new outlets, new
