@@ -33,7 +33,7 @@ from .settings import Settings
 from .store import Store
 from .textutil import html_to_text
 from .timeline import link_stories
-from .timeutil import utcnow
+from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Counter, Extractor
 from .write import ExtractiveWriter, LLMWriter, change, make_writer
 
@@ -101,7 +101,7 @@ class Pipeline:
             return 0
         self._primed = True
         self.dirty.update(self.store.stale_stories())  # e.g. a cycle cut short by Ctrl-C
-        latest = self.store.latest_published()
+        latest = self._latest()
         if latest is None:
             return 0
         recent = self.store.articles_since(latest - 2 * self.engine.window)
@@ -145,6 +145,12 @@ class Pipeline:
         self.dirty.clear()
         link_stories(self.store, written)  # the timeline: stories continuing one another
         return len(written)
+
+    def _latest(self) -> datetime | None:
+        """The newest article time, never past the clock's sane window (a stored article
+        dated 9999 must not retire every live story)."""
+        latest = self.store.latest_published()
+        return min(latest, self.clock() + FUTURE_SLACK) if latest else None
 
     def write_story(self, story_id: int) -> bool:
         """Write a new version when the story changed meaningfully (new outlets, new
@@ -202,6 +208,7 @@ class Pipeline:
         ``add_bar`` (progress.py) gets a bar for the feeds and one for the stories written.
         """
         report = CycleReport()
+        self.prime()  # at the first cycle: stories a crash left unwritten, open stories
         feeds = self.store.due_feeds(now or self.clock())
         feed_done = add_bar("feeds", len(feeds)) if add_bar else None
         self._extractor = self._new_extractor(self.settings.extract_processes, term_counts)
@@ -220,6 +227,8 @@ class Pipeline:
                         feed_done(1)
         finally:
             self._extractor.close()
+        # Also stories a failed write (disk full, a crash mid-cycle) left without a version.
+        self.dirty.update(self.store.unwritten_stories())
         if write:  # write=False: ingest only (benchmarks)
             bar = add_bar("write stories", len(self.dirty)) if add_bar else None
             report.stories_written = self.write_dirty(bar)

@@ -25,6 +25,7 @@ from ..store.listing import StoryFilter
 from ..timeutil import from_iso, to_iso
 from .cache import LRU, Rendered, TTLCache, rendered
 from .filters import install_filters
+from .plain import api_safe
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -207,7 +208,9 @@ class Web:
             written = from_iso(data["written"])
             etag = f'"s{story.id}v{version}-{kind}-{self.tag}-t{key[4]}"'
             if kind == "json":
-                body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+                body = json.dumps(
+                    api_safe(data), ensure_ascii=False, separators=(",", ":")
+                ).encode()
                 return rendered(body, JSON, written, etag)
             latest = version == story.version
             body = self.html(
