@@ -54,7 +54,7 @@ def bar_counts(bar) -> dict[str, int]:
 def test_coverage_bar_on_card_and_story(page, site):  # noqa: F811
     base, ids = site
     page.goto(base + "/")
-    card = page.locator("li.story-item").filter(has_text="wildfire")
+    card = page.locator("li.story-item").filter(has_text="Senate passes wildfire")
     bar = card.locator(".coverage")
     assert bar_counts(bar) == {"left": 5, "right": 1, "unknown": 1}
     assert bar.locator(".cov-countries").inner_text().endswith("US 4 · CA 1 · GB 1 · unknown 1")
@@ -138,3 +138,20 @@ def test_coverage_bar_on_an_allsides_story(page, allsides_site):  # noqa: F811
     for code, n in list(top["coverage"]["countries"].items())[:8]:
         assert f"{code} {n}" in countries
     shot(page, "coverage-allsides.png")
+
+
+def test_timeline_chain(page, site):  # noqa: F811
+    base, ids = site
+    page.goto(base + f"/stories/{ids['saga2']}")
+    chain = page.locator("section.timeline ol.chain li")
+    assert chain.count() == 3
+    texts = chain.all_inner_texts()
+    assert texts[0].startswith("Earlier · Jul 1, 2025") and "Senate passes wildfire" in texts[0]
+    assert texts[1].startswith("This story")
+    assert texts[2].startswith("Later · Jul 21, 2025") and "ask for more wildfire" in texts[2]
+    headings_in_order(page)
+    shot(page, "timeline.png")
+    chain.nth(2).locator("a").click()
+    page.wait_for_url(f"**/stories/{ids['saga3']}")
+    earlier = page.locator("section.timeline li.earlier a").all_inner_texts()
+    assert len(earlier) == 2 and "Senate passes wildfire" in earlier[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -138,7 +139,7 @@ def test_upgrade_gives_existing_outlets_the_shipped_facts(tmp_path):
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO sources (name, domain) VALUES ('Fox News', 'www.foxnews.com')")
     store = Store(db)
-    assert store.migrate() == ["0005_outlets"]
+    assert store.migrate()[0] == "0005_outlets"
     fox = store.find_outlet("Fox News")
     assert fox["lean"] == "right" and fox["origins"]["lean"] == "allsides"
     store.close()
@@ -270,3 +271,97 @@ def test_outlet_queries_on_sqlite_and_postgresql(store):
     store.add_feeds([FeedInfo(url="https://l1.example/feed", outlet="L1", lean="center")])
     assert store.find_outlet("L1")["lean"] == "center", "a feed list overrides an import"
     assert store.coverage([balanced])[balanced]["lean"]["center"] == 1
+
+
+# -- timeline ----------------------------------------------------------------------------
+
+
+def test_timeline_links_a_saga_in_the_story_api(world):
+    client, store, ids = world
+    middle = client.get(f"/api/v1/stories/{ids['saga2']}").json()["timeline"]
+    assert [t["id"] for t in middle["earlier"]] == [ids["wildfire"]]
+    assert [t["id"] for t in middle["later"]] == [ids["saga3"]]
+    assert middle["earlier"][0]["url"] == f"/stories/{ids['wildfire']}"
+    assert middle["earlier"][0]["published"] == "2025-07-01T08:00:00Z"
+    first = client.get(f"/api/v1/stories/{ids['wildfire']}").json()["timeline"]
+    assert first["earlier"] == [] and [t["id"] for t in first["later"]] == [
+        ids["saga2"],
+        ids["saga3"],
+    ]
+    last = client.get(f"/api/v1/stories/{ids['saga3']}").json()["timeline"]
+    assert [t["id"] for t in last["earlier"]] == [ids["wildfire"], ids["saga2"]]
+    rates = client.get(f"/api/v1/stories/{ids['rates']}").json()["timeline"]
+    assert rates == {"earlier": [], "later": []}, "another subject is not linked"
+    old = client.get(f"/api/v1/stories/{ids['wildfire']}/versions/1").json()
+    assert "timeline" in old
+
+
+def test_timeline_rule_needs_alike_headlines_within_the_gap():
+    from datetime import UTC, datetime, timedelta
+
+    from storywire import timeline as tl
+
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    a = tl.profile(1, t0, t0, ["Senate passes wildfire relief bill"])
+    b = tl.profile(
+        2, t0 + timedelta(days=5), t0 + timedelta(days=5), ["Wildfire relief bill money"]
+    )
+    far = tl.profile(3, t0 + timedelta(days=40), t0 + timedelta(days=40), ["Wildfire relief bill"])
+    other = tl.profile(4, t0 + timedelta(days=2), t0 + timedelta(days=2), ["Fed raises rates"])
+    assert tl.links(b, [a, far, other]) == [(1, 2, tl.links(b, [a])[0][2])]
+    assert tl.links(a, [far, other]) == []
+    assert tl.title_words("The Senate's bills passed: 2025 votes") == {
+        "senate",
+        "bill",
+        "passed",
+        "vote",
+    }
+
+
+def test_new_links_refresh_the_cached_story_page(tmp_path):
+    from storywire import Article, Pipeline
+
+    from tests.support.outletfixture import SAGA, START
+
+    db = tmp_path / "s.db"
+    store = Store(db)
+    store.migrate()
+    pipeline = Pipeline(store, load_settings(db=db))
+    first = SAGA[0]
+    pipeline.import_articles(
+        [
+            Article(
+                url="https://a.example/1",
+                title=first[1],
+                text=first[2],
+                published=START,
+                outlet="A",
+            )
+        ]
+    )
+    pipeline.write_dirty()
+    server = LiveServer(create_app(load_settings(db=db, page_cache_seconds=0), store))
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+            before = client.get("/api/v1/stories/1")
+            assert before.json()["timeline"]["later"] == []
+            later = SAGA[1]
+            when = START + timedelta(days=10)
+            pipeline.import_articles(
+                [
+                    Article(
+                        url="https://a.example/2",
+                        title=later[1],
+                        text=later[2],
+                        published=when,
+                        outlet="A",
+                    )
+                ]
+            )
+            pipeline.write_dirty()
+            after = client.get("/api/v1/stories/1")
+            assert [t["id"] for t in after.json()["timeline"]["later"]] == [2]
+            assert after.headers["etag"] != before.headers["etag"]
+    finally:
+        server.close()
+        store.close()

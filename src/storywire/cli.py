@@ -17,13 +17,14 @@ import click
 from .cli_outlets import majority_facts, outlets
 from .errors import StorywireError
 from .ingest.corpus import BadLine, outlet_facts, parse_mapping, read_records, to_article
-from .ingest.opml import parse_opml, to_opml
+from .ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from .models import Article, FeedInfo
 from .pipeline import Pipeline
 from .present import render_text, story_page
 from .progress import progress_bars
 from .settings import Settings, load_settings
 from .store import Store, open_store
+from .textutil import terminal_safe
 
 log = logging.getLogger("storywire")
 
@@ -47,6 +48,17 @@ class _Context:
         return self._store
 
 
+def echo(message: str, **kwargs: Any) -> None:
+    """click.echo without terminal control characters: titles, authors, feed errors
+    and file contents cannot drive the terminal (escape sequences, window titles)."""
+    click.echo(terminal_safe(message), **kwargs)
+
+
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
+
+
 class _Group(click.Group):
     """Prints storywire's errors as one plain line (no traceback) and exits 1."""
 
@@ -54,8 +66,13 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except StorywireError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            click.secho(terminal_safe(f"error: {exc}"), fg="red", err=True)
             sys.exit(1)
+        except click.ClickException as exc:
+            if type(exc) is not click.ClickException:  # usage errors keep their form
+                raise
+            # A command's own error may quote a server's reason phrase.
+            raise click.ClickException(terminal_safe(exc.format_message())) from exc
 
 
 @click.group(cls=_Group)
@@ -75,10 +92,9 @@ def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: st
     ctx.obj = _Context(config, {"db": db, "log_level": log_level})
     ctx.call_on_close(ctx.obj.close)
     level = ctx.obj.settings().log_level.upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
 
 
 # -- database --------------------------------------------------------------------------
@@ -96,7 +112,7 @@ def db_upgrade(obj: _Context) -> None:
     store = open_store(obj.settings())
     try:
         applied = store.migrate()
-        click.echo(f"applied {', '.join(applied)}" if applied else "already up to date")
+        echo(f"applied {', '.join(applied)}" if applied else "already up to date")
         click.echo(f"{store.where}: at {store.revision()}")
     finally:
         store.close()
@@ -147,11 +163,11 @@ def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool
     if not no_discover:
         try:
             found = asyncio.run(find_feeds(obj.settings(), url))
-            click.echo(found.describe())
+            echo(found.describe())
         except FetchError as exc:
             if not unreachable(exc):
                 raise click.ClickException(f"nothing added: {url}: {exc}") from exc
-            click.echo(f"could not reach {url} ({exc}): adding it as given", err=True)
+            echo(f"could not reach {url} ({exc}): adding it as given", err=True)
     if not found.feeds:
         raise click.ClickException("nothing added")
     infos = feed_infos(found, outlet, kind)
@@ -159,7 +175,7 @@ def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool
     known = {f.url for f in store.list_feeds()}
     store.add_feeds(infos)
     for info in infos:
-        click.echo(f"already present: {info.url}" if info.url in known else f"added {info.url}")
+        echo(f"already present: {info.url}" if info.url in known else f"added {info.url}")
 
 
 @feeds.command("import")
@@ -167,9 +183,10 @@ def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool
 @click.pass_obj
 def feeds_import(obj: _Context, file: Path) -> None:
     """Import feeds from an OPML file (all of it, or nothing if the file is broken)."""
-    infos = parse_opml(file.read_bytes(), name=str(file))
+    with file.open("rb") as fh:  # never more than the limit in memory
+        infos = parse_opml(fh.read(MAX_OPML_BYTES + 1), name=str(file))
     added = obj.store().add_feeds(infos)
-    click.echo(f"{file}: {len(infos)} feeds, {added} new")
+    echo(f"{file}: {len(infos)} feeds, {added} new")
 
 
 @feeds.command("export")
@@ -181,7 +198,7 @@ def feeds_export(obj: _Context, output: Path | None) -> None:
     if output:
         output.write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 @feeds.command("list")
@@ -190,17 +207,17 @@ def feeds_list(obj: _Context) -> None:
     """List feeds with their last status and error."""
     rows = obj.store().list_feeds()
     if not rows:
-        click.echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
+        echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
     for f in rows:
         checked = f.last_checked_at.isoformat() if f.last_checked_at else "never"
         nxt = f.next_check_at.isoformat() if f.next_check_at else "now"
         every = f", every {_duration(f.poll_interval)}" if f.poll_interval else ""
-        click.echo(
+        echo(
             f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  "
             f"checked {checked}  next {nxt}{every}  {f.url}"
         )
         if f.last_error:
-            click.echo(f"      error ({f.error_count}x): {f.last_error}")
+            echo(f"      error ({f.error_count}x): {f.last_error}")
 
 
 def _duration(seconds: float) -> str:
@@ -216,7 +233,7 @@ def feeds_remove(obj: _Context, url: str) -> None:
     """Stop polling a feed (its articles stay)."""
     if not obj.store().remove_feed(url):
         raise click.ClickException(f"no such feed: {url}")
-    click.echo(f"removed {url}")
+    echo(f"removed {url}")
 
 
 # -- running -----------------------------------------------------------------------------
@@ -235,13 +252,13 @@ def poll(obj: _Context, once: bool) -> None:
     pipeline = Pipeline(obj.store(), obj.settings())
     with progress_bars() as add_bar:
         report = asyncio.run(pipeline.poll_once(add_bar=add_bar))
-    click.echo(
+    echo(
         f"{report.feeds} feeds polled ({report.feed_errors} errors, "
         f"{report.not_modified} not modified), {report.articles} new articles, "
         f"{report.stories_written} stories written"
     )
     for line in report.errors:
-        click.echo(f"  {line}", err=True)
+        echo(f"  {line}", err=True)
 
 
 @main.command()
@@ -276,7 +293,7 @@ def export(obj: _Context, folder: Path, pages: int) -> None:
 
     with progress_bars() as add_bar:
         report = export_site(obj.settings(), obj.store(), folder, max_pages=pages, add_bar=add_bar)
-    click.echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
+    echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
 
 
 @main.command()
@@ -291,16 +308,16 @@ def run(obj: _Context, host: str | None, port: int | None) -> None:
     store = obj.store()
     if settings.default_feeds and not store.list_feeds():
         added = store.add_feeds(_default_feeds())
-        click.echo(f"no feeds yet: loaded the {added} default feeds")
+        echo(f"no feeds yet: loaded the {added} default feeds")
     stop = threading.Event()
     poller = threading.Thread(target=_poll_loop, args=(settings, stop), name="poller")
     poller.start()
-    click.echo(f"serving http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
+    echo(f"serving http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
     try:
         serve_forever(settings)
     finally:
         stop.set()
-        click.echo("stopping: the poller saves what it has and exits...")
+        echo("stopping: the poller saves what it has and exits...")
         poller.join()
 
 
@@ -333,9 +350,9 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     mapping = parse_mapping(fields)
     articles, bad, facts = _read_articles(file, mapping)
     for b in bad[:20]:
-        click.echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
+        echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
     if len(bad) > 20:
-        click.echo(f"... and {len(bad) - 20} more bad lines", err=True)
+        echo(f"... and {len(bad) - 20} more bad lines", err=True)
     articles.sort(key=lambda a: a.published)
     if facts:  # lean / country of each article's outlet, the majority of its lines
         obj.store().set_outlets_by_name(facts, "import")
@@ -343,9 +360,11 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     with progress_bars() as add_bar:
         new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
         written = pipeline.write_dirty(add_bar("write stories", len(pipeline.dirty)))
-    click.echo(
+    derived = sum(a.title_from_text for a in articles)
+    echo(
         f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
         f"{written} stories written"
+        + (f"; {derived} titles taken from the text (none given)" if derived else "")
     )
     if bad:
         sys.exit(3)
@@ -427,7 +446,7 @@ def batch(
         else:
             with out.open("w", encoding="utf-8") as fh:
                 report = run_batch(input_file, fh, **options)
-    click.echo(
+    echo(
         f"{input_file}: {report.articles} articles, {report.stories} stories, "
         f"{len(report.bad)} bad lines",
         err=True,
@@ -455,7 +474,7 @@ def story_show(obj: _Context, story_id: int) -> None:
     page = story_page(obj.store(), story_id)
     if page is None:
         raise click.ClickException(f"no written story with id {story_id}")
-    click.echo(render_text(page), nl=False)
+    echo(render_text(page), nl=False)
 
 
 @story.command("list")
@@ -464,7 +483,7 @@ def story_show(obj: _Context, story_id: int) -> None:
 def story_list(obj: _Context, limit: int) -> None:
     """List stories, most outlets and most recent first."""
     for s, title in obj.store().list_stories(limit=limit):
-        click.echo(f"{s.id:6d}  {s.outlet_count:3d} outlets  {s.last_published:%Y-%m-%d}  {title}")
+        echo(f"{s.id:6d}  {s.outlet_count:3d} outlets  {s.last_published:%Y-%m-%d}  {title}")
 
 
 @main.command("extract")
@@ -481,7 +500,7 @@ def extract_cmd(files: tuple[str, ...], url: str) -> None:
     for name in files:
         record = _extract_record(name, url)
         failed = failed or "error" in record
-        click.echo(json.dumps(record, ensure_ascii=False))
+        echo(json.dumps(record, ensure_ascii=False))
     if failed:
         sys.exit(1)
 

@@ -31,8 +31,9 @@ from .ingest.schedule import error_wait, next_interval
 from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
-from .textutil import html_to_text
-from .timeutil import utcnow
+from .textutil import headline, html_to_text
+from .timeline import link_stories
+from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Counter, Extractor
 from .write import ExtractiveWriter, LLMWriter, change, make_writer
 
@@ -100,7 +101,7 @@ class Pipeline:
             return 0
         self._primed = True
         self.dirty.update(self.store.stale_stories())  # e.g. a cycle cut short by Ctrl-C
-        latest = self.store.latest_published()
+        latest = self._latest()
         if latest is None:
             return 0
         recent = self.store.articles_since(latest - 2 * self.engine.window)
@@ -135,13 +136,21 @@ class Pipeline:
         """Write every story whose articles changed meaningfully; return how many."""
         self.prime()
         self.engine.finish()
-        written = 0
+        written: list[int] = []
         for story_id in sorted(self.dirty):
-            written += self.write_story(story_id)
+            if self.write_story(story_id):
+                written.append(story_id)
             if progress:
                 progress(1)
         self.dirty.clear()
-        return written
+        link_stories(self.store, written)  # the timeline: stories continuing one another
+        return len(written)
+
+    def _latest(self) -> datetime | None:
+        """The newest article time, never past the clock's sane window (a stored article
+        dated 9999 must not retire every live story)."""
+        latest = self.store.latest_published()
+        return min(latest, self.clock() + FUTURE_SLACK) if latest else None
 
     def write_story(self, story_id: int) -> bool:
         """Write a new version when the story changed meaningfully (new outlets, new
@@ -199,6 +208,7 @@ class Pipeline:
         ``add_bar`` (progress.py) gets a bar for the feeds and one for the stories written.
         """
         report = CycleReport()
+        self.prime()  # at the first cycle: stories a crash left unwritten, open stories
         feeds = self.store.due_feeds(now or self.clock())
         feed_done = add_bar("feeds", len(feeds)) if add_bar else None
         self._extractor = self._new_extractor(self.settings.extract_processes, term_counts)
@@ -217,6 +227,8 @@ class Pipeline:
                         feed_done(1)
         finally:
             self._extractor.close()
+        # Also stories a failed write (disk full, a crash mid-cycle) left without a version.
+        self.dirty.update(self.store.unwritten_stories())
         if write:  # write=False: ingest only (benchmarks)
             bar = add_bar("write stories", len(self.dirty)) if add_bar else None
             report.stories_written = self.write_dirty(bar)
@@ -361,11 +373,13 @@ class Pipeline:
                 _article_from_entry(feed, entry, url, summary, self.clock()), from_page=False
             )
         page = ready.page
+        title, text, derived = headline(entry.title or page.title, page.text)
+        same = text == page.text  # else the worker's keys and counts are for another text
         return _Fetched(
             Article(
                 url=url,
-                title=entry.title or page.title,
-                text=page.text,
+                title=title,
+                text=text,
                 published=entry.published or page.published or self.clock(),
                 outlet=feed.outlet or page.site_name or urlsplit(url).hostname or "",
                 kind=page.kind,
@@ -375,11 +389,12 @@ class Pipeline:
                 summary=html_to_text(entry.summary),
                 feed_id=feed.id,
                 fetched_at=self.clock(),
+                title_from_text=derived,
                 image=page.image or entry.image,
             ),
-            digest=ready.digest,
-            sig=ready.sig,
-            counts=ready.counts,
+            digest=ready.digest if same else None,
+            sig=ready.sig if same else None,
+            counts=ready.counts if same and title == (entry.title or page.title) else None,
         )
 
     async def run_forever(self, stop: threading.Event) -> None:
@@ -454,13 +469,15 @@ def _source_info(feed: Feed) -> dict[str, str]:
 def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str, now: datetime) -> Article:
     from .extract import classify
 
+    title, text, derived = headline(entry.title, summary)
     return Article(
         url=url,
-        title=entry.title,
-        text=summary,
+        title=title,
+        text=text,
+        title_from_text=derived,
         published=entry.published or now,
         outlet=feed.outlet or urlsplit(url).hostname or "",
-        kind=classify(url=url, title=entry.title, feed_kind=feed.kind),
+        kind=classify(url=url, title=title, feed_kind=feed.kind),
         author=entry.author,
         language=feed.language,
         summary=summary,

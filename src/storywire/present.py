@@ -100,6 +100,8 @@ class StoryPage(StorySummary):
     opinions: list[OpinionItem]
     sources: list[SourceGroup]
     coverage: Coverage
+    # Stories this one continues / that continue it (filled for the current version).
+    timeline: dict[str, list[dict[str, Any]]]
     changes: dict[str, Any]
     what_changed: list[str]
     top_highlight: str
@@ -164,6 +166,7 @@ def version_page(
         "opinions": [_opinion(o, number) for o in version.opinions],
         "sources": groups,
         "coverage": store.coverage_of_articles([a.id for a in articles]),
+        "timeline": {"earlier": [], "later": []},
         "changes": version.changes,
         "what_changed": what_changed(version.changes, number, articles),
         "top_highlight": version.highlights[0].text if version.highlights else "",

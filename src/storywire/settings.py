@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "",
         description="Public address of the site (e.g. https://news.example.org), used "
-        "for absolute links in Atom/JSON feeds; default http://HOST:PORT.",
+        "for absolute links in Atom/JSON feeds and accepted as a Host name; "
+        "default http://HOST:PORT.",
     )
     show_images: bool = Field(
         True,

@@ -3,7 +3,9 @@
 Two stories, each reported by invented outlets whose lean and country are set the way
 ``import --field lean=...`` sets them:
 - "wildfire": 7 outlets, 6 of known lean, 5 of those on the left (83%): a blindspot;
-- "rates": 6 outlets, 3 left and 3 right: not a blindspot.
+- "rates": 6 outlets, 3 left and 3 right: not a blindspot;
+- "saga2", "saga3": the wildfire relief story continued 10 and 20 days later (2 outlets
+  each): a timeline chain wildfire -> saga2 -> saga3.
 """
 
 from __future__ import annotations
@@ -58,6 +60,25 @@ RATES_TEXT = (
 )
 
 
+# The wildfire relief saga continues: two later stories the timeline links to it.
+SAGA = [
+    (
+        10,
+        "Wildfire relief bill money reaches Oregon and California towns",
+        "The first payments from the wildfire relief bill reached burned towns in Oregon and "
+        "California on Thursday, ten days after the Senate vote. Mayors said the money would "
+        "pay for temporary housing and debris removal.",
+    ),
+    (
+        20,
+        "Oregon and California ask for more wildfire relief as bill money runs out",
+        "Governors of Oregon and California asked Congress on Saturday for more wildfire "
+        "relief, saying the money from last month's bill had run out. Thousands of families "
+        "are still in temporary housing.",
+    ),
+]
+
+
 def _articles() -> list[Article]:
     out = []
     for i, outlet in enumerate(WILDFIRE):
@@ -82,6 +103,18 @@ def _articles() -> list[Article]:
                 outlet=outlet,
             )
         )
+    for day, title, text in SAGA:
+        for i, outlet in enumerate(("Liberty Wire", "Civic Chronicle")):
+            slug = outlet.lower().replace(" ", "")
+            out.append(
+                Article(
+                    url=f"https://{slug}.example/wildfire-{day}",
+                    title=title,
+                    text=text + f" Reported by {outlet}.",
+                    published=START + timedelta(days=day, minutes=30 * i),
+                    outlet=outlet,
+                )
+            )
     return out
 
 
@@ -98,8 +131,9 @@ def build_outlets(db: Path) -> dict[str, int]:
         pipeline.import_articles(_articles())
         pipeline.write_dirty()
         ids: dict[str, int] = {}
-        for s, title in store.list_stories(limit=50):
-            ids["wildfire" if "wildfire" in title.lower() else "rates"] = s.id
+        names = {0: "wildfire", 1: "rates", 10: "saga2", 20: "saga3"}
+        for s, _ in store.list_stories(limit=50):
+            ids[names[(s.first_published - START).days]] = s.id
         for o in store.list_outlets():
             ids[o["name"]] = o["id"]
     finally:

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from .db import is_database_error
-from .outlets import OutletQueries
+from .timeline import TimelineQueries
 
 VERSIONS = Path(__file__).with_name("schema") / "versions"
 
@@ -39,7 +39,7 @@ def newest_revision() -> str:
     return head
 
 
-class Store(OutletQueries):
+class Store(TimelineQueries):
     def migrate(self) -> list[str]:
         """Bring the schema up to date; return the revisions applied (oldest first)."""
         if self.revision() == newest_revision():

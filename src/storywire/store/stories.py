@@ -93,6 +93,15 @@ class StoryQueries(ArticleQueries):
         with self._tx() as conn:
             return [r[0] for r in conn.execute(text(sql))]
 
+    def unwritten_stories(self) -> list[int]:
+        """Active stories with articles but no version yet (invisible on the site)."""
+        sql = (
+            "SELECT id FROM stories WHERE status = 'active' AND article_count > 0"
+            " AND version = 0 ORDER BY id"
+        )
+        with self._tx() as conn:
+            return [r[0] for r in conn.execute(text(sql))]
+
     def list_stories(self, *, limit: int = 50, offset: int = 0) -> list[tuple[Story, str]]:
         """Written stories, most outlets then most recent first, with their current title."""
         sql = (

@@ -11,11 +11,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from ..settings import Settings
 from ..store import Store, open_store
 from . import admin, api, feedsout, outlets, pages, site
 from .context import HTML, NotFound, Web
+from .security import SecurityMiddleware, form_tokens
 
 __all__ = ["ROUTES", "NotFound", "create_app"]
 
@@ -76,12 +78,18 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
 ]
 
 
+class _App(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, so that even the server-error response carries the security headers.
+        return SecurityMiddleware(super().build_middleware_stack(), self.state.web.settings)
+
+
 def create_app(
     settings: Settings, store: Store | None = None, *, static_site: bool = False
 ) -> FastAPI:
     store = store or open_store(settings)
     store.migrate()
-    app = FastAPI(
+    app = _App(
         title="storywire",
         version="1",
         openapi_url="/api/v1/openapi.json",
@@ -129,7 +137,13 @@ def _install_errors(app: FastAPI) -> None:
                 headers=exc.headers,
             )
         template = "login.html" if isinstance(exc, admin.NeedLogin) else "error.html"
-        body = web.html(template, status=exc.status_code, reason=exc.detail, error="")
+        body = web.html(
+            template,
+            status=exc.status_code,
+            reason=exc.detail,
+            error="",
+            csrf=form_tokens(request),
+        )
         return Response(body, status_code=exc.status_code, media_type=HTML)
 
     async def bad_request(request: Request, exc: Exception) -> Response:

@@ -25,6 +25,7 @@ from ..store.listing import StoryFilter
 from ..timeutil import from_iso, to_iso
 from .cache import LRU, Rendered, TTLCache, rendered
 from .filters import install_filters
+from .plain import api_safe
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -112,7 +113,7 @@ class Web:
         self.tag = _render_tag()
         self.versions: LRU[Rendered] = LRU(4096)
         self.ttl: TTLCache[Rendered] = TTLCache(settings.page_cache_seconds)
-        self._rendering: dict[tuple[int, int, str, int], asyncio.Future[Rendered]] = {}
+        self._rendering: dict[tuple[int, int, str, int, int], asyncio.Future[Rendered]] = {}
         self._facets: TTLCache[dict[str, list[str]]] = TTLCache(60.0, size=1)
 
     def facets(self) -> dict[str, list[str]]:
@@ -177,7 +178,7 @@ class Web:
 
     async def story_async(self, story: Story, version: int, kind: str) -> Rendered:
         """``story_rendered`` with a render (a cache miss) in the thread pool."""
-        key = (story.id, version, kind, story.version)
+        key = self._page_key(story, version, kind)
         hit = self.versions.peek(key)
         if hit is not None:
             return hit
@@ -190,15 +191,26 @@ class Web:
             task.add_done_callback(lambda _: self._rendering.pop(key, None))
         return await asyncio.shield(task)
 
+    def _page_key(self, story: Story, version: int, kind: str) -> tuple[int, int, str, int, int]:
+        """The current version's page shows the timeline, so it changes when a link is
+        added (the links' generation); older versions never change."""
+        links = self.store.links_generation() if version == story.version else 0
+        return (story.id, version, kind, story.version, links)
+
     def story_rendered(self, story: Story, version: int, kind: str) -> Rendered:
         """The page of one version, rendered once ('html' or 'json')."""
+        key = self._page_key(story, version, kind)
 
         def make() -> Rendered:
             data = self.story_data(story, version)
+            if version == story.version:
+                data["timeline"] = self.store.timeline(story.id)
             written = from_iso(data["written"])
-            etag = f'"s{story.id}v{version}-{kind}-{self.tag}"'
+            etag = f'"s{story.id}v{version}-{kind}-{self.tag}-t{key[4]}"'
             if kind == "json":
-                body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+                body = json.dumps(
+                    api_safe(data), ensure_ascii=False, separators=(",", ":")
+                ).encode()
                 return rendered(body, JSON, written, etag)
             latest = version == story.version
             body = self.html(
@@ -210,7 +222,7 @@ class Web:
             )
             return rendered(body, HTML, written, etag)
 
-        return self.versions.get_or_make((story.id, version, kind, story.version), make)
+        return self.versions.get_or_make(key, make)
 
     # -- admin ------------------------------------------------------------------
 

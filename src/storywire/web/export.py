@@ -61,7 +61,7 @@ async def _export(
     report, story_ids = ExportReport(), []
     pages_done = add_bar("home pages", None) if add_bar else None
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://export") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         for n in range(1, max_pages + 1):
             html = await _get(client, f"/?page={n}")
             _write(folder / ("index.html" if n == 1 else f"page/{n}/index.html"), html)
