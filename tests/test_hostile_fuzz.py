@@ -60,10 +60,11 @@ def outline(attrs: dict[str, str]) -> str:
     return "<outline " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items()) + "/>"
 
 
+# Characters XML 1.0 can carry (a feed with others is malformed as a whole, not one entry).
 xml_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
     max_size=60,
-).map(lambda s: "".join(c for c in s if c in "\t\n\r" or ord(c) >= 0x20))
+)
 
 
 @FUZZ
@@ -114,9 +115,9 @@ def test_rss_keeps_the_good_items_around_any_item(title, link, date):
         )
 
     body = (
-        item("First", "https://o.example/1", "Tue, 04 Mar 2025 06:10:00 GMT")
+        item("First", "https://good.example/first-story-0001", "Tue, 04 Mar 2025 06:10:00 GMT")
         + item(title, link, date)
-        + item("Last", "https://o.example/3", "Tue, 04 Mar 2025 07:10:00 GMT")
+        + item("Last", "https://good.example/last-story-0003", "Tue, 04 Mar 2025 07:10:00 GMT")
     )
     doc = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>'
     titles = {e.title for e in parse_feed(doc.encode("utf-8"), "https://o.example/feed.xml")}
