@@ -1,7 +1,7 @@
-"""`kill -9` of `storywire poll` at several moments of a cycle: no storywire process is
-left behind (fork server, resource tracker, extraction workers end with their parent),
-the database is intact, and after the next cycle every story with articles has a
-version."""
+"""`kill -9` of `storywire poll` at several moments of a cycle (and of `run`): no
+storywire process is left behind (fork server, resource tracker, extraction workers
+end with their parent), the database is intact, and after the next cycle every story
+with articles has a version."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from storywire import Store
 from storywire.models import FeedInfo
 
 from tests.support.faultsite import FaultSite
+from tests.support.live import free_port
 from tests.support.newsserver import NewsServer
 
 FEEDS, PER_FEED = 4, 12
@@ -48,9 +49,9 @@ def children_of(pid: int) -> int:
         return 0
 
 
-def start_poll(env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_poll(env: dict[str, str], *command: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "storywire", "poll"],
+        [sys.executable, "-m", "storywire", *(command or ("poll",))],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -83,6 +84,7 @@ def polled_site(tmp_path):
             "STORYWIRE_DB": str(db),
             "STORYWIRE_EXTRACT_PROCESSES": "2",  # the fork server and workers every time
             "STORYWIRE_RESPECT_ROBOTS": "false",
+            "STORYWIRE_DEFAULT_FEEDS": "false",
         }
         yield db, env, site
 
@@ -126,3 +128,20 @@ def test_kill_9_of_poll_leaves_no_process_and_a_sound_database(polled_site, mome
     conn.close()
     assert unwritten == 0
     assert articles == FEEDS * PER_FEED, "the next cycle fetched what the killed one missed"
+
+
+def test_kill_9_of_run_leaves_no_process(polled_site):
+    db, env, _ = polled_site
+    proc = start_poll(env, "run", "--port", str(free_port()))
+    try:
+        assert wait_until(lambda: len(session_processes(proc.pid)) > 2, 90), "no workers"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    gone = wait_until(lambda: not session_processes(proc.pid), 10)
+    assert gone, f"left behind after kill -9 of run: {session_processes(proc.pid)}"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
