@@ -416,7 +416,9 @@ def main(argv: list[str] | None = None) -> int:
         help="stories timed: all 20-article ones up to a quarter, the rest spread "
         "over sizes; 0 = every story of the corpus",
     )
-    p.add_argument("--speed-words", type=int, default=250, help="budget for the speed run")
+    p.add_argument(
+        "--speed-words", type=int, default=Settings().story_words, help="budget for the speed run"
+    )
     p.add_argument("--quick", action="store_true", help="100 NeuS rows, 100 speed stories")
     p.add_argument(
         "--skip", nargs="*", default=[], choices=["neus", "basil", "reader", "allsides", "speed"]
