@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from .models import Opinion, Sentence, StoredArticle, Story, StoryVersion
+from .models import Changes, Opinion, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
 from .store.reader import Listed
 from .timeutil import display_time, to_iso
@@ -88,7 +88,7 @@ class StoryPage(StorySummary):
     body: list[Cited]
     opinions: list[OpinionItem]
     sources: list[SourceGroup]
-    changes: dict[str, Any]
+    changes: dict[str, list[Any]]
     what_changed: list[str]
     top_highlight: str
 
@@ -149,7 +149,7 @@ def version_page(
         "body": [_cited(s, number) for s in version.body],
         "opinions": [_opinion(o, number) for o in version.opinions],
         "sources": groups,
-        "changes": version.changes,
+        "changes": version.changes.to_json(),
         "what_changed": what_changed(version.changes, number, articles),
         "top_highlight": version.highlights[0].text if version.highlights else "",
     }
@@ -174,19 +174,19 @@ def _cited(sentence: Sentence, number: dict[int, int]) -> Cited:
 
 
 def what_changed(
-    changes: dict[str, Any], number: dict[int, int], articles: list[StoredArticle]
+    changes: Changes, number: dict[int, int], articles: list[StoredArticle]
 ) -> list[str]:
     """Plain sentences saying what this version added to the previous one."""
     lines: list[str] = []
-    outlets = changes.get("new_outlets") or []
+    outlets = changes.new_outlets
     if outlets:
         lines.append("New outlets: " + ", ".join(str(o) for o in outlets) + ".")
-    new = [i for i in changes.get("new_articles") or [] if i in number]
+    new = [i for i in changes.new_articles if i in number]
     if new:
         by_id = {a.id: a for a in articles}
         titles = "; ".join(f"[{number[i]}] {by_id[i].title}" for i in new[:10])
         lines.append(f"{len(new)} new article{'s' if len(new) != 1 else ''}: {titles}.")
-    sentences = changes.get("new_sentences") or []
+    sentences = changes.new_sentences
     if sentences:
         lines.append(
             f"{len(sentences)} new sentence{'s' if len(sentences) != 1 else ''} in the story."

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from ..models import Kind, Opinion, Sentence, StoredArticle, Story, StoryVersion
+from ..models import Changes, Kind, Opinion, Sentence, StoredArticle, Story, StoryVersion
 from ..timeutil import from_iso, to_iso, utcnow
 
 MAX_ID = 2**63 - 1
@@ -90,7 +90,7 @@ def version_from_row(m: Any) -> StoryVersion:
         highlights=tuple(_sentence(s) for s in json.loads(m["highlights"])),
         body=tuple(_sentence(s) for s in json.loads(m["body"])),
         opinions=tuple(_opinion(o) for o in json.loads(m["opinions"])),
-        changes=json.loads(m["changes"]),
+        changes=Changes.from_json(json.loads(m["changes"])),
     )
 
 

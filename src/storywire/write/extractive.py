@@ -88,6 +88,13 @@ class ExtractiveWriter:
         budget = min(self.words, STORY_BASE + STORY_PER_OUTLET * len({a.outlet for a in news}))
         body = _story(m, budget, self.weights.lam)
         highlights = _highlights(m, [s.text for s in body])
+        if not highlights and body:
+            # Every fact sits in the Story in its only wording (a small story): the
+            # second Story sentence becomes the highlight (the lead, if it is alone).
+            moved = body.pop(1) if len(body) > 1 else body[0]
+            text = shorten(moved.text)
+            sources = still_supported(text, moved.sources, m.news, m.held) or moved.sources
+            highlights = [Sentence(text, sources)]
         top = highlights[0].text if highlights else ""
         title = choose_title(news, outlets, fallback=top)
         return Draft(title, tuple(highlights), tuple(body), opinions)
