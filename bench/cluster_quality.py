@@ -1,20 +1,30 @@
-"""Story clustering quality on the labelled sets, storywire vs two baselines.
+"""Story clustering quality, leave-one-dataset-out: storywire vs two plain baselines.
 
     python -m bench.cluster_quality [--data ../shared/data] [--quick]
 
-Sets: UCI News Aggregator (titles; time rounded DOWN to the day and rows shuffled within
-a day with a fixed seed: its crawl time and row order leak the labels), BASIL (full
-text), SemEval-2022 Task 8 pairs (same story = Overall 1-2, i.e. <= 2.5 averaged).
+Sets (``tools/train_cluster_model.load_sets``):
+- UCI News Aggregator: titles (+ URL); time rounded DOWN to the day and rows shuffled
+  within a day with a fixed seed (its crawl time and row order leak the labels);
+- BASIL: 100 events x 3 outlets, full text;
+- SemEval-2022 Task 8 train pairs: each text whole with no title (it begins with its
+  headline), each pair clustered on its own; same story = Overall <= 1.5, different =
+  Overall >= 3 (the pairs in between are not scored); scored as a clustering of two
+  texts per pair;
+- NeuS roundups (AllSides): each roundup's three articles are one story; roundups dated
+  by finding their articles in the AllSides corpus (``datasets.neus``).
 
-Methods, in this process, on the same features (hashed TF-IDF of title x2 + URL path
-words + lead, document frequencies from the shipped background table plus the stream):
-- storywire: the shipped configuration (pair model + maintenance), nothing tuned per set;
-- single-pass: each article joins the story with the most similar centroid if the
-  cosine reaches a threshold, else starts one;
-- agglomerative: scikit-learn AgglomerativeClustering, average link, cosine distance.
-Baselines add the whole set's document frequencies at once (an advantage) and are reported
-at their best single threshold shared by all sets (mean of UCI and BASIL B-cubed F1 and
-SemEval pair F1).
+For each set left out, every method is tuned on the other three and scored on it:
+- storywire: the pair model trained and its join threshold chosen on the other sets
+  by the shipped procedure (``tools/train_cluster_model.train``);
+- single-pass: plain TF-IDF (scikit-learn, sublinear tf, IDF fitted on the scored set
+  itself, title + first 1,000 characters); each article joins the story with the most
+  similar centroid among those active in the last 72 hours if the cosine reaches the
+  threshold, else starts one;
+- agglomerative: the same vectors, average link, cosine distance, cut at the threshold;
+the baselines' threshold is the one with the best mean B-cubed F1 on the other sets.
+``storywire (shipped)`` is the shipped model, trained on all four sets (so in-sample).
+Then SemEval same-story recall (Overall <= 1.5) and false-join rate (Overall >= 3) by
+language, for storywire shipped and left-out, and single-pass at its left-out threshold.
 """
 
 from __future__ import annotations
@@ -22,104 +32,137 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.cluster import AgglomerativeClustering
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storywire.cluster import OnlineClusterer, cluster_stream
-from storywire.cluster.features import ALL_BITS, Featurizer
-from storywire.cluster.online import fields
+from storywire.cluster import PairModel
 
 from tests.support import datasets
 from tests.support.metrics import Scores, score
+from tools.train_cluster_model import (
+    Set,
+    joined_pairs,
+    load_sets,
+    name_of,
+    pairs_as_clustering,
+    run,
+    train,
+    training_pairs,
+)
 
 THRESHOLDS = (0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+WINDOW_DAYS = 3.0
+LANGS = ("de", "es", "fr", "pl", "tr", "ar", "it", "ru", "zh")
+Baseline = Callable[[sp.csr_matrix, np.ndarray, float], list[int]]
 
 
-def tfidf(docs: list[datasets.Doc]) -> sp.csr_matrix:
-    """The ``all`` view of every document, with whole-set document frequencies."""
-    feat = Featurizer()
-    ids = [feat.counts(*fields(d)) for d in docs]
-    for i in ids:
-        feat.learn(i)
-    rows, cols, vals = [], [], []
-    for r, i in enumerate(ids):
-        v = feat.vectors(i).all
-        rows.extend([r] * v.idx.size)
-        cols.extend(v.idx.tolist())
-        vals.extend(v.val.tolist())
-    return sp.csr_matrix((vals, (rows, cols)), shape=(len(docs), 1 << ALL_BITS))
+def tfidf(docs: Sequence[datasets.Doc]) -> sp.csr_matrix:
+    """Plain TF-IDF of title + first 1,000 characters, IDF fitted on these documents."""
+    texts = [f"{d.title}\n{d.text[:1000]}" for d in docs]
+    return TfidfVectorizer(sublinear_tf=True, dtype=np.float32).fit_transform(texts).tocsr()
 
 
-def single_pass(x: sp.csr_matrix, threshold: float) -> list[int]:
-    cent = np.zeros((x.shape[1], 64), dtype=np.float32)
-    norms: list[float] = []
-    labels = []
+def single_pass(x: sp.csr_matrix, days: np.ndarray, threshold: float) -> list[int]:
+    """Each row joins the most similar story centroid active within the window."""
+    sums = np.zeros((64, x.shape[1]), dtype=np.float32)
+    n2 = np.zeros(64)  # squared norms of the sums
+    last = np.full(64, -np.inf)
+    story = np.zeros(64, dtype=np.int64)
+    labels: list[int] = []
     for r in range(x.shape[0]):
         lo, hi = x.indptr[r], x.indptr[r + 1]
-        idx, val = x.indices[lo:hi], x.data[lo:hi].astype(np.float32)
-        k = len(norms)
-        if k:
-            sims = (val @ cent[idx, :k]) / np.sqrt(np.maximum(norms, 1e-12))
-            best = int(np.argmax(sims))
-        if k and sims[best] >= threshold:
-            s = best
-        else:
-            s = k
-            norms.append(0.0)
-            if s >= cent.shape[1]:
-                cent = np.pad(cent, ((0, 0), (0, cent.shape[1])))
-        col = cent[idx, s]
-        norms[s] += 2 * float(col @ val) + float(val @ val)
-        cent[idx, s] = col + val
-        labels.append(s)
+        idx, val = x.indices[lo:hi], x.data[lo:hi]
+        active = np.flatnonzero(last >= days[r] - WINDOW_DAYS)
+        best = -1
+        if active.size:
+            sims = (sums[np.ix_(active, idx)] @ val) / np.sqrt(np.maximum(n2[active], 1e-12))
+            if sims.max() >= threshold:
+                best = int(active[np.argmax(sims)])
+        if best < 0:
+            free = np.flatnonzero(last < days[r] - WINDOW_DAYS)
+            if free.size == 0:
+                free = np.arange(len(last), 2 * len(last))
+                sums = np.vstack([sums, np.zeros_like(sums)])
+                n2 = np.concatenate([n2, np.zeros_like(n2)])
+                last = np.concatenate([last, np.full(len(last), -np.inf)])
+                story = np.concatenate([story, np.zeros_like(story)])
+            best = int(free[0])
+            sums[best], n2[best], story[best] = 0.0, 0.0, r
+        col = sums[best, idx]
+        n2[best] += 2.0 * float(col @ val) + float(val @ val)
+        sums[best, idx] = col + val
+        last[best] = max(last[best], days[r])
+        labels.append(int(story[best]))
     return labels
 
 
-def agglomerative(x: sp.csr_matrix, threshold: float) -> list[int]:
+def agglomerative(x: sp.csr_matrix, days: np.ndarray, threshold: float) -> list[int]:
+    del days  # the plain baseline looks at the whole set at once
     if x.shape[0] < 2:
         return [0] * x.shape[0]
-    dist = np.clip(1.0 - (x @ x.T).toarray(), 0.0, 2.0)
-    model = AgglomerativeClustering(
-        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - threshold
-    )
-    return [int(v) for v in model.fit_predict(dist)]
+    sims = (x @ x.T).toarray()
+    dist = np.clip(1.0 - sims[np.triu_indices(x.shape[0], 1)], 0.0, 2.0)
+    tree = linkage(dist.astype(np.float64), method="average")
+    return [int(v) for v in fcluster(tree, 1.0 - threshold, criterion="distance")]
 
 
-def pair_f1(pred: list[bool], gold: list[bool]) -> tuple[float, float]:
-    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
-    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
-    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
-    acc = sum(p == g for p, g in zip(pred, gold, strict=True)) / len(gold)
-    return acc, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+def pair_cosines(items: Sequence[datasets.ScoredPair]) -> np.ndarray:
+    x = tfidf([d for p in items for d in (p.a, p.b)])
+    return np.asarray(x[0::2].multiply(x[1::2]).sum(axis=1)).ravel()
 
 
-def semeval_baseline(pairs: list[datasets.Pair], threshold: float) -> list[bool]:
-    x = tfidf([d for p in pairs for d in (p.a, p.b)])
-    sims = np.asarray(x[0::2].multiply(x[1::2]).sum(axis=1)).ravel()
-    return [bool(s >= threshold) for s in sims]  # both baselines: one cosine for 2 items
-
-
-def semeval_storywire(pairs: list[datasets.Pair]) -> list[bool]:
-    feat = Featurizer()
-    for p in pairs:  # document frequencies from the whole stream of texts
-        for d in (p.a, p.b):
-            feat.learn(feat.counts(*fields(d)))
-    out = []
-    for p in pairs:
-        labels = cluster_stream([p.a, p.b], OnlineClusterer(_feat=feat), merge_every=0)
-        out.append(labels[0] == labels[1])
+def baseline_grid(sets: Sequence[Set], method: Baseline) -> dict[str, list[Scores]]:
+    """Scores of a baseline on every set at every threshold."""
+    out: dict[str, list[Scores]] = {}
+    for s in sets:
+        if isinstance(s, datasets.Labelled):
+            x = tfidf(s.docs)
+            days = np.array([d.published.timestamp() / 86400 for d in s.docs])
+            out[name_of(s)] = [score(method(x, days, t), s.gold) for t in THRESHOLDS]
+        else:
+            cos = pair_cosines(s)
+            out[name_of(s)] = [pairs_as_clustering(s, list(cos >= t)) for t in THRESHOLDS]
     return out
+
+
+def left_out_threshold(grid: dict[str, list[Scores]], left: str) -> int:
+    """Index of the threshold with the best mean B-cubed F1 on the other sets."""
+    means = [np.mean([grid[n][i].b3_f for n in grid if n != left]) for i in range(len(THRESHOLDS))]
+    return int(np.argmax(means))
 
 
 def row(name: str, method: str, s: Scores, extra: str = "") -> None:
     print(
-        f"{name:<6} {method:<26} {s.b3_p:6.3f} {s.b3_r:6.3f} {s.b3_f:6.3f}  "
+        f"{name:<8} {method:<28} {s.b3_p:6.3f} {s.b3_r:6.3f} {s.b3_f:6.3f}  "
         f"{s.pw_p:6.3f} {s.pw_r:6.3f} {s.pw_f:6.3f}  {s.predicted:5d} {s.gold:5d}  {extra}"
     )
+
+
+def language_table(items: Sequence[datasets.ScoredPair], joined: dict[str, list[bool]]) -> None:
+    """Same-story recall and false-join rate of each method, by language."""
+    groups: list[tuple[str, Callable[[tuple[str, str]], bool]]] = [
+        ("en", lambda g: g == ("en", "en")),
+        ("other", lambda g: g[0] == g[1] != "en"),
+        *((lang, lambda g, lang=lang: g == (lang, lang)) for lang in LANGS),
+        ("cross", lambda g: g[0] != g[1]),
+    ]
+    print(f"\n{'lang':<6} {'same':>5} {'diff':>5}  " + "  ".join(f"{m:>24}" for m in joined))
+    print(f"{'':<6} {'':>5} {'':>5}  " + "  ".join(f"{'recall  false-join':>24}" for _ in joined))
+    for name, pick in groups:
+        idx = [i for i, p in enumerate(items) if pick(p.langs) and p.label is not None]
+        same = [i for i in idx if items[i].label]
+        diff = [i for i in idx if not items[i].label]
+        cells = []
+        for j in joined.values():
+            rec = np.mean([j[i] for i in same]) if same else float("nan")
+            fj = np.mean([j[i] for i in diff]) if diff else float("nan")
+            cells.append(f"{rec:>12.3f}{fj:>12.3f}")
+        print(f"{name:<6} {len(same):>5} {len(diff):>5}  " + "  ".join(cells))
 
 
 def main() -> None:
@@ -129,53 +172,40 @@ def main() -> None:
     )
     ap.add_argument("--quick", action="store_true", help="UCI: only its first 2,000 rows")
     args = ap.parse_args()
-    sets = [datasets.uci(args.data, limit=2000 if args.quick else None), datasets.basil(args.data)]
-    pairs = datasets.semeval(args.data)
-    gold_pairs = [p.same for p in pairs]
-
-    results: dict[str, Scores] = {}
-    timings: dict[str, float] = {}
-    for s in sets:
-        t = time.perf_counter()
-        labels = cluster_stream(s.docs, OnlineClusterer())
-        timings[s.name] = time.perf_counter() - t
-        results[s.name] = score(labels, s.gold)
-        sizes = Counter(labels).most_common(3)
-        print(
-            f"{s.name}: largest storywire stories {[n for _, n in sizes]} articles, largest "
-            f"gold story {Counter(s.gold).most_common(1)[0][1]}"
-        )
-    sw_acc, sw_f1 = pair_f1(semeval_storywire(pairs), gold_pairs)
-
-    vectors = {s.name: tfidf(s.docs) for s in sets}
-    base: dict[tuple[str, float], dict[str, Scores]] = {}
-    mean: dict[tuple[str, float], float] = {}
-    for method, fn in (("single-pass", single_pass), ("agglomerative", agglomerative)):
-        for thr in THRESHOLDS:
-            got = {s.name: score(fn(vectors[s.name], thr), s.gold) for s in sets}
-            acc, f1 = pair_f1(semeval_baseline(pairs, thr), gold_pairs)
-            base[method, thr] = got
-            mean[method, thr] = float(np.mean([g.b3_f for g in got.values()] + [f1]))
-            print(
-                f"  {method} @ {thr:.2f}: "
-                + "  ".join(f"{k} {v.b3_f:.3f}" for k, v in got.items())
-                + f"  SemEval F1 {f1:.3f}"
-            )
-
+    t0 = time.perf_counter()
+    sets = load_sets(args.data, quick=args.quick)
+    names = [name_of(s) for s in sets]
+    grids = {
+        "single-pass": baseline_grid(sets, single_pass),
+        "agglomerative": baseline_grid(sets, agglomerative),
+    }
+    pairs = {name_of(s): training_pairs(s) for s in sets}
+    shipped = PairModel.load()
+    left_out: dict[str, PairModel] = {}
+    print(f"loaded, baselines and training pairs in {time.perf_counter() - t0:.0f}s")
     print(
-        "\nset    method                     B3-P   B3-R   B3-F1   PW-P   PW-R   PW-F1  pred  gold"
+        "\nleft out method (tuned on the others)     B3-P   B3-R  B3-F1    PW-P   PW-R  PW-F1"
+        "   pred  gold"
     )
-    for s in sets:
-        row(s.name, "storywire (shipped)", results[s.name], f"{timings[s.name]:.1f}s")
-        for method in ("single-pass", "agglomerative"):
-            thr = max(THRESHOLDS, key=lambda t, m=method: mean[m, t])
-            row(s.name, f"{method} @ {thr:.2f}", base[method, thr][s.name])
-    print(f"\nSemEval pairs ({len(pairs)}, {sum(gold_pairs)} same story): accuracy / F1")
-    print(f"  storywire (shipped)        {sw_acc:.3f} / {sw_f1:.3f}")
-    for method in ("single-pass", "agglomerative"):
-        thr = max(THRESHOLDS, key=lambda t, m=method: mean[m, t])
-        acc, f1 = pair_f1(semeval_baseline(pairs, thr), gold_pairs)
-        print(f"  {method + f' @ {thr:.2f}':<26} {acc:.3f} / {f1:.3f}")
+    for s, name in zip(sets, names, strict=True):
+        others = [o for o in sets if o is not s]
+        left_out[name] = model = train(others, pairs, log=False)
+        row(name, f"storywire (thr {model.threshold:.2f})", run(s, model))
+        for method, grid in grids.items():
+            i = left_out_threshold(grid, name)
+            row(name, f"{method} @ {THRESHOLDS[i]:.3f}", grid[name][i])
+        row(name, "storywire (shipped)", run(s, shipped), "in-sample")
+    semeval = next(s for s in sets if not isinstance(s, datasets.Labelled))
+    i = left_out_threshold(grids["single-pass"], "SemEval")
+    language_table(
+        semeval,
+        {
+            "storywire shipped": joined_pairs(semeval, shipped),
+            "storywire left-out": joined_pairs(semeval, left_out["SemEval"]),
+            f"single-pass @ {THRESHOLDS[i]:.3f}": list(pair_cosines(semeval) >= THRESHOLDS[i]),
+        },
+    )
+    print(f"\n{time.perf_counter() - t0:.0f}s in all")
 
 
 if __name__ == "__main__":

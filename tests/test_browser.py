@@ -18,6 +18,7 @@ from storywire.web import create_app
 
 from tests.support import reader_side
 from tests.support.discoversite import news_site as discover_site
+from tests.support.imagestore import build_images, image_site
 from tests.support.live import LiveServer
 from tests.support.newsserver import NewsServer
 from tests.support.webfixture import build
@@ -86,7 +87,10 @@ def test_home_then_story_then_citation(page, site):
     assert items.count() == 3
     quake = items.filter(has_text="earthquake")
     assert quake.locator(".outlets").inner_text() == "4 outlets"
-    assert "GB · wire 1" in quake.locator(".coverage").inner_text()
+    bar = quake.locator(".coverage")
+    assert bar.locator(".cov-left").inner_text() == "Left 1"  # The Guardian
+    assert bar.locator(".cov-center").inner_text() == "Center 3"  # Reuters, AP, BBC News
+    assert "GB 3 · US 1" in bar.locator(".cov-countries").inner_text()
     assert quake.locator(".top-highlight").inner_text()
     headings_in_order(page)
     external = page.evaluate("""() => [...document.querySelectorAll(
@@ -257,7 +261,10 @@ def test_hostile_content_never_runs(page, site):
     ):
         page.goto(base + path)
         assert page.evaluate("() => window.__ran") == [], path
-        assert page.locator("script").count() == 0, path
+        scripts = page.evaluate(
+            "() => [...document.scripts].map(s => [s.getAttribute('src'), s.text.trim()])"
+        )
+        assert scripts == [["/static/localtime.js", ""]], (path, scripts)  # ours, no inline
         assert page.locator("img").count() == 0, path
         handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
             e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))""")
@@ -273,5 +280,104 @@ def test_hostile_content_never_runs(page, site):
         "<img src=x onerror=alert(1)>"
         in page.locator("ul.opinions").inner_text() + page.locator("ul.sources").inner_text()
     )
-    assert page.locator("ul.sources a[href]").count() == 0, "javascript: links stay text"
+    links = page.locator("ul.sources li[id^=source-] a[href]")  # (h3 links: outlet pages)
+    assert links.count() == 0, "javascript: links stay text"
     assert not [c for c in console if "alert" in c]
+
+
+# -- lead images, dark mode, local time -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def image_sites(tmp_path_factory):
+    """The image store served twice: images on and images off; the images themselves
+    come from a local NewsServer."""
+    with NewsServer(image_site()) as images:
+        db = tmp_path_factory.mktemp("browser-images") / "storywire.db"
+        ids = build_images(db, images.base_url)
+        store = Store(db)
+        on = LiveServer(create_app(load_settings(db=db, page_cache_seconds=0), store))
+        off = LiveServer(
+            create_app(load_settings(db=db, page_cache_seconds=0, show_images=False), store)
+        )
+        yield on.base_url, off.base_url, ids, images
+        on.close()
+        off.close()
+        store.close()
+
+
+LOADED = "(img) => img.complete && img.naturalWidth > 0"
+
+
+def test_lead_images_on_and_off(page, image_sites):
+    on, off, ids, images = image_sites
+    page.goto(on + "/")
+    thumb = page.locator("li.story-item img.thumb")
+    assert thumb.count() == 1, "the story with a hostile image URL shows none"
+    assert thumb.get_attribute("loading") == "lazy" and thumb.get_attribute("alt") == ""
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({LOADED})(document.querySelector('img.thumb'))")
+    box = thumb.bounding_box()
+    assert box and round(box["width"]) == 128 and round(box["height"]) == 84
+    page.goto(on + f"/stories/{ids['de']}")
+    assert page.locator("html").get_attribute("lang") == "de"
+    lead = page.locator("figure.lead img")
+    assert lead.get_attribute("src") == images.url("/img/lead.png")
+    lead.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({LOADED})(document.querySelector('figure.lead img'))")
+    assert "Image: Tagesschau" in page.locator("figure.lead figcaption").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "story-image.png"), full_page=True)
+    for path in ("/", f"/stories/{ids['de']}"):
+        page.goto(off + path)
+        assert page.locator("img").count() == 0, path
+    page.screenshot(path=str(ARTIFACTS / "story-images-off.png"), full_page=True)
+    got = [r.path for r in images.requests]
+    assert got and set(got) <= {"/img/lead.png"}, "only the lead image was loaded"
+
+
+def test_dark_mode(browser, site):
+    base, ids = site
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        for path, shot in (("/", "home-dark.png"), (f"/stories/{ids['quake']}", "story-dark.png")):
+            page.goto(base + path)
+            bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+            fg = page.evaluate("() => getComputedStyle(document.body).color")
+            assert bg == "rgb(20, 22, 25)" and fg == "rgb(230, 230, 230)", (path, bg, fg)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    finally:
+        context.close()
+    light = browser.new_context(color_scheme="light")
+    try:
+        page = light.new_page()
+        page.goto(base + "/")
+        assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == (
+            "rgb(255, 255, 255)"
+        )
+    finally:
+        light.close()
+
+
+def test_times_in_the_readers_time_zone(browser, site):
+    base, ids = site
+    tokyo = browser.new_context(timezone_id="Asia/Tokyo", locale="en-US")
+    try:
+        page = tokyo.new_page()
+        page.goto(base + f"/stories/{ids['quake']}")
+        first = page.locator("ul.sources time").first
+        stamp = first.get_attribute("datetime")
+        assert stamp == "2025-03-04T06:00:00Z"
+        assert first.inner_text() == "Mar 4, 2025, 3:00 PM GMT+9"
+        assert first.get_attribute("title") == "Mar 4, 2025, 6:00 AM UTC"
+    finally:
+        tokyo.close()
+    no_js = browser.new_context(java_script_enabled=False)
+    try:
+        page = no_js.new_page()
+        page.goto(base + f"/stories/{ids['quake']}")
+        assert page.locator("ul.sources time").first.inner_text() == "Mar 4, 2025, 6:00 AM UTC"
+    finally:
+        no_js.close()

@@ -14,8 +14,9 @@ from storywire.cli import main
 from storywire.extract import decode_html, extract_page
 from storywire.ingest.feeds import parse_feed
 from storywire.models import FeedInfo, Kind
+from storywire.urls import lead_image
 
-from tests.support.newsserver import NewsServer, Site
+from tests.support.newsserver import Entry, NewsServer, Site
 from tests.support.stores import article_rows
 
 OPINION = {  # real opinion pages, each caught by a different rule
@@ -140,3 +141,76 @@ def test_extract_cli_reads_stdin(bench):
     assert result.exit_code == 0
     [line] = [json.loads(x) for x in result.output.splitlines()]
     assert line["file"] == "-" and line["author"] == "Jamelle Bouie"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/img/lead.jpg", "https://news.example/img/lead.jpg"),
+        ("//cdn.example/a.png", "https://cdn.example/a.png"),
+        ("http://cdn.example/a.png?w=1200&h=630", "http://cdn.example/a.png?w=1200&h=630"),
+        ("javascript:alert(1)", ""),
+        ("data:image/png;base64,AAAA", ""),
+        ('https://cdn.example/a.png" onerror="alert(1)', ""),
+        ("https://cdn.example/a b.png", ""),
+        ("", ""),
+        ("https://cdn.example/" + "a" * 2000, ""),
+    ],
+)
+def test_lead_image_is_an_absolute_http_url_or_nothing(value, expected):
+    assert lead_image(value, "https://news.example/world/story") == expected
+
+
+def test_extract_page_finds_the_og_image():
+    text = "The council approved the new budget on Monday after a long debate. " * 8
+    page = (
+        '<html lang="en"><head><title>Budget approved</title>'
+        '<meta property="og:image" content="/media/budget.jpg"></head>'
+        f"<body><article><h1>Budget approved</h1><p>{text}</p></article></body></html>"
+    )
+    found = extract_page(page.encode(), "https://city.example/news/budget")
+    assert found.image == "https://city.example/media/budget.jpg"
+    bare = extract_page(page.replace("og:image", "og:nothing").encode(), "https://city.example/n")
+    assert bare.image == ""
+
+
+def test_poll_stores_the_lead_image(tmp_path):
+    """Feed -> page (og:image, else the entry's media:thumbnail) -> stored article."""
+    text = "The council approved the new budget on Monday after a long debate. " * 8
+    site = Site()
+    site.add_lazy(
+        "/feed",
+        lambda base: Entry(
+            200,
+            {"Content-Type": "application/rss+xml"},
+            (
+                '<?xml version="1.0"?><rss version="2.0" '
+                'xmlns:media="http://search.yahoo.com/mrss/"><channel><title>City</title>'
+                f"<item><title>Budget approved</title><link>{base}/news/budget</link>"
+                '<media:thumbnail url="/thumbs/budget.jpg"/>'
+                "<pubDate>Tue, 04 Mar 2025 06:00:00 GMT</pubDate></item>"
+                f"<item><title>Parks reopen</title><link>{base}/news/parks</link>"
+                '<media:thumbnail url="/thumbs/parks.jpg"/>'
+                "<pubDate>Tue, 04 Mar 2025 07:00:00 GMT</pubDate></item></channel></rss>"
+            ).encode(),
+        ),
+    )
+    site.add(
+        "/news/budget",
+        '<html lang="en"><head><title>Budget approved</title>'
+        '<meta property="og:image" content="/media/budget.jpg"></head>'
+        f"<body><article><h1>Budget approved</h1><p>{text}</p></article></body></html>",
+    )
+    parks = "The city parks reopened on Tuesday after the storm damage was repaired. " * 8
+    site.add("/news/parks", f"<html><body><article><p>{parks}</p></article></body></html>")
+    with NewsServer(site) as server:
+        store = Store(tmp_path / "sw.db")
+        store.migrate()
+        store.add_feeds([FeedInfo(url=server.url("/feed"), outlet="City")])
+        asyncio.run(Pipeline(store, load_settings(db=tmp_path / "sw.db")).poll_once())
+        images = {a.title: a.image for a in store.list_articles(limit=10)}
+        store.close()
+    assert images == {
+        "Budget approved": server.url("/media/budget.jpg"),  # the page's og:image first
+        "Parks reopen": server.url("/thumbs/parks.jpg"),  # no og:image: the feed's
+    }

@@ -89,3 +89,31 @@ def test_json_feed():
 def test_not_feeds(data, message):
     with pytest.raises(ParseError, match=message):
         parse_feed(data, "https://x.example/")
+
+
+def test_entry_images():
+    rss = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title>
+<item><title>Thumb</title><link>https://x.example/1</link>
+  <media:thumbnail url="/thumbs/1.jpg" width="240"/></item>
+<item><title>Content</title><link>https://x.example/2</link>
+  <media:content url="https://cdn.example/2.mp4" medium="video"/>
+  <media:content url="https://cdn.example/2.jpg" medium="image"/></item>
+<item><title>Enclosure</title><link>https://x.example/3</link>
+  <enclosure url="https://cdn.example/3.png" type="image/png" length="1"/></item>
+<item><title>Audio</title><link>https://x.example/4</link>
+  <enclosure url="https://cdn.example/4.mp3" type="audio/mpeg" length="1"/></item>
+<item><title>Hostile</title><link>https://x.example/5</link>
+  <media:thumbnail url="javascript:alert(1)"/></item>
+</channel></rss>"""
+    images = {e.title: e.image for e in parse_feed(rss, "https://x.example/feed.xml")}
+    assert images == {
+        "Thumb": "https://x.example/thumbs/1.jpg",
+        "Content": "https://cdn.example/2.jpg",
+        "Enclosure": "https://cdn.example/3.png",
+        "Audio": "",
+        "Hostile": "",
+    }
+    doc = {"items": [{"id": "1", "url": "https://j.example/1", "image": "/i.png", "title": "J"}]}
+    [entry] = parse_feed(json.dumps(doc).encode(), "https://j.example/feed.json")
+    assert entry.image == "https://j.example/i.png"

@@ -1,48 +1,37 @@
-"""The SQLite store: migrations, its errors, and the feed polling state."""
+"""The store on both databases (contract tests): migrations, errors, feed polling state."""
 
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import inspect
 
 from storywire import Store, StoreError
 from storywire.models import FeedInfo
-from storywire.store.migrations import MIGRATIONS
+from storywire.store.migrate import LEGACY
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "sw.db")
-    store.migrate()
-    yield store
-    store.close()
+NAMES = list(LEGACY)
 
 
-NAMES = [name for name, _ in MIGRATIONS]
-
-
-def test_migrate_records_and_is_idempotent(tmp_path):
-    db = tmp_path / "sw.db"
-    store = Store(db)
+def test_migrate_records_and_is_idempotent(database):
+    store = Store(database)
     try:
-        assert store.migrate() == NAMES
+        assert store.revision() is None
+        assert store.migrate()[: len(NAMES)] == NAMES
         assert store.migrate() == []
-        assert store.migrations() == NAMES
+        assert store.migrations()[: len(NAMES)] == NAMES
     finally:
         store.close()
-    again = Store(db)  # a new process sees the recorded migration
+    again = Store(database)  # a new process sees the recorded revision
     try:
         assert again.migrate() == []
+        tables = set(inspect(again.engine).get_table_names())
     finally:
         again.close()
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT name, applied_at FROM schema_migrations").fetchall()
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    conn.close()
-    assert [r[0] for r in rows] == NAMES and rows[0][1].endswith("Z")
     assert {"sources", "feeds", "articles", "stories", "story_versions"} <= tables
+    assert "alembic_version" in tables and "schema_migrations" not in tables
 
 
 def test_missing_folder_is_a_clear_store_error(tmp_path):
@@ -52,10 +41,10 @@ def test_missing_folder_is_a_clear_store_error(tmp_path):
     assert not missing.exists()
 
 
-def test_unmigrated_database_raises_store_error(tmp_path):
-    store = Store(tmp_path / "sw.db")
+def test_unmigrated_database_raises_store_error(database):
+    store = Store(database)
     try:
-        with pytest.raises(StoreError, match="sw.db"):
+        with pytest.raises(StoreError, match=r"sw\.db|storywire_test"):
             store.list_feeds()
     finally:
         store.close()

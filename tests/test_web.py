@@ -24,6 +24,7 @@ STORY_KEYS = {
     "top_highlight",
     "score",
     "coverage",
+    "image",
 }
 
 
@@ -61,7 +62,9 @@ def test_story_list_shape_and_order(client):
     for s in stories:
         assert set(s) == STORY_KEYS and s["url"] == f"/stories/{s['id']}" and s["title"]
         assert s["version"] == 1 and s["top_highlight"]
-        assert sum(c["outlets"] for c in s["coverage"]) == s["outlet_count"]
+        assert set(s["coverage"]["lean"]) == {"left", "center", "right", "unknown"}
+        assert sum(s["coverage"]["lean"].values()) == s["outlet_count"]
+        assert sum(s["coverage"]["countries"].values()) == s["outlet_count"]
     page2 = client.get("/api/v1/stories", params={"limit": 1, "page": 2}).json()["stories"]
     assert [s["id"] for s in page2] == [stories[1]["id"]]
     assert client.get("/api/v1/stories", params={"page": 10}).json()["stories"] == []
@@ -170,7 +173,10 @@ def test_story_page_escapes_feed_content(client, store):
     parser = _Tags()
     parser.feed(text)
     assert not any(a.startswith("on") for _, attrs in parser.tags for a in attrs)
-    assert not [t for t, _ in parser.tags if t in ("script", "img")]
+    assert not [t for t, _ in parser.tags if t == "img"]
+    scripts = [attrs for t, attrs in parser.tags if t == "script"]
+    assert scripts and all(a == {"src": "/static/localtime.js", "defer": None} for a in scripts)
+    assert "".join(parser.scripts).strip() == "", "no inline script"
     hrefs = [attrs.get("href") or "" for _, attrs in parser.tags]
     assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))]
     assert 'href="javascript:' not in text.lower()

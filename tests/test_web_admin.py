@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +24,13 @@ def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("admin") / "storywire.db"
     build(path)
     return path
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of the first form on ``page``."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert found, "the form carries a CSRF token"
+    return found.group(1)
 
 
 def serve(db, **settings):
@@ -54,7 +62,8 @@ def test_token_unlocks_feed_management(db):
         assert (
             httpx.post(base + "/feeds/add", data={"url": "https://x.example/f"}).status_code == 401
         )
-        assert httpx.post(base + "/login", data={"token": "wrong"}).status_code == 401
+        no_csrf = httpx.post(base + "/login", data={"token": "s3cret"})
+        assert no_csrf.status_code == 403 and "CSRF" in no_csrf.text
         api = httpx.get(base + "/api/v1/feeds", headers={"Authorization": "Bearer s3cret"})
         assert api.status_code == 200 and api.json()["feeds"]
         assert httpx.get(base + "/api/v1/feeds").json() == {
@@ -62,20 +71,25 @@ def test_token_unlocks_feed_management(db):
             "reason": "feed management needs the admin token",
         }
         with httpx.Client(base_url=base) as browser:
-            login = browser.post("/login", data={"token": "s3cret"})
+            login_token = csrf_of(browser.get("/login").text)
+            wrong = browser.post("/login", data={"token": "wrong", "csrf": login_token})
+            assert wrong.status_code == 401
+            login = browser.post("/login", data={"token": "s3cret", "csrf": login_token})
             assert login.status_code == 303 and "httponly" in login.headers["set-cookie"].lower()
-            assert browser.get("/feeds").status_code == 200
+            page = browser.get("/feeds")
+            assert page.status_code == 200
+            token = csrf_of(page.text)
             other_site = browser.post(
                 "/feeds/add",
-                data={"url": "https://x.example/f"},
+                data={"url": "https://x.example/f", "csrf": token},
                 headers={"Origin": "https://evil.example"},
             )
             assert other_site.status_code == 403
-            bad_url = browser.post("/feeds/add", data={"url": "javascript:alert(1)"})
+            bad_url = browser.post("/feeds/add", data={"url": "javascript:alert(1)", "csrf": token})
             assert (
                 bad_url.status_code == 400 and "Not an http(s) feed or site address" in bad_url.text
             )
-            added = browser.post("/feeds/add", data={"url": "https://x.example/f"})
+            added = browser.post("/feeds/add", data={"url": "https://x.example/f", "csrf": token})
             assert added.status_code == 200 and "Feed added without checking it" in added.text
             assert "https://x.example/f" in browser.get("/feeds.opml").text
         assert [f.url for f in store.list_feeds()][-1] == "https://x.example/f"

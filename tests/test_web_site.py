@@ -3,6 +3,9 @@ robots.txt, the favicon; and what shared pages carry (og tags, canonical, lang).
 
 from __future__ import annotations
 
+import html
+import re
+
 import httpx
 import pytest
 
@@ -10,6 +13,7 @@ from storywire import Store, load_settings
 from storywire.web import create_app
 from storywire.web.app import ROUTES
 
+from tests.support.imagestore import HOSTILE_IMAGE, build_images
 from tests.support.webfixture import build
 
 
@@ -33,6 +37,7 @@ def client(fixture_db, live_server):
 def _get_paths(ids: dict[str, int]) -> list[str]:
     """One concrete URL for every GET route in the table."""
     values = {"story_id": str(ids["quake"]), "version": "1", "article_id": "1", "feed_id": "1"}
+    values["outlet_id"] = "1"
     paths = []
     for path, _, methods, _, _ in ROUTES:
         if "GET" in methods:
@@ -82,3 +87,100 @@ def test_favicon(client):
     assert 'href="/static/favicon.svg" type="image/svg+xml"' in page
     svg = client.get("/static/favicon.svg")
     assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+
+
+# -- pages people share: lead images, og tags, canonical, lang ---------------------------
+
+
+@pytest.fixture(scope="module")
+def image_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("images") / "storywire.db"
+    return db, build_images(db, "https://img.example")
+
+
+def _serve(live_server, db, **settings):
+    store = Store(db)
+    server = live_server(create_app(load_settings(db=db, page_cache_seconds=0, **settings), store))
+    return store, httpx.Client(base_url=server.base_url, timeout=10)
+
+
+def _head_tags(page: str) -> dict[str, str]:
+    found = {}
+    for m in re.finditer(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', page):
+        found[m.group(1)] = html.unescape(m.group(2))
+    return found
+
+
+def test_story_page_share_tags_and_lang(image_db, live_server):
+    db, ids = image_db
+    store, client = _serve(live_server, db, base_url="https://news.example.org/")
+    with client:
+        page = client.get(f"/stories/{ids['de']}").text
+        api = client.get(f"/api/v1/stories/{ids['de']}").json()
+        home = client.get("/").text
+    store.close()
+    assert page.startswith('<!doctype html>\n<html lang="de">')
+    assert '<html lang="en">' in home, "pages that are not one story's stay English"
+    assert api["language"] == "de"
+    tags = _head_tags(page)
+    assert tags["og:title"] == api["title"]
+    assert tags["og:description"] == api["top_highlight"] and tags["description"]
+    assert tags["og:type"] == "article" and tags["og:site_name"] == "storywire"
+    url = f"https://news.example.org/stories/{ids['de']}"
+    assert tags["og:url"] == url and f'<link rel="canonical" href="{url}">' in page
+    assert tags["og:image"] == "https://img.example/img/lead.png"
+    assert tags["twitter:card"] == "summary_large_image"
+    assert tags["article:published_time"] == api["published"]
+
+
+def test_canonical_is_a_path_without_base_url(image_db, live_server):
+    db, ids = image_db
+    store, client = _serve(live_server, db)
+    with client:
+        page = client.get(f"/stories/{ids['fr']}").text
+    store.close()
+    assert '<html lang="fr">' in page
+    assert f'<link rel="canonical" href="/stories/{ids["fr"]}">' in page
+    assert "og:url" not in page
+
+
+def test_lead_images_lazy_on_cards_and_story_page(image_db, live_server):
+    db, ids = image_db
+    store, client = _serve(live_server, db)
+    with client:
+        home = client.get("/").text
+        page = client.get(f"/stories/{ids['de']}").text
+        api = client.get("/api/v1/stories").json()["stories"]
+    store.close()
+    card = re.search(r'<img class="thumb" src="([^"]+)"[^>]*>', home)
+    assert card and card.group(1) == "https://img.example/img/lead.png"
+    assert 'loading="lazy"' in card.group(0) and 'alt=""' in card.group(0)
+    lead = re.search(r'<figure class="lead">\s*<img src="([^"]+)"[^>]*>', page)
+    assert lead and lead.group(1) == "https://img.example/img/lead.png"
+    assert 'loading="lazy"' in lead.group(0) and 'referrerpolicy="no-referrer"' in lead.group(0)
+    assert "Image: Tagesschau" in page
+    assert {s["image"] for s in api} == {"https://img.example/img/lead.png", HOSTILE_IMAGE}
+
+
+def test_hostile_image_urls_never_become_markup(image_db, live_server):
+    db, ids = image_db
+    store, client = _serve(live_server, db)
+    with client:
+        pages = client.get(f"/stories/{ids['fr']}").text + client.get("/").text
+    store.close()
+    for tag in re.findall(r"<img[^>]*>", pages):
+        attrs = re.findall(r'\s([a-z-]+)="', tag)
+        assert "onerror" not in attrs, tag
+    assert 'onerror="alert' not in pages
+    assert "javascript:" not in pages
+    assert "evil.example" not in pages, "an image URL with a quote is not shown at all"
+
+
+def test_show_images_off(image_db, live_server):
+    db, ids = image_db
+    store, client = _serve(live_server, db, show_images=False)
+    with client:
+        pages = client.get("/").text + client.get(f"/stories/{ids['de']}").text
+    store.close()
+    assert "<img" not in pages and "og:image" not in pages and "img.example" not in pages
+    assert "summary_large_image" not in pages

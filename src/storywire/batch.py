@@ -9,12 +9,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .cluster.engine import EngineConfig, MemoryLedger, StoryEngine, progress_every
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
 from .write import ExtractiveWriter
+
+if TYPE_CHECKING:
+    from .progress import AddBar
 
 
 @dataclass
@@ -141,29 +144,40 @@ def run_batch(
     log: IO[str] | None = None,
     config: EngineConfig | None = None,
     mapping: dict[str, str] | None = None,
+    add_bar: AddBar | None = None,
 ) -> BatchReport:
     """Read ``src``, write one JSON object per story to ``out``; bad lines are reported
     on ``log`` with their line number and skipped. ``config``: the engine's settings
-    (clustering and dedup, as in the live pipeline)."""
+    (clustering and dedup, as in the live pipeline). ``add_bar``: progress bars."""
     log = log or sys.stderr  # looked up now: click's test runner swaps it
     started = time.monotonic()
     items, bad = read_input(src, group_by, mapping)
     for b in bad:
         print(f"{src}:{b.line}: skipped: {b.reason}", file=log)
     print(f"read {len(items)} articles ({len(bad)} bad lines)", file=log)
-    stories, duplicates = group(
-        items,
-        group_by,
-        lambda n: print(f"clustered {n}/{len(items)} articles", file=log),
-        config,
-    )
+    cluster_bar = add_bar("cluster", len(items)) if add_bar else None
+    done = 0
+
+    def clustered(n: int) -> None:
+        nonlocal done
+        print(f"clustered {n}/{len(items)} articles", file=log)
+        if cluster_bar:
+            cluster_bar(n - done)
+        done = n
+
+    stories, duplicates = group(items, group_by, clustered, config)
+    if cluster_bar:
+        cluster_bar(len(items) - done)
     print(f"{len(stories)} stories", file=log)
+    write_bar = add_bar("write stories", len(stories)) if add_bar else None
     writer = ExtractiveWriter(words=words) if write else None
     for n, members in enumerate(stories, 1):
         out.write(
             json.dumps(story_record(n, members, items, writer, duplicates), ensure_ascii=False)
         )
         out.write("\n")
+        if write_bar:
+            write_bar(1)
         if writer is not None and n % 500 == 0:
             print(f"wrote {n}/{len(stories)} stories", file=log)
     print(f"done in {time.monotonic() - started:.1f}s", file=log)

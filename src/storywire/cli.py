@@ -14,14 +14,17 @@ from typing import Any
 
 import click
 
+from .cli_outlets import majority_facts, outlets
 from .errors import StorywireError
-from .ingest.corpus import BadLine, parse_mapping, read_records, to_article
-from .ingest.opml import parse_opml, to_opml
+from .ingest.corpus import BadLine, outlet_facts, parse_mapping, read_records, to_article
+from .ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from .models import Article, FeedInfo
 from .pipeline import Pipeline
 from .present import render_text, story_page
+from .progress import progress_bars
 from .settings import Settings, load_settings
-from .store import Store
+from .store import Store, open_store
+from .textutil import terminal_safe
 
 log = logging.getLogger("storywire")
 
@@ -40,9 +43,20 @@ class _Context:
 
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings().db)
+            self._store = open_store(self.settings())
             self._store.migrate()
         return self._store
+
+
+def echo(message: str, **kwargs: Any) -> None:
+    """click.echo without terminal control characters: titles, authors, feed errors
+    and file contents cannot drive the terminal (escape sequences, window titles)."""
+    click.echo(terminal_safe(message), **kwargs)
+
+
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
 
 
 class _Group(click.Group):
@@ -52,8 +66,13 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except StorywireError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            click.secho(terminal_safe(f"error: {exc}"), fg="red", err=True)
             sys.exit(1)
+        except click.ClickException as exc:
+            if type(exc) is not click.ClickException:  # usage errors keep their form
+                raise
+            # A command's own error may quote a server's reason phrase.
+            raise click.ClickException(terminal_safe(exc.format_message())) from exc
 
 
 @click.group(cls=_Group)
@@ -73,10 +92,43 @@ def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: st
     ctx.obj = _Context(config, {"db": db, "log_level": log_level})
     ctx.call_on_close(ctx.obj.close)
     level = ctx.obj.settings().log_level.upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
+
+
+# -- database --------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """The database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: _Context) -> None:
+    """Apply pending migrations, all in one transaction."""
+    store = open_store(obj.settings())
+    try:
+        applied = store.migrate()
+        echo(f"applied {', '.join(applied)}" if applied else "already up to date")
+        click.echo(f"{store.where}: at {store.revision()}")
+    finally:
+        store.close()
+
+
+@db.command("current")
+@click.pass_obj
+def db_current(obj: _Context) -> None:
+    """Print the database's migration revision and whether it is the newest."""
+    store = open_store(obj.settings())
+    try:
+        revision, newest = store.revision(), store.newest_revision()
+        state = "up to date" if revision == newest else f"behind (newest: {newest})"
+        click.echo(f"{store.where}: {revision or 'empty'} ({state})")
+    finally:
+        store.close()
 
 
 # -- feeds -----------------------------------------------------------------------------
@@ -111,11 +163,11 @@ def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool
     if not no_discover:
         try:
             found = asyncio.run(find_feeds(obj.settings(), url))
-            click.echo(found.describe())
+            echo(found.describe())
         except FetchError as exc:
             if not unreachable(exc):
                 raise click.ClickException(f"nothing added: {url}: {exc}") from exc
-            click.echo(f"could not reach {url} ({exc}): adding it as given", err=True)
+            echo(f"could not reach {url} ({exc}): adding it as given", err=True)
     if not found.feeds:
         raise click.ClickException("nothing added")
     infos = feed_infos(found, outlet, kind)
@@ -123,7 +175,7 @@ def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool
     known = {f.url for f in store.list_feeds()}
     store.add_feeds(infos)
     for info in infos:
-        click.echo(f"already present: {info.url}" if info.url in known else f"added {info.url}")
+        echo(f"already present: {info.url}" if info.url in known else f"added {info.url}")
 
 
 @feeds.command("import")
@@ -131,9 +183,10 @@ def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool
 @click.pass_obj
 def feeds_import(obj: _Context, file: Path) -> None:
     """Import feeds from an OPML file (all of it, or nothing if the file is broken)."""
-    infos = parse_opml(file.read_bytes(), name=str(file))
+    with file.open("rb") as fh:  # never more than the limit in memory
+        infos = parse_opml(fh.read(MAX_OPML_BYTES + 1), name=str(file))
     added = obj.store().add_feeds(infos)
-    click.echo(f"{file}: {len(infos)} feeds, {added} new")
+    echo(f"{file}: {len(infos)} feeds, {added} new")
 
 
 @feeds.command("export")
@@ -145,7 +198,7 @@ def feeds_export(obj: _Context, output: Path | None) -> None:
     if output:
         output.write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 @feeds.command("list")
@@ -154,17 +207,17 @@ def feeds_list(obj: _Context) -> None:
     """List feeds with their last status and error."""
     rows = obj.store().list_feeds()
     if not rows:
-        click.echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
+        echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
     for f in rows:
         checked = f.last_checked_at.isoformat() if f.last_checked_at else "never"
         nxt = f.next_check_at.isoformat() if f.next_check_at else "now"
         every = f", every {_duration(f.poll_interval)}" if f.poll_interval else ""
-        click.echo(
+        echo(
             f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  "
             f"checked {checked}  next {nxt}{every}  {f.url}"
         )
         if f.last_error:
-            click.echo(f"      error ({f.error_count}x): {f.last_error}")
+            echo(f"      error ({f.error_count}x): {f.last_error}")
 
 
 def _duration(seconds: float) -> str:
@@ -180,7 +233,7 @@ def feeds_remove(obj: _Context, url: str) -> None:
     """Stop polling a feed (its articles stay)."""
     if not obj.store().remove_feed(url):
         raise click.ClickException(f"no such feed: {url}")
-    click.echo(f"removed {url}")
+    echo(f"removed {url}")
 
 
 # -- running -----------------------------------------------------------------------------
@@ -197,14 +250,15 @@ def _default_feeds() -> list[FeedInfo]:
 def poll(obj: _Context, once: bool) -> None:
     """Poll due feeds once, store articles and write changed stories."""
     pipeline = Pipeline(obj.store(), obj.settings())
-    report = asyncio.run(pipeline.poll_once())
-    click.echo(
+    with progress_bars() as add_bar:
+        report = asyncio.run(pipeline.poll_once(add_bar=add_bar))
+    echo(
         f"{report.feeds} feeds polled ({report.feed_errors} errors, "
         f"{report.not_modified} not modified), {report.articles} new articles, "
         f"{report.stories_written} stories written"
     )
     for line in report.errors:
-        click.echo(f"  {line}", err=True)
+        echo(f"  {line}", err=True)
 
 
 @main.command()
@@ -237,8 +291,9 @@ def export(obj: _Context, folder: Path, pages: int) -> None:
     """Write the pages as a static site into FOLDER (for any static host)."""
     from .web.export import export_site
 
-    report = export_site(obj.settings(), obj.store(), folder, max_pages=pages)
-    click.echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
+    with progress_bars() as add_bar:
+        report = export_site(obj.settings(), obj.store(), folder, max_pages=pages, add_bar=add_bar)
+    echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
 
 
 @main.command()
@@ -253,21 +308,21 @@ def run(obj: _Context, host: str | None, port: int | None) -> None:
     store = obj.store()
     if settings.default_feeds and not store.list_feeds():
         added = store.add_feeds(_default_feeds())
-        click.echo(f"no feeds yet: loaded the {added} default feeds")
+        echo(f"no feeds yet: loaded the {added} default feeds")
     stop = threading.Event()
     poller = threading.Thread(target=_poll_loop, args=(settings, stop), name="poller")
     poller.start()
-    click.echo(f"serving http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
+    echo(f"serving http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
     try:
         serve_forever(settings)
     finally:
         stop.set()
-        click.echo("stopping: the poller saves what it has and exits...")
+        echo("stopping: the poller saves what it has and exits...")
         poller.join()
 
 
 def _poll_loop(settings: Settings, stop: threading.Event) -> None:
-    store = Store(settings.db)  # its own connection: SQLite objects stay in their thread
+    store = open_store(settings)  # its own connection: SQLite objects stay in their thread
     try:
         asyncio.run(Pipeline(store, settings).run_forever(stop))
     except Exception:  # keep serving even if the poller dies; the log says why
@@ -286,27 +341,26 @@ def _poll_loop(settings: Settings, stop: threading.Event) -> None:
     "fields",
     multiple=True,
     metavar="NAME=SOURCE_FIELD",
-    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original.",
+    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original."
+    " lean=, country= (ISO code) set the article's outlet's facts; topic= its section.",
 )
 @click.pass_obj
 def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
-    from rich.progress import Progress
-
     mapping = parse_mapping(fields)
-    articles, bad = _read_articles(file, mapping)
+    articles, bad, facts = _read_articles(file, mapping)
     for b in bad[:20]:
-        click.echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
+        echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
     if len(bad) > 20:
-        click.echo(f"... and {len(bad) - 20} more bad lines", err=True)
+        echo(f"... and {len(bad) - 20} more bad lines", err=True)
     articles.sort(key=lambda a: a.published)
+    if facts:  # lean / country of each article's outlet, the majority of its lines
+        obj.store().set_outlets_by_name(facts, "import")
     pipeline = Pipeline(obj.store(), obj.settings())
-    with Progress(transient=False) as progress:
-        task = progress.add_task("import + cluster", total=len(articles))
-        new, known = pipeline.import_articles(articles, lambda n: progress.advance(task, n))
-        task2 = progress.add_task("write stories", total=len(pipeline.dirty))
-        written = pipeline.write_dirty(lambda n: progress.advance(task2, n))
-    click.echo(
+    with progress_bars() as add_bar:
+        new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
+        written = pipeline.write_dirty(add_bar("write stories", len(pipeline.dirty)))
+    echo(
         f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
         f"{written} stories written"
     )
@@ -314,13 +368,18 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
         sys.exit(3)
 
 
-def _read_articles(file: Path, mapping: dict[str, str]) -> tuple[list[Article], list[BadLine]]:
+def _read_articles(
+    file: Path, mapping: dict[str, str]
+) -> tuple[list[Article], list[BadLine], dict[str, dict[str, str]]]:
     articles: list[Article] = []
     bad: list[BadLine] = []
+    facts: list[tuple[str, dict[str, str]]] = []
     for line, obj in read_records(file):
         item = obj if isinstance(obj, BadLine) else to_article(obj, mapping, line)
         (bad if isinstance(item, BadLine) else articles).append(item)  # type: ignore[arg-type]
-    return articles, bad
+        if not isinstance(item, BadLine) and not isinstance(obj, BadLine):
+            facts.append(outlet_facts(obj, mapping))
+    return articles, bad, majority_facts(facts)
 
 
 # -- batch -------------------------------------------------------------------------------
@@ -378,12 +437,14 @@ def batch(
         "config": EngineConfig.from_settings(settings),
         "mapping": parse_mapping(fields),
     }
-    if str(out) == "-":
-        report = run_batch(input_file, sys.stdout, **options)
-    else:
-        with out.open("w", encoding="utf-8") as fh:
-            report = run_batch(input_file, fh, **options)
-    click.echo(
+    with progress_bars() as add_bar:
+        options["add_bar"] = add_bar
+        if str(out) == "-":
+            report = run_batch(input_file, sys.stdout, **options)
+        else:
+            with out.open("w", encoding="utf-8") as fh:
+                report = run_batch(input_file, fh, **options)
+    echo(
         f"{input_file}: {report.articles} articles, {report.stories} stories, "
         f"{len(report.bad)} bad lines",
         err=True,
@@ -393,6 +454,9 @@ def batch(
 
 
 # -- stories -----------------------------------------------------------------------------
+
+
+main.add_command(outlets)
 
 
 @main.group()
@@ -408,7 +472,7 @@ def story_show(obj: _Context, story_id: int) -> None:
     page = story_page(obj.store(), story_id)
     if page is None:
         raise click.ClickException(f"no written story with id {story_id}")
-    click.echo(render_text(page), nl=False)
+    echo(render_text(page), nl=False)
 
 
 @story.command("list")
@@ -417,7 +481,7 @@ def story_show(obj: _Context, story_id: int) -> None:
 def story_list(obj: _Context, limit: int) -> None:
     """List stories, most outlets and most recent first."""
     for s, title in obj.store().list_stories(limit=limit):
-        click.echo(f"{s.id:6d}  {s.outlet_count:3d} outlets  {s.last_published:%Y-%m-%d}  {title}")
+        echo(f"{s.id:6d}  {s.outlet_count:3d} outlets  {s.last_published:%Y-%m-%d}  {title}")
 
 
 @main.command("extract")
@@ -434,7 +498,7 @@ def extract_cmd(files: tuple[str, ...], url: str) -> None:
     for name in files:
         record = _extract_record(name, url)
         failed = failed or "error" in record
-        click.echo(json.dumps(record, ensure_ascii=False))
+        echo(json.dumps(record, ensure_ascii=False))
     if failed:
         sys.exit(1)
 

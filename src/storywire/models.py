@@ -28,6 +28,10 @@ class FeedInfo:
     kind: str = "news"  # news, wire, opinion: the feed's default article kind hint
     category: str = ""
     html_url: str = ""
+    # Outlet facts an OPML outline may set (docs/configuration.md, "Outlets").
+    lean: str = ""
+    owner: str = ""
+    typology: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Entry:
     author: str = ""
     guid: str = ""
     tags: tuple[str, ...] = ()
+    image: str = ""  # the entry's own image (media:thumbnail, media:content, enclosure)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class Article:
     external_id: str = ""
     feed_id: int | None = None
     fetched_at: datetime | None = None
+    image: str = ""  # lead image URL (http(s) only), from the page's og:image
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,9 +32,13 @@ from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
 from .textutil import html_to_text
-from .timeutil import utcnow
+from .timeline import link_stories
+from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Counter, Extractor
 from .write import ExtractiveWriter, LLMWriter, decide, make_writer
+
+if TYPE_CHECKING:
+    from .progress import AddBar
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=24)  # kept for importers; see settings.max_poll_interval
@@ -96,7 +101,7 @@ class Pipeline:
             return 0
         self._primed = True
         self.dirty.update(self.store.stale_stories())  # e.g. a cycle cut short by Ctrl-C
-        latest = self.store.latest_published()
+        latest = self._latest()
         if latest is None:
             return 0
         recent = self.store.articles_since(latest - 2 * self.engine.window)
@@ -131,13 +136,21 @@ class Pipeline:
         """Write every story whose articles changed meaningfully; return how many."""
         self.prime()
         self.engine.finish()
-        written = 0
+        written: list[int] = []
         for story_id in sorted(self.dirty):
-            written += self.write_story(story_id)
+            if self.write_story(story_id):
+                written.append(story_id)
             if progress:
                 progress(1)
         self.dirty.clear()
-        return written
+        link_stories(self.store, written)  # the timeline: stories continuing one another
+        return len(written)
+
+    def _latest(self) -> datetime | None:
+        """The newest article time, never past the clock's sane window (a stored article
+        dated 9999 must not retire every live story)."""
+        latest = self.store.latest_published()
+        return min(latest, self.clock() + FUTURE_SLACK) if latest else None
 
     def write_story(self, story_id: int) -> bool:
         """Write a new version when the story changed meaningfully (new outlets, new
@@ -167,16 +180,21 @@ class Pipeline:
 
     # -- polling ----------------------------------------------------------------------
 
-    async def poll_once(self, now: datetime | None = None, *, write: bool = True) -> CycleReport:
+    async def poll_once(
+        self, now: datetime | None = None, *, write: bool = True, add_bar: AddBar | None = None
+    ) -> CycleReport:
         """Poll every due feed once, store new articles, write changed stories.
 
         Feeds are polled concurrently; each feed's new articles are stored (in publication
         order) as soon as that feed's pages are fetched and extracted, so storing overlaps
         with the fetching and extraction of the other feeds. A feed's outcome (status, and
         for a success its new ETag) is recorded right after its articles are stored.
+        ``add_bar`` (progress.py) gets a bar for the feeds and one for the stories written.
         """
         report = CycleReport()
+        self.prime()  # at the first cycle: stories a crash left unwritten, open stories
         feeds = self.store.due_feeds(now or self.clock())
+        feed_done = add_bar("feeds", len(feeds)) if add_bar else None
         self._extractor = self._new_extractor(self.settings.extract_processes, term_counts)
         done: asyncio.Queue[tuple[Feed, list[_Fetched], _Outcome]] = asyncio.Queue()
         try:
@@ -189,10 +207,15 @@ class Pipeline:
                 for _ in feeds:
                     feed, articles, outcome = await done.get()
                     await self._store_feed(feed, articles, outcome, report)
+                    if feed_done:
+                        feed_done(1)
         finally:
             self._extractor.close()
+        # Also stories a failed write (disk full, a crash mid-cycle) left without a version.
+        self.dirty.update(self.store.unwritten_stories())
         if write:  # write=False: ingest only (benchmarks)
-            report.stories_written = self.write_dirty()
+            bar = add_bar("write stories", len(self.dirty)) if add_bar else None
+            report.stories_written = self.write_dirty(bar)
         else:
             self.engine.finish()
         return report
@@ -348,6 +371,7 @@ class Pipeline:
                 summary=html_to_text(entry.summary),
                 feed_id=feed.id,
                 fetched_at=self.clock(),
+                image=page.image or entry.image,
             ),
             digest=ready.digest,
             sig=ready.sig,
@@ -438,4 +462,5 @@ def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str, now: d
         summary=summary,
         feed_id=feed.id,
         fetched_at=now,
+        image=entry.image,
     )

@@ -5,12 +5,17 @@ The dicts are typed (TypedDict): their keys are the JSON API's (docs/api.md).
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any, TypedDict
 
 from .models import Changes, Opinion, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
-from .store.reader import Listed
+from .store.listing import Listed
+from .store.outlets import Coverage, empty_coverage
 from .timeutil import display_time, to_iso
+
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 class StorySummary(TypedDict):
@@ -25,18 +30,13 @@ class StorySummary(TypedDict):
     url: str
 
 
-class Coverage(TypedDict):
-    country: str
-    kind: str
-    outlets: int
-
-
 class ListingItem(StorySummary):
     """A story in a listing (home page, API list)."""
 
     top_highlight: str
     score: float
-    coverage: list[Coverage]
+    coverage: Coverage
+    image: str
 
 
 class FoundStory(StorySummary):
@@ -72,12 +72,23 @@ class SourceArticle(TypedDict):
     kind: str
     author: str
     duplicate_of: int | None
+    image: str
     n: int
 
 
 class SourceGroup(TypedDict):
     outlet: str
+    outlet_id: int | None  # its page: /outlets/{id}
     articles: list[SourceArticle]
+
+
+class LeadImage(TypedDict):
+    """A story's lead image: its URL, and the source (number, outlet, page) it is from."""
+
+    url: str
+    n: int
+    outlet: str
+    article_url: str
 
 
 class StoryPage(StorySummary):
@@ -88,9 +99,14 @@ class StoryPage(StorySummary):
     body: list[Cited]
     opinions: list[OpinionItem]
     sources: list[SourceGroup]
+    coverage: Coverage
+    # Stories this one continues / that continue it (filled for the current version).
+    timeline: dict[str, list[dict[str, Any]]]
     changes: dict[str, list[Any]]
     what_changed: list[str]
     top_highlight: str
+    language: str
+    image: LeadImage | None
 
 
 def story_summary(story: Story, title: str) -> StorySummary:
@@ -130,7 +146,7 @@ def version_page(
     """
     articles = store.articles_by_ids(article_ids) or store.story_articles(story.id)
     summary = story_summary(story, version.title)
-    groups = sources(articles)
+    groups = sources(articles, store.outlet_ids([a.outlet for a in articles]))
     number = {a["id"]: a["n"] for g in groups for a in g["articles"]}
     if articles:  # the counts and times as of this version, not as of today
         summary.update(
@@ -149,10 +165,29 @@ def version_page(
         "body": [_cited(s, number) for s in version.body],
         "opinions": [_opinion(o, number) for o in version.opinions],
         "sources": groups,
+        "coverage": store.coverage_of_articles([a.id for a in articles]),
+        "timeline": {"earlier": [], "later": []},
         "changes": version.changes.to_json(),
         "what_changed": what_changed(version.changes, number, articles),
         "top_highlight": version.highlights[0].text if version.highlights else "",
+        "language": story_language(articles),
+        "image": lead_image(groups),
     }
+
+
+def story_language(articles: list[StoredArticle]) -> str:
+    """The language most of the story's articles are in ("" when none says)."""
+    counts = Counter(a.language.lower() for a in articles if _LANG.fullmatch(a.language or ""))
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def lead_image(groups: list[SourceGroup]) -> LeadImage | None:
+    """The story's lead image: that of its first news article with one (else of its
+    first article with one), with the source number and outlet it comes from."""
+    found = [(a["kind"] != "news", a["n"], a, g["outlet"]) for g in groups for a in g["articles"]]
+    for _, n, a, outlet in sorted((f for f in found if f[2]["image"]), key=lambda f: f[:2]):
+        return {"url": a["image"], "n": n, "outlet": outlet, "article_url": a["url"]}
+    return None
 
 
 def _opinion(o: Opinion, number: dict[int, int]) -> OpinionItem:
@@ -194,13 +229,15 @@ def what_changed(
     return lines
 
 
-def listing_item(listed: Listed, coverage: list[tuple[str, str, int]]) -> ListingItem:
-    """A story as shown on the home page and in the API list."""
+def listing_item(listed: Listed, coverage: Coverage | None, image: str = "") -> ListingItem:
+    """A story as shown on the home page and in the API list. ``coverage``: its outlets
+    by side (lean left folded into left, lean right into right) and by country."""
     return {
         **story_summary(listed.story, listed.title),
         "top_highlight": listed.top_highlight,
         "score": round(listed.score, 4),
-        "coverage": [{"country": c, "kind": k, "outlets": n} for c, k, n in coverage],
+        "coverage": coverage or empty_coverage(),
+        "image": image,
     }
 
 
@@ -209,9 +246,11 @@ def found_story(listed: Listed) -> FoundStory:
     return {**story_summary(listed.story, listed.title), "top_highlight": listed.top_highlight}
 
 
-def sources(articles: list[StoredArticle]) -> list[SourceGroup]:
+def sources(
+    articles: list[StoredArticle], outlet_ids: dict[str, int] | None = None
+) -> list[SourceGroup]:
     """Articles grouped by outlet (outlets by first report), each group oldest first,
-    numbered 1..n in that order."""
+    numbered 1..n in that order; ``outlet_ids`` gives each outlet's id."""
     groups: dict[str, list[StoredArticle]] = {}
     for a in sorted(articles, key=lambda a: (a.published, a.id)):
         groups.setdefault(a.outlet, []).append(a)
@@ -230,10 +269,11 @@ def sources(articles: list[StoredArticle]) -> list[SourceGroup]:
                     "kind": str(a.kind),
                     "author": a.author,
                     "duplicate_of": a.duplicate_of,
+                    "image": a.image,
                     "n": n,
                 }
             )
-        out.append({"outlet": name, "articles": items})
+        out.append({"outlet": name, "outlet_id": (outlet_ids or {}).get(name), "articles": items})
     return out
 
 

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STORYWIRE_", frozen=True, extra="forbid")
 
     db: Path = Field(Path("storywire.db"), description="SQLite database file.")
+    database_url: str = Field(
+        "",
+        description="Database URL, e.g. postgresql://user@host/storywire for PostgreSQL"
+        " (several processes or machines); empty: the SQLite file `db`.",
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")
     user_agent: str = Field(
@@ -108,7 +113,14 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "",
         description="Public address of the site (e.g. https://news.example.org), used "
-        "for absolute links in Atom/JSON feeds; default http://HOST:PORT.",
+        "for absolute links in Atom/JSON feeds and accepted as a Host name; "
+        "default http://HOST:PORT.",
+    )
+    show_images: bool = Field(
+        True,
+        description="Show each story's lead image (the article page's og:image) on home "
+        "cards and story pages; the reader's browser loads it from the outlet's site, "
+        "lazily. Off: no image anywhere.",
     )
     page_cache_seconds: float = Field(
         5.0,

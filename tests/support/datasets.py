@@ -10,8 +10,10 @@ with a fixed seed.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,3 +108,96 @@ def _split(text: str) -> tuple[str, str]:
     """The files join title and body with two spaces."""
     title, sep, body = text.partition("  ")
     return (title, body) if sep else (text[:120], text)
+
+
+# -- SemEval-2022 Task 8 as the issue defines it: texts begin with their headline -------
+
+SAME_MAX = 1.5  # Overall at most this: the same story
+DIFFERENT_MIN = 3.0  # Overall at least this: different stories
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    a: Doc
+    b: Doc
+    overall: float  # 1 = same story ... 4 = unrelated (mean of the annotators)
+    langs: tuple[str, str]
+
+    @property
+    def label(self) -> bool | None:
+        """True: same story, False: different, None: in between (not scored)."""
+        if self.overall <= SAME_MAX:
+            return True
+        return False if self.overall >= DIFFERENT_MIN else None
+
+
+def semeval_texts(data: Path) -> list[ScoredPair]:
+    """All 1,283 training pairs, each text whole as the body with no title (the files
+    begin each text with its headline, not always set apart), tagged with the pair's
+    languages, all published at one time."""
+    when = datetime(2020, 1, 1, tzinfo=UTC)
+    out = []
+    with (data / SEMEVAL).open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            la, lb = r["lang1"], r["lang2"]
+            out.append(
+                ScoredPair(
+                    Doc("", r["text1"].strip(), when, la),
+                    Doc("", r["text2"].strip(), when, lb),
+                    float(r["Overall"]),
+                    (la, lb),
+                )
+            )
+    return out
+
+
+# -- NeuS roundups as a clustering set ---------------------------------------------------
+
+NEUS = Path("summarization/neus")
+ALLSIDES = Path("corpus/allsides-article-bias/articles.jsonl.gz")
+_NEUS_ITEM = re.compile(r"TITLE=>(.*?)ARTICLE=>(.*)", re.S)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(re.findall(r"\w+", title.lower()))
+
+
+def _allsides_by_title(data: Path) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    with gzip.open(data / ALLSIDES, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            a = json.loads(line)
+            if re.fullmatch(r"\d{4}-\d\d-\d\d", a.get("date") or ""):  # a few are m/d/yy
+                out.setdefault(_title_key(a.get("title") or ""), a)
+    return out
+
+
+def neus(data: Path, seed: int = SEED) -> Labelled:
+    """NeuS train + val roundups (AllSides: three outlets' reports of one story each) as
+    one stream. NeuS carries no dates, so a roundup is kept only when at least one of its
+    articles is found by title in the AllSides corpus (about 70% are); all three take
+    that article's date (the earliest if several match) and its outlet where matched.
+    Rows are ordered by day, shuffled within a day with a fixed seed."""
+    found = _allsides_by_title(data)
+    items = []
+    for split in ("train", "val"):
+        lines = (data / NEUS / f"{split}.source").read_text(encoding="utf-8").splitlines()
+        for n, line in enumerate(lines):
+            arts = [m.groups() for m in map(_NEUS_ITEM.search, line.split("[SEP]")) if m]
+            hits = [found[k] for k in (_title_key(t) for t, _ in arts) if k in found]
+            if not hits:
+                continue
+            day = min(datetime.fromisoformat(h["date"]) for h in hits).replace(tzinfo=UTC)
+            for title, text in arts:
+                hit = found.get(_title_key(title))
+                outlet = hit.get("source", "") if hit else ""
+                items.append(
+                    (
+                        day,
+                        Doc(title.strip().rstrip("."), text.strip(), day, "en", outlet),
+                        f"{split}{n}",
+                    )
+                )
+    rng = random.Random(seed)
+    keyed = sorted(((d, rng.random(), doc, g) for d, doc, g in items), key=lambda k: (k[0], k[1]))
+    return Labelled("NeuS", [k[2] for k in keyed], [k[3] for k in keyed])

@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from ..dedup import NearDuplicates, Signature, content_hash
 from ..models import Article, StoredArticle
+from ..timeutil import FUTURE_SLACK, utcnow
 from .features import Counts
 from .model import PairModel
 from .online import Doc, OnlineClusterer
@@ -252,7 +253,11 @@ class StoryEngine:
         )
         if article_id is None:
             return None
-        if self.latest is None or article.published > self.latest:
+        # A date past tomorrow (one that slipped past the parsers) must not move the
+        # horizon: it would retire every live story.
+        if (self.latest is None or article.published > self.latest) and (
+            article.published <= utcnow() + FUTURE_SLACK
+        ):
             self.latest = article.published
         if original is not None:
             story_id = self.ledger.story_of(original)

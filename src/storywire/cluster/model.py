@@ -82,16 +82,19 @@ class PairModel:
     intercept: float
     threshold: float  # join the best open story when its probability reaches this
     late_threshold: float  # ... and a closed story only when it reaches this
+    features: tuple[str, ...] = FEATURES  # the columns of :func:`pair_features` it uses
 
     def prob(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        """P(same story) of each row of :func:`pair_features`."""
+        cols = [FEATURES.index(f) for f in self.features]
+        z = ((x[:, cols] - self.mean) / self.scale) @ self.coef + self.intercept
         p: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return p
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
-            "features": list(FEATURES),
+            "features": list(self.features),
             "mean": self.mean.tolist(),
             "scale": self.scale.tolist(),
             "coef": self.coef.tolist(),
@@ -102,7 +105,7 @@ class PairModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PairModel:
-        if tuple(data["features"]) != FEATURES:
+        if not set(data["features"]) <= set(FEATURES):
             raise ValueError("pair model was trained on other features")
         return cls(
             str(data["version"]),
@@ -112,6 +115,7 @@ class PairModel:
             float(data["intercept"]),
             float(data["threshold"]),
             float(data["late_threshold"]),
+            tuple(data["features"]),
         )
 
     @classmethod

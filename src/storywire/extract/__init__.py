@@ -12,10 +12,11 @@ from trafilatura.settings import Document
 from ..errors import ExtractError
 from ..models import Kind
 from ..timeutil import parse_time
+from ..urls import lead_image
 from .charset import decode_html
 from .kind import classify
 
-__all__ = ["Page", "classify", "decode_html", "extract_page"]
+__all__ = ["Page", "classify", "decode_html", "extract_page", "lead_image"]
 
 _SCHEMA_TYPE = re.compile(rb'"@type"\s*:\s*\[?\s*"([A-Za-z]+Article)"')
 _SECTION_META = re.compile(
@@ -39,6 +40,7 @@ class Page:
     kind: Kind
     page_type: str = ""  # schema.org @type (e.g. OpinionNewsArticle), else og:type
     categories: tuple[str, ...] = ()
+    image: str = ""  # lead image (og:image, twitter:image, ...): an absolute http(s) URL
 
 
 def _section(html: bytes) -> str:
@@ -76,6 +78,7 @@ def extract_page(html: bytes, url: str = "", feed_kind: str = "", content_type: 
     return Page(
         page_type=page_type,
         categories=tuple(doc.categories or ()),
+        image=lead_image(doc.image, url),
         title=title,
         text=(doc.text or "").strip(),
         author=(doc.author or "").strip(),

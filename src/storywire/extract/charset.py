@@ -3,8 +3,9 @@
 Order: a byte-order mark; the HTTP ``Content-Type`` charset; ``<meta charset>``
 or ``<meta http-equiv="Content-Type">`` in the first 4 KB; the XML declaration.
 A declaration that the bytes contradict (decoding fails) is skipped, then UTF-8
-is tried, then charset-normalizer guesses. ``iso-8859-1``/``ascii`` labels are
-read as windows-1252, as browsers do.
+is tried, then charset-normalizer guesses. Labels are resolved as browsers do (the
+WHATWG Encoding Standard, via ``webencodings``): ``iso-8859-1``/``ascii`` are read as
+windows-1252, ``gb2312``/``gbk``/``x-gbk`` as GB18030, ``x-sjis`` as Shift_JIS...
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
+import webencodings
 from charset_normalizer import from_bytes
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -22,25 +24,25 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin-1": "cp1252",
-    "latin1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "iso8859-1": "cp1252",
-}
+# WHATWG decoders Python names differently: the GBK decoder is the GB18030 one.
+_PYTHON_CODEC = {"gbk": "gb18030"}
 
 
 def _codec(label: str | bytes | None) -> str | None:
+    """The Python codec a browser would use for ``label`` (None: unknown label)."""
     if not label:
         return None
-    name = (label.decode("ascii", "ignore") if isinstance(label, bytes) else label).lower()
-    name = _ALIASES.get(name, name)
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
+    name = (label.decode("ascii", "ignore") if isinstance(label, bytes) else label).strip()
+    found = webencodings.lookup(name)
+    if found is None:  # not a WHATWG label: Python's own name, if it knows one
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            return None
+    if found.name in ("replacement", "x-user-defined"):
         return None
+    python = found.codec_info.name
+    return _PYTHON_CODEC.get(python, python)
 
 
 def declared_charsets(body: bytes, content_type: str = "") -> list[str]:

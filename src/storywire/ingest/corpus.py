@@ -4,7 +4,11 @@ Each line is one JSON object. Fields are read under storywire's names (``id``,
 ``url``, ``title``, ``text``, ``published``, ``outlet``, ``author``, ``language``,
 ``kind``, ``summary``) unless a mapping names the file's own field, e.g.
 ``{"text": "content_original", "outlet": "source"}``. A line that cannot be used
-is reported with its line number and skipped; the others are still read.
+is reported with its line number and a one-line reason and skipped; the others are
+still read. Each step guards its own failures: a line longer than ``MAX_LINE_CHARS``
+is skipped unread, JSON nested deeper than Python can parse, a field of the wrong
+type (an object as title) or a date outside the sane window (``timeutil``) each make
+that line bad, never the whole file.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ParseError
 from ..extract import classify
 from ..models import Article, Kind
-from ..timeutil import parse_time
+from ..timeutil import read_time
 
 FIELDS = (
     "id",
@@ -33,7 +38,14 @@ FIELDS = (
     "language",
     "kind",
     "summary",
+    "topic",  # the article's section (the listings' topic filter)
+    "lean",  # outlet facts: set on the article's outlet (majority of its articles)
+    "country",
 )
+OUTLET_FIELDS = ("lean", "country")
+
+
+MAX_LINE_CHARS = 20_000_000  # one article; a longer line is skipped without parsing it
 
 
 @dataclass(frozen=True)
@@ -65,37 +77,88 @@ def open_lines(path: Path) -> IO[str]:
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
-    """(line number, object) for each non-blank line, or a BadLine for invalid JSON."""
+    """(line number, object) for each non-blank line, or a BadLine saying why not."""
     try:
         with open_lines(path) as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as exc:
-                    yield number, BadLine(number, f"invalid JSON: {exc}")
-                    continue
-                if isinstance(obj, dict):
-                    yield number, obj
-                else:
-                    yield number, BadLine(number, "not a JSON object")
-    except (OSError, EOFError) as exc:
+            for number, line in enumerate(_bounded_lines(fh), 1):
+                if line is None:
+                    yield number, BadLine(number, f"longer than {MAX_LINE_CHARS:,} characters")
+                elif line.strip():
+                    yield number, parse_line(line, number)
+    except (OSError, EOFError, ValueError) as exc:  # e.g. a truncated .gz
         raise ParseError(f"{path}: cannot read: {exc}") from exc
 
 
-def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Article | BadLine:
-    def get(name: str) -> str:
-        value = obj.get(mapping.get(name, name))
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        return "" if value is None else str(value).strip()
+def _bounded_lines(fh: IO[str]) -> Iterator[str | None]:
+    """Lines of ``fh``; None for a line over MAX_LINE_CHARS (read past, never held whole)."""
+    while line := fh.readline(MAX_LINE_CHARS + 1):
+        if len(line) <= MAX_LINE_CHARS or line.endswith("\n"):
+            yield line
+            continue
+        while (rest := fh.readline(1 << 20)) and not rest.endswith("\n"):
+            pass
+        yield None
 
-    title, published = get("title"), parse_time(obj.get(mapping.get("published", "published")))
-    if not title:
+
+def parse_line(line: str, number: int) -> dict[str, Any] | BadLine:
+    """One line as a JSON object, or why it is not one."""
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        return BadLine(number, f"invalid JSON: {exc}")
+    except RecursionError:
+        return BadLine(number, "invalid JSON: nested too deeply")
+    return obj if isinstance(obj, dict) else BadLine(number, "not a JSON object")
+
+
+class _WrongType(ValueError):
+    pass
+
+
+def _text(name: str, value: Any) -> str:
+    """A field as text: strings and numbers; a list of them joined (authors)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v).strip() for v in value)
+    raise _WrongType(f"field {name!r}: a JSON {type(value).__name__}, not text")
+
+
+def outlet_facts(obj: dict[str, Any], mapping: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """(outlet name, {lean, country} as the line gives them) for the article's outlet."""
+
+    def get(name: str) -> str:
+        try:
+            return _text(name, obj.get(mapping.get(name, name)))
+        except _WrongType:
+            return ""
+
+    return get("outlet") or "Unknown outlet", {k: get(k) for k in OUTLET_FIELDS if get(k)}
+
+
+def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Article | BadLine:
+    """The article of one record, or why the record is not one."""
+    try:
+        fields = {name: _text(name, obj.get(mapping.get(name, name))) for name in FIELDS}
+    except _WrongType as exc:
+        return BadLine(line, str(exc))
+    published, why = read_time(obj.get(mapping.get("published", "published")))
+    if not fields["title"]:
         return BadLine(line, "no title")
     if published is None:
-        return BadLine(line, "no valid published time")
+        return BadLine(line, f"no valid published time{': ' + why if why else ''}")
+    return _article(fields, published)
+
+
+def _article(fields: dict[str, str], published: datetime) -> Article:
+    def get(name: str) -> str:
+        return fields[name]
+
+    title = get("title")
     ident = get("id")
     # Without a URL the article still needs a stable identity: the same article read
     # twice gets the same one, different corpora never collide by line number.
@@ -117,5 +180,6 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
         author=get("author"),
         language=get("language").lower(),
         summary=get("summary"),
+        section=get("topic")[:200],
         external_id=ident,
     )

@@ -14,7 +14,10 @@ import email.utils
 import socket
 import time
 import urllib.request
+import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -245,9 +248,63 @@ class Fetcher:
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"body of {declared} bytes is over the {limit} byte limit")
         chunks, size = [], 0
-        async for chunk in resp.aiter_bytes():  # decoded: a gzip bomb stops at the limit
+        if resp.is_stream_consumed:  # built in memory (httpx.MockTransport): decoded already
+            decoder, stream = BodyDecoder(""), _once(resp.content)
+        else:
+            decoder, stream = (
+                BodyDecoder(resp.headers.get("content-encoding", "")),
+                resp.aiter_raw(),
+            )
+        async for raw in stream:
+            chunk = decoder.decode(raw)  # decoded here: a gzip bomb stops at the limit
             size += len(chunk)
             if size > limit:
                 raise FetchError(f"body is over the {limit} byte limit (after decompression)")
             chunks.append(chunk)
+        chunks.append(decoder.finish())
         return Response(url, resp.status_code, b"".join(chunks), dict(resp.headers))
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+class BodyDecoder:
+    """Content-Encoding gzip / deflate / identity, decoded as it arrives. Unlike httpx's
+    decoders it notices a stream that stops early: a truncated gzip body is an error,
+    not a short feed recorded "ok"."""
+
+    def __init__(self, encoding: str):
+        names = [e.strip().lower() for e in encoding.split(",") if e.strip()]
+        names = [n for n in names if n != "identity"]
+        for name in names:
+            if name not in ("gzip", "x-gzip", "deflate"):
+                raise FetchError(f"unsupported Content-Encoding {name!r}")
+        self.names = names[::-1]  # the last encoding applied is undone first
+        self.zs = [self._new(n) for n in self.names]
+        self.first = [True] * len(self.zs)
+
+    @staticmethod
+    def _new(name: str) -> Any:
+        return zlib.decompressobj(zlib.MAX_WBITS | 16 if "gzip" in name else zlib.MAX_WBITS)
+
+    def decode(self, data: bytes) -> bytes:
+        for i, z in enumerate(self.zs):
+            try:
+                out = z.decompress(data)
+            except zlib.error as exc:
+                if not (self.first[i] and self.names[i] == "deflate"):
+                    raise FetchError(f"cannot decode the compressed body: {exc}") from exc
+                self.zs[i] = z = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate
+                out = z.decompress(data)
+            self.first[i] = False
+            data = out
+        return data
+
+    def finish(self) -> bytes:
+        data = b""
+        for i, z in enumerate(self.zs):
+            data = z.decompress(data) + z.flush() if data else z.flush()
+            if not z.eof and not (self.first[i] and i == 0):  # an empty body is no stream
+                raise FetchError("compressed body ends early (truncated)")
+        return data

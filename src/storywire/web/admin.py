@@ -2,8 +2,8 @@
 
 Open without a token only while the server listens on loopback and no
 ``admin_token`` is set; otherwise the token is needed (cookie set by the login
-form, or ``Authorization: Bearer TOKEN``). Forms are refused when their Origin is
-another site.
+form, or ``Authorization: Bearer TOKEN``). Every form carries a CSRF token and the
+Host / Origin checks of ``security`` apply to every request.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from starlette.responses import RedirectResponse, Response
 
 from ..errors import FetchError, ParseError
 from ..ingest.discover import feed_infos, find_feeds, unreachable
-from ..ingest.opml import parse_opml, to_opml
+from ..ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from ..models import FeedInfo
 from .context import HTML, web_of
+from .security import CSRF_FIELD, check_form, form_tokens
 
 COOKIE = "storywire_admin"
-MAX_OPML_BYTES = 5_000_000
 NOTES = {
     "added": "Feed added.",
     "exists": "That feed is already in the list.",
@@ -54,21 +54,27 @@ def require_admin(request: Request) -> None:
         )
     given = request.cookies.get(COOKIE) or ""
     auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
+    bearer = auth.lower().startswith("bearer ")
+    if bearer:
         given = auth[7:].strip()
     if not hmac.compare_digest(given.encode(), token.encode()):
         raise NeedLogin("feed management needs the admin token")
+    if bearer:  # not sent by browsers on their own: no CSRF token needed
+        request.scope.setdefault("state", {})["bearer_ok"] = True
 
 
-def _same_origin(request: Request) -> None:
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-        raise HTTPException(403, "form sent from another site")
+CsrfField = Annotated[str, Form(alias=CSRF_FIELD, max_length=100)]
 
 
 def _page(request: Request, *, note: str = "", error: str = "", status: int = 200) -> Response:
     web = web_of(request)
-    body = web.html("feeds.html", feeds=web.store.list_feeds(), note=note, error=error)
+    body = web.html(
+        "feeds.html",
+        feeds=web.store.list_feeds(),
+        note=note,
+        error=error,
+        csrf=form_tokens(request),
+    )
     return Response(
         body, status_code=status, media_type=HTML, headers={"Cache-Control": "no-store"}
     )
@@ -98,10 +104,11 @@ async def feeds_add(
     url: Annotated[str, Form(max_length=2000)],
     outlet: Annotated[str, Form(max_length=200)] = "",
     kind: Annotated[str, Form(max_length=20)] = "news",
+    csrf: CsrfField = "",
 ) -> Response:
     """Add a feed, or the feeds that a site's page advertises (see ingest/discover.py)."""
     require_admin(request)
-    _same_origin(request)
+    check_form(request, "feeds_add", csrf)
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -129,15 +136,17 @@ async def feeds_add(
     return _done(found.how, n=added, of=len(found.feeds))
 
 
-def feeds_remove(request: Request, feed_id: int) -> Response:
+def feeds_remove(request: Request, feed_id: int, csrf: CsrfField = "") -> Response:
     require_admin(request)
-    _same_origin(request)
+    check_form(request, "feeds_remove", csrf)
     return _done("removed" if web_of(request).store.remove_feed_id(feed_id) else "gone")
 
 
-async def feeds_import(request: Request, opml: Annotated[UploadFile, File()]) -> Response:
+async def feeds_import(
+    request: Request, opml: Annotated[UploadFile, File()], csrf: CsrfField = ""
+) -> Response:
     require_admin(request)
-    _same_origin(request)
+    check_form(request, "feeds_import", csrf)
     data = await opml.read(MAX_OPML_BYTES + 1)
     if len(data) > MAX_OPML_BYTES:
         return _page(request, error="OPML file too large (5 MB at most).", status=400)
@@ -161,17 +170,19 @@ def feeds_export(request: Request) -> Response:
 
 
 def login_page(request: Request) -> Response:
-    return Response(web_of(request).html("login.html", error=""), media_type=HTML)
+    body = web_of(request).html("login.html", error="", csrf=form_tokens(request))
+    return Response(body, media_type=HTML, headers={"Cache-Control": "no-store"})
 
 
-def login(request: Request, token: Annotated[str, Form(max_length=500)]) -> Response:
-    _same_origin(request)
+def login(
+    request: Request, token: Annotated[str, Form(max_length=500)], csrf: CsrfField = ""
+) -> Response:
+    check_form(request, "login", csrf)
     web = web_of(request)
     expected = web.settings.admin_token or ""
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-        return Response(
-            web.html("login.html", error="Wrong token."), status_code=401, media_type=HTML
-        )
+        body = web.html("login.html", error="Wrong token.", csrf=form_tokens(request))
+        return Response(body, status_code=401, media_type=HTML)
     response = _done("login")
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"

@@ -17,6 +17,7 @@ from .cache import Rendered, rendered, respond
 from .context import JSON, Listing, NotFound, web_of
 from .pages import story_response
 from .params import MAX_LIMIT, listing_params
+from .plain import api_safe
 
 Id = Annotated[int, Path(ge=1, description="Numeric id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -27,7 +28,7 @@ async def stories(request: Request, q: Annotated[Listing, Depends(listing_params
     web = web_of(request)
 
     def make() -> Rendered:
-        return rendered(_dumps(web.listing(q)), JSON)
+        return rendered(_dumps(api_safe(web.listing(q))), JSON)
 
     return respond(request, await web.ttl.get_async(("api", str(request.url.query)), make))
 
@@ -41,22 +42,24 @@ def story_versions(request: Request, story_id: Id) -> dict[str, Any]:
     web = web_of(request)
     head = web.head(story_id)
     versions = web.store.story_versions(story_id)
-    return {
-        "story_id": story_id,
-        "status": head.status,
-        "merged_into": head.merged_into,
-        "versions": [
-            {
-                "version": v.version,
-                "written": to_iso(v.written_at),
-                "writer": v.writer,
-                "title": v.title,
-                "changes": v.changes.to_json(),
-                "url": f"/api/v1/stories/{story_id}/versions/{v.version}",
-            }
-            for v in versions
-        ],
-    }
+    return api_safe(
+        {
+            "story_id": story_id,
+            "status": head.status,
+            "merged_into": head.merged_into,
+            "versions": [
+                {
+                    "version": v.version,
+                    "written": to_iso(v.written_at),
+                    "writer": v.writer,
+                    "title": v.title,
+                    "changes": v.changes.to_json(),
+                    "url": f"/api/v1/stories/{story_id}/versions/{v.version}",
+                }
+                for v in versions
+            ],
+        }
+    )
 
 
 async def story_version(request: Request, story_id: Id, version: Id) -> Response:
@@ -98,7 +101,7 @@ def articles(
         before_id=before, limit=limit, outlet=outlet, story_id=story_id
     )
     return {
-        "articles": [article_json(a) for a in found],
+        "articles": [api_safe(article_json(a)) for a in found],
         "next_before": found[-1].id if len(found) == limit else None,
     }
 
@@ -107,7 +110,7 @@ def article(request: Request, article_id: Id) -> dict[str, Any]:
     found = web_of(request).store.get_article(article_id)
     if found is None:
         raise NotFound(f"article {article_id}")
-    return article_json(found, text=True)
+    return api_safe(article_json(found, text=True))
 
 
 def feed_json(f: Feed) -> dict[str, Any]:
@@ -120,7 +123,7 @@ def feed_json(f: Feed) -> dict[str, Any]:
 def feeds(request: Request) -> dict[str, Any]:
     """Feeds with status, last fetch, last error and article counts (admin)."""
     require_admin(request)
-    return {"feeds": [feed_json(f) for f in web_of(request).store.list_feeds()]}
+    return {"feeds": [api_safe(feed_json(f)) for f in web_of(request).store.list_feeds()]}
 
 
 def sources(request: Request) -> dict[str, Any]:
@@ -145,7 +148,7 @@ def search(
         out["articles"] = [
             article_json(a) for a in store.search_articles(q, limit=limit, offset=offset)
         ]
-    return out
+    return api_safe(out)
 
 
 def health(request: Request) -> dict[str, Any]:

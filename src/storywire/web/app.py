@@ -11,11 +11,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from ..settings import Settings
-from ..store import Store
-from . import admin, api, feedsout, pages, site
+from ..store import Store, open_store
+from . import admin, api, feedsout, outlets, pages, site
 from .context import HTML, NotFound, Web
+from .security import SecurityMiddleware, form_tokens
 
 __all__ = ["ROUTES", "NotFound", "create_app"]
 
@@ -34,6 +36,9 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
         "html",
     ),
     ("/search", pages.search, ["GET"], "search", "html"),
+    ("/blindspot", outlets.blindspot, ["GET"], "blindspot", "html"),
+    ("/outlets", outlets.outlets, ["GET"], "outlets", "html"),
+    ("/outlets/{outlet_id}", outlets.outlet, ["GET"], "outlet", "html"),
     ("/feeds", admin.feeds_page, ["GET"], "feeds", "admin"),
     ("/feeds/add", admin.feeds_add, ["POST"], "feeds_add", "admin"),
     ("/feeds/{feed_id}/remove", admin.feeds_remove, ["POST"], "feeds_remove", "admin"),
@@ -64,18 +69,27 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str], str, str]] = [
     ("/api/v1/feeds", api.feeds, ["GET"], "api_feeds", "api"),
     ("/api/v1/sources", api.sources, ["GET"], "api_sources", "api"),
     ("/api/v1/search", api.search, ["GET"], "api_search", "api"),
+    ("/api/v1/blindspot", outlets.api_blindspot, ["GET"], "api_blindspot", "api"),
+    ("/api/v1/outlets", outlets.api_outlets, ["GET"], "api_outlets", "api"),
+    ("/api/v1/outlets/{outlet_id}", outlets.api_outlet, ["GET"], "api_outlet", "api"),
     ("/healthz", api.health, ["GET"], "health", "api"),
     ("/robots.txt", site.robots_txt, ["GET"], "robots_txt", "file"),
     ("/favicon.ico", site.favicon, ["GET"], "favicon", "file"),
 ]
 
 
+class _App(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, so that even the server-error response carries the security headers.
+        return SecurityMiddleware(super().build_middleware_stack(), self.state.web.settings)
+
+
 def create_app(
     settings: Settings, store: Store | None = None, *, static_site: bool = False
 ) -> FastAPI:
-    store = store or Store(settings.db)
+    store = store or open_store(settings)
     store.migrate()
-    app = FastAPI(
+    app = _App(
         title="storywire",
         version="1",
         openapi_url="/api/v1/openapi.json",
@@ -123,7 +137,13 @@ def _install_errors(app: FastAPI) -> None:
                 headers=exc.headers,
             )
         template = "login.html" if isinstance(exc, admin.NeedLogin) else "error.html"
-        body = web.html(template, status=exc.status_code, reason=exc.detail, error="")
+        body = web.html(
+            template,
+            status=exc.status_code,
+            reason=exc.detail,
+            error="",
+            csrf=form_tokens(request),
+        )
         return Response(body, status_code=exc.status_code, media_type=HTML)
 
     async def bad_request(request: Request, exc: Exception) -> Response:

@@ -112,8 +112,8 @@ def respond(
     request: Request, page: Rendered, *, cache_control: str = "no-cache", status: int = 200
 ) -> Response:
     """The body, or 304 when the client's ETag / Last-Modified still match."""
-    compress = len(page.body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get(
-        "accept-encoding", ""
+    compress = len(page.body) >= GZIP_MIN_BYTES and accepts_gzip(
+        request.headers.get("accept-encoding", "")
     )
     etag = page.etag[:-1] + '-gz"' if compress else page.etag  # one tag per encoding
     headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
@@ -127,6 +127,24 @@ def respond(
             page.gzipped(), status_code=status, media_type=page.media_type, headers=headers
         )
     return Response(page.body, status_code=status, media_type=page.media_type, headers=headers)
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether Accept-Encoding allows gzip: its own entry (or ``*``) with q > 0 (RFC 9110)."""
+    found: dict[str, float] = {}
+    for part in header.split(","):
+        name, *params = part.split(";")
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        found[name.strip().lower()] = q
+    q = found.get("gzip", found.get("x-gzip", found.get("*", 0.0)))
+    return q > 0
 
 
 def _not_modified(request: Request, page: Rendered, etag: str) -> bool:

@@ -21,10 +21,11 @@ from ..models import Story
 from ..present import ListingItem, StoryPage, listing_item, version_page
 from ..settings import Settings
 from ..store import Store
-from ..store.reader import StoryFilter
+from ..store.listing import StoryFilter
 from ..timeutil import from_iso, to_iso
 from .cache import LRU, Rendered, TTLCache, rendered
 from .filters import install_filters
+from .plain import api_safe
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -102,11 +103,17 @@ class Web:
             lstrip_blocks=True,
         )
         install_filters(self.env)
-        self.env.globals.update(static_site=static_site)
+        # Absolute links (canonical, og:url) need the public address; without base_url
+        # the canonical link is a path and og:url is left out.
+        self.env.globals.update(
+            static_site=static_site,
+            show_images=settings.show_images,
+            site_url=settings.base_url.rstrip("/"),
+        )
         self.tag = _render_tag()
         self.versions: LRU[Rendered] = LRU(4096)
         self.ttl: TTLCache[Rendered] = TTLCache(settings.page_cache_seconds)
-        self._rendering: dict[tuple[int, int, str, int], asyncio.Future[Rendered]] = {}
+        self._rendering: dict[tuple[int, int, str, int, int], asyncio.Future[Rendered]] = {}
         self._facets: TTLCache[dict[str, list[str]]] = TTLCache(60.0, size=1)
 
     def facets(self) -> dict[str, list[str]]:
@@ -144,8 +151,11 @@ class Web:
         found = self.store.ranked_stories(f, ref=ref, limit=q.limit + 1, offset=q.offset)
         more, found = len(found) > q.limit, found[: q.limit]
         cover = self.store.coverage([x.story.id for x in found])
+        images = self.store.lead_images([x.story.id for x in found])
         return {
-            "stories": [listing_item(x, cover.get(x.story.id, [])) for x in found],
+            "stories": [
+                listing_item(x, cover.get(x.story.id), images.get(x.story.id, "")) for x in found
+            ],
             "range": range_,
             "reference_time": to_iso(ref),
             "next_cursor": encode_cursor(q.offset + q.limit, ref) if more else None,
@@ -155,7 +165,7 @@ class Web:
     # -- story pages ------------------------------------------------------------
 
     def head(self, story_id: int) -> Story:
-        story = self.store.story_head(story_id)
+        story = self.store.get_story(story_id)
         if story is None or story.version == 0:
             raise NotFound(f"story {story_id}")
         return story
@@ -168,7 +178,7 @@ class Web:
 
     async def story_async(self, story: Story, version: int, kind: str) -> Rendered:
         """``story_rendered`` with a render (a cache miss) in the thread pool."""
-        key = (story.id, version, kind, story.version)
+        key = self._page_key(story, version, kind)
         hit = self.versions.peek(key)
         if hit is not None:
             return hit
@@ -181,21 +191,38 @@ class Web:
             task.add_done_callback(lambda _: self._rendering.pop(key, None))
         return await asyncio.shield(task)
 
+    def _page_key(self, story: Story, version: int, kind: str) -> tuple[int, int, str, int, int]:
+        """The current version's page shows the timeline, so it changes when a link is
+        added (the links' generation); older versions never change."""
+        links = self.store.links_generation() if version == story.version else 0
+        return (story.id, version, kind, story.version, links)
+
     def story_rendered(self, story: Story, version: int, kind: str) -> Rendered:
         """The page of one version, rendered once ('html' or 'json')."""
+        key = self._page_key(story, version, kind)
 
         def make() -> Rendered:
             data = self.story_data(story, version)
+            if version == story.version:
+                data["timeline"] = self.store.timeline(story.id)
             written = from_iso(data["written"])
-            etag = f'"s{story.id}v{version}-{kind}-{self.tag}"'
+            etag = f'"s{story.id}v{version}-{kind}-{self.tag}-t{key[4]}"'
             if kind == "json":
-                body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+                body = json.dumps(
+                    api_safe(data), ensure_ascii=False, separators=(",", ":")
+                ).encode()
                 return rendered(body, JSON, written, etag)
             latest = version == story.version
-            body = self.html("story.html", story=data, latest=latest, current_version=story.version)
+            body = self.html(
+                "story.html",
+                story=data,
+                latest=latest,
+                current_version=story.version,
+                page_lang=data["language"],
+            )
             return rendered(body, HTML, written, etag)
 
-        return self.versions.get_or_make((story.id, version, kind, story.version), make)
+        return self.versions.get_or_make(key, make)
 
     # -- admin ------------------------------------------------------------------
 

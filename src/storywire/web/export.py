@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -23,6 +23,9 @@ from ..errors import StorywireError
 from ..settings import Settings
 from ..store import Store
 from .app import create_app
+
+if TYPE_CHECKING:
+    from ..progress import AddBar
 
 _STORY_LINK = re.compile(r'href="/stories/(\d+)"')
 
@@ -34,7 +37,11 @@ class ExportReport:
 
 
 def export_site(
-    settings: Settings, store: Store, folder: Path, max_pages: int = 20
+    settings: Settings,
+    store: Store,
+    folder: Path,
+    max_pages: int = 20,
+    add_bar: AddBar | None = None,
 ) -> ExportReport:
     if folder.exists() and not folder.is_dir():
         raise StorywireError(f"{folder} exists and is not a folder")
@@ -42,27 +49,36 @@ def export_site(
     app = create_app(
         settings.model_copy(update={"page_cache_seconds": 0.0}), store, static_site=True
     )
-    report = asyncio.run(_export(app, folder, max_pages))
+    report = asyncio.run(_export(app, folder, max_pages, add_bar))
     static = resources.files("storywire") / "web/static"
     shutil.copytree(str(static), folder / "static", dirs_exist_ok=True)
     return report
 
 
-async def _export(app: Any, folder: Path, max_pages: int) -> ExportReport:
+async def _export(
+    app: Any, folder: Path, max_pages: int, add_bar: AddBar | None = None
+) -> ExportReport:
     report, story_ids = ExportReport(), []
+    pages_done = add_bar("home pages", None) if add_bar else None
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://export") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         for n in range(1, max_pages + 1):
             html = await _get(client, f"/?page={n}")
             _write(folder / ("index.html" if n == 1 else f"page/{n}/index.html"), html)
             report.pages += 1
+            if pages_done:
+                pages_done(1)
             story_ids += [int(i) for i in _STORY_LINK.findall(html.decode())]
             if b'rel="next"' not in html:
                 break
-        for story_id in dict.fromkeys(story_ids):
+        unique = list(dict.fromkeys(story_ids))
+        story_done = add_bar("story pages", len(unique)) if add_bar else None
+        for story_id in unique:
             page = await _get(client, f"/stories/{story_id}")
             _write(folder / f"stories/{story_id}/index.html", page)
             report.stories += 1
+            if story_done:
+                story_done(1)
         _write(folder / "stories.atom", await _get(client, "/stories.atom"))
         _write(folder / "stories.json", await _get(client, "/stories.json"))
         _write(folder / "404.html", (await client.get("/stories/0")).content)

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..present import StoryPage, version_page
-from ..store.reader import Listed, StoryFilter
+from ..store.listing import Listed, StoryFilter
 from ..timeutil import to_iso
 from .cache import Rendered, rendered, respond
 from .context import Web, web_of

@@ -13,6 +13,7 @@ import nh3
 from jinja2 import Environment
 
 from ..timeutil import display_time, to_iso
+from ..urls import lead_image
 
 _TOKEN = re.compile(r"[^a-z0-9-]")
 
@@ -25,6 +26,12 @@ def safe_url(url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return url.strip()
+
+
+def image_url(url: str) -> str:
+    """An image URL fit for ``src``: absolute http(s), no spaces, quotes or angle
+    brackets (checked again here, whatever the store holds); else ""."""
+    return lead_image(url, "")
 
 
 def plain(fragment: str) -> str:
@@ -42,5 +49,10 @@ def iso(value: datetime | str) -> str:
 
 def install_filters(env: Environment) -> None:
     env.filters.update(
-        safe_url=safe_url, when=display_time, plain=plain, css_token=css_token, iso=iso
+        safe_url=safe_url,
+        when=display_time,
+        plain=plain,
+        css_token=css_token,
+        iso=iso,
+        image_url=image_url,
     )

@@ -20,9 +20,13 @@ def _utc(value: datetime | None, name: str) -> datetime | None:
     if value is None:
         return None
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not 1900 <= value.astimezone(UTC).year <= 9998:
-        raise HTTPException(400, f"{name}: year out of range")
-    return value.astimezone(UTC)
+    try:  # 9999-12-31T23:59:59-05:00 is past the last day datetime can hold in UTC
+        utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not 1900 <= utc.year <= 9998:
+        raise HTTPException(400, f"{name}: year out of range (1900-9998)")
+    return utc
 
 
 async def listing_params(

@@ -1,0 +1,179 @@
+"""Story listings for the web pages, API and feeds out: ranking, filters, coverage, facets.
+
+Ranking (docs/architecture.md, "Home ranking"):
+  score = (outlets + GROWTH_WEIGHT * articles in the last GROWTH_HOURS) / (1 + age / HALF_LIFE)
+where age is hours between the story's newest article and the reference time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, text
+
+from ..models import Story
+from ..timeutil import from_iso, to_iso, utcnow
+from . import rows
+from .stories import StoryQueries
+
+HALF_LIFE_HOURS = 12.0
+GROWTH_HOURS = 6.0
+GROWTH_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """What a story listing is narrowed to; empty strings and None mean 'any'."""
+
+    topic: str = ""
+    language: str = ""
+    country: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A story as listed: its row, current title and first highlight, and its score."""
+
+    story: Story
+    title: str
+    top_highlight: str
+    score: float = 0.0
+    growth: int = 0
+
+
+def filter_sql(f: StoryFilter) -> tuple[str, dict[str, Any]]:
+    """``AND ...`` conditions on stories ``s`` for ``f``, and their parameters."""
+    where, params = [], {}
+    if f.topic:
+        where.append(
+            "EXISTS (SELECT 1 FROM articles a LEFT JOIN feeds fd ON fd.id = a.feed_id"
+            " WHERE a.story_id = s.id AND (a.section = :topic OR fd.category = :topic))"
+        )
+        params["topic"] = f.topic
+    if f.language:
+        where.append(
+            "EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id AND a.language = :language)"
+        )
+        params["language"] = f.language
+    if f.country:
+        where.append(
+            "EXISTS (SELECT 1 FROM articles a JOIN sources so ON so.id = a.source_id"
+            " WHERE a.story_id = s.id AND so.country = :country)"
+        )
+        params["country"] = f.country
+    if f.since:
+        where.append("s.last_published >= :since")
+        params["since"] = to_iso(f.since)
+    if f.until:
+        where.append("s.first_published <= :until")
+        params["until"] = to_iso(f.until)
+    return "".join(f" AND {w}" for w in where), params
+
+
+def listed(r: Row[Any]) -> Listed:
+    m = r._mapping
+    score, growth = m.get("score", 0.0), m.get("growth", 0)
+    return Listed(rows.story(m), m["title"], m["top_highlight"], float(score), int(growth))
+
+
+class ListingQueries(StoryQueries):
+    def _listed_sql(self) -> str:
+        """Written active stories ``s`` with their current version ``v``'s title and first
+        highlight; callers append ``AND`` conditions and the order."""
+        return (
+            f"SELECT {rows.STORY_COLUMNS}, v.title AS title,"
+            f" {self.dialect.top_highlight} AS top_highlight FROM stories s"
+            " JOIN story_versions v ON v.story_id = s.id AND v.version = s.version"
+            " WHERE s.status = 'active'"
+        )
+
+    def reference_time(self) -> datetime:
+        """'Now' for listings: the newest article's time, never later than the clock.
+
+        Imported corpora are years old; measuring "the last days" from their newest
+        article keeps them listable.
+        """
+        now = utcnow()
+        with self._tx() as conn:
+            value = conn.execute(
+                text("SELECT max(published_at) FROM articles WHERE published_at <= :now"),
+                {"now": to_iso(now)},
+            ).scalar_one()
+        return from_iso(value) if value else now
+
+    def ranked_stories(
+        self, f: StoryFilter, *, ref: datetime, limit: int = 30, offset: int = 0
+    ) -> list[Listed]:
+        """Written active stories matching ``f``, best score first (see module doc)."""
+        where, params = filter_sql(f)
+        d = self.dialect
+        age = d.hours_between.format(a=":ref", b="q.last_published")
+        growth = (
+            "(SELECT count(*) FROM articles g WHERE g.story_id = s.id"
+            " AND g.published_at >= :growth_since AND g.published_at <= :ref) AS growth"
+        )
+        listed_sql = self._listed_sql().replace(" FROM stories s", f", {growth} FROM stories s")
+        sql = (
+            f"SELECT * FROM (SELECT q.*, (q.outlet_count + :gw * q.growth) /"
+            f" (1.0 + {d.greatest}(0.0, {age}) / :half) AS score"
+            f" FROM ({listed_sql}{where}) q) r"
+            " ORDER BY score DESC, last_published DESC, id DESC LIMIT :limit OFFSET :offset"
+        )
+        params.update(
+            ref=to_iso(ref),
+            gw=GROWTH_WEIGHT,
+            half=HALF_LIFE_HOURS,
+            limit=limit,
+            offset=offset,
+            growth_since=to_iso(ref - timedelta(hours=GROWTH_HOURS)),
+        )
+        with self._tx() as conn:
+            return [listed(r) for r in conn.execute(text(sql), params)]
+
+    def recent_stories(self, f: StoryFilter, *, limit: int = 50) -> list[Listed]:
+        """Written stories, most recently (re)written first: for feeds out."""
+        where, params = filter_sql(f)
+        sql = self._listed_sql() + where + " ORDER BY s.updated_at DESC, s.id DESC LIMIT :limit"
+        with self._tx() as conn:
+            return [listed(r) for r in conn.execute(text(sql), {**params, "limit": limit})]
+
+    def count_stories(self, f: StoryFilter) -> int:
+        where, params = filter_sql(f)
+        sql = "SELECT count(*) FROM stories s WHERE s.status = 'active' AND s.version > 0" + where
+        with self._tx() as conn:
+            return int(conn.execute(text(sql), params).scalar_one())
+
+    def lead_images(self, story_ids: Sequence[int]) -> dict[int, str]:
+        """Per story, the image of its first news article that has one (else of its
+        first article that has one); stories without any are left out."""
+        if not story_ids:
+            return {}
+        marks = ",".join(str(int(i)) for i in story_ids)
+        sql = (
+            f"SELECT story_id, image FROM articles WHERE story_id IN ({marks}) AND image != ''"
+            " ORDER BY story_id, kind != 'news', published_at, id"
+        )
+        out: dict[int, str] = {}
+        with self._tx() as conn:
+            for sid, image in conn.execute(text(sql)):
+                out.setdefault(int(sid), image)
+        return out
+
+    def facets(self) -> dict[str, list[str]]:
+        """Values offered by the listing filters: topics, languages, countries."""
+        queries = {
+            "topics": "SELECT t FROM (SELECT section AS t FROM articles WHERE section != ''"
+            " UNION SELECT category FROM feeds WHERE category != '') u ORDER BY t"
+            " LIMIT 200",
+            "languages": "SELECT DISTINCT language FROM articles WHERE language != ''"
+            " ORDER BY 1 LIMIT 200",
+            "countries": "SELECT DISTINCT country FROM sources WHERE country != ''"
+            " ORDER BY 1 LIMIT 300",
+        }
+        with self._tx() as conn:
+            return {k: [r[0] for r in conn.execute(text(q))] for k, q in queries.items()}

@@ -1,0 +1,58 @@
+"""What the JSON API hands out: plain text and http(s) links only.
+
+Consumers put API values into their own pages, so values that would be live there are
+not passed on: text fields lose tags and control characters (no unescaping: ``&lt;``
+stays as typed, it is text), and a link that is not http(s) (``javascript:``,
+``data:``, ``vbscript:``...) is returned as null. Paths on this site (``/stories/3``)
+stay. docs/api.md says the same.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..textutil import terminal_safe
+
+TEXT_KEYS = frozenset(
+    {"title", "author", "outlet", "summary", "text", "gist", "top_highlight", "site_name"}
+)
+URL_KEYS = frozenset({"url", "story_url"})
+_TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
+
+
+def plain_text(value: str) -> str:
+    """Text without tags and control characters (newline and tab kept)."""
+    return terminal_safe(_TAG.sub("", value))
+
+
+def web_url(value: str) -> str | None:
+    """An http(s) URL or a path on this site; anything else None."""
+    text = value.strip()
+    if text.startswith("/") and not text.startswith("//"):
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return text if terminal_safe(text) == text else None
+
+
+def api_safe(data: Any) -> Any:
+    """``data`` (dicts, lists, scalars) with its text and URL fields made safe."""
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, str) and key in URL_KEYS:
+                out[key] = web_url(value)
+            elif isinstance(value, str) and key in TEXT_KEYS:
+                out[key] = plain_text(value)
+            else:
+                out[key] = api_safe(value)
+        return out
+    if isinstance(data, list):
+        return [api_safe(v) for v in data]
+    return data

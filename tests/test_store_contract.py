@@ -1,0 +1,204 @@
+"""The store API gives the same answers on SQLite and PostgreSQL (every test runs on both)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storywire import StoreError
+from storywire.models import Article, FeedInfo, Kind, Opinion, Sentence, StoryVersion
+from storywire.store import StoryFilter
+
+T0 = datetime(2024, 4, 3, 12, tzinfo=UTC)
+
+
+def _article(n, *, outlet="Daily", title=None, text="", hours=0, **extra):
+    return Article(
+        url=f"https://news.example/{n}",
+        title=title or f"Headline number {n}",
+        text=text or f"Body of article {n}.",
+        published=T0 + timedelta(hours=hours),
+        outlet=outlet,
+        **extra,
+    )
+
+
+def _version(story_id, n, title, *, highlight="", body="", ids=(1,)):
+    return StoryVersion(
+        story_id=story_id,
+        version=n,
+        written_at=T0 + timedelta(hours=n),
+        writer="extractive",
+        title=title,
+        highlights=(Sentence(highlight or f"{title} highlight", ids),),
+        body=(Sentence(body or f"{title} body", ids),),
+        opinions=(Opinion(ids[0], "Op", "Al", "A view", "gist", "https://op.example/1"),),
+        changes={"added": list(ids)},
+    )
+
+
+def _story(store, articles, title, **version):
+    """A written story of ``articles``; its id."""
+    story = store.create_story(articles[0].published)
+    ids = []
+    for a in articles:
+        aid = store.add_article(a, content_hash=a.url)
+        store.assign_story(aid, story)
+        ids.append(aid)
+    store.add_version(_version(story, 1, title, ids=tuple(ids), **version), ids)
+    return story
+
+
+def test_articles_are_stored_once_and_read_back(store):
+    first = _article(1, author="Ann", language="en", section="world", kind=Kind.OPINION)
+    aid = store.add_article(first, content_hash="h1", source_info={"country": "us"})
+    assert aid is not None
+    assert store.add_article(first, content_hash="h1") is None  # same URL: nothing added
+    dup = store.add_article(_article(2), content_hash="h1", duplicate_of=aid)
+    assert store.find_by_hash("h1") == aid and store.find_by_hash("nope") is None
+    assert store.known_urls([first.url, "https://news.example/none"]) == {first.url}
+    got = store.get_article(aid)
+    assert got is not None
+    assert (got.url, got.author, got.language, got.section, got.kind, got.outlet) == (
+        first.url,
+        "Ann",
+        "en",
+        "world",
+        Kind.OPINION,
+        "Daily",
+    )
+    assert got.published == T0 and got.story_id is None
+    assert [a.id for a in store.articles_by_ids([dup, aid, 0, 2**70])] == [aid, dup]
+    assert store.get_article(2**70) is None
+    assert store.article_count() == 2 and store.latest_published() == T0
+    assert [a.id for a in store.list_articles(limit=1)] == [dup]
+    assert [a.id for a in store.list_articles(before_id=dup)] == [aid]
+    assert [a.id for a in store.list_articles(outlet="Nobody")] == []
+    assert store.list_sources()[0]["country"] == "us"
+
+
+def test_stories_versions_and_merges(store):
+    a, b = _article(1, outlet="A"), _article(2, outlet="B", hours=2)
+    story = _story(store, [a, b], "Bridge closes")
+    s = store.get_story(story)
+    assert s is not None
+    assert (s.article_count, s.outlet_count, s.version) == (2, 2, 1)
+    assert (s.first_published, s.last_published) == (T0, T0 + timedelta(hours=2))
+    assert store.get_story(2**63) is None and store.get_story(-1) is None
+    version, ids = store.latest_version(story) or (None, [])
+    assert version == _version(story, 1, "Bridge closes", ids=tuple(ids))
+    assert store.story_version(story, 1) == (version, ids)
+    assert store.story_version(story, 2) is None and store.story_version(story, 2**64) is None
+    assert store.stale_stories() == []
+    late = store.add_article(_article(3, outlet="C", hours=3), content_hash="h3")
+    store.assign_story(late, story)
+    assert store.stale_stories() == [story] and store.story_of(late) == story
+    store.add_version(_version(story, 2, "Bridge reopens", ids=(*ids, late)), [*ids, late])
+    assert [v.title for v in store.story_versions(story)] == ["Bridge closes", "Bridge reopens"]
+    assert store.list_stories() == [(store.get_story(story), "Bridge reopens")]
+    assert store.story_count() == 1
+    assert [a.url for a in store.articles_since(T0 + timedelta(hours=1))] == [
+        "https://news.example/2",
+        "https://news.example/3",
+    ]
+
+
+def test_ranking_filters_coverage_and_facets(store):
+    big = _story(
+        store,
+        [_article(n, outlet=f"O{n}", hours=n, section="world") for n in range(4)],
+        "Summit",
+    )
+    old = _story(store, [_article(10, outlet="X", hours=-100, language="fr")], "Old news")
+    store.add_feeds([FeedInfo(url="https://x.example/rss", outlet="X", category="sport")])
+    ref = store.reference_time()
+    assert ref == T0 + timedelta(hours=3)
+    ranked = store.ranked_stories(StoryFilter(), ref=ref)
+    assert [r.story.id for r in ranked] == [big, old]
+    assert ranked[0].title == "Summit" and ranked[0].top_highlight == "Summit highlight"
+    # (4 outlets + 0.5 * 4 growing) / (1 + 0 / 12) and 1 / (1 + 103 / 12)
+    assert ranked[0].score == pytest.approx(6.0) and ranked[0].growth == 4
+    assert ranked[1].score == pytest.approx(1 / (1 + 103 / 12))
+    assert [r.story.id for r in store.ranked_stories(StoryFilter(topic="world"), ref=ref)] == [big]
+    assert store.count_stories(StoryFilter(language="fr")) == 1
+    assert store.count_stories(StoryFilter(since=T0)) == 1
+    assert store.count_stories(StoryFilter(until=T0 - timedelta(hours=50))) == 1
+    assert [r.story.id for r in store.recent_stories(StoryFilter())] == [old, big]
+    assert store.coverage([big]) == {
+        big: {
+            "lean": {"left": 0, "center": 0, "right": 0, "unknown": 4},
+            "countries": {"unknown": 4},
+        }
+    }
+    assert store.facets() == {"topics": ["sport", "world"], "languages": ["fr"], "countries": []}
+
+
+def test_search_finds_words_prefixes_and_accents(store):
+    store.add_article(
+        _article(1, title="Café owners protest", text="Zürich city council"), content_hash="1"
+    )
+    store.add_article(
+        _article(2, title="Protest protest protest", text="protest again"), content_hash="2"
+    )
+    store.add_article(_article(3, title="Weather", author="Ann Zebra"), content_hash="3")
+    assert [a.id for a in store.search_articles("cafe")] == [1]
+    assert [a.id for a in store.search_articles("ZURICH")] == [1]
+    assert [a.id for a in store.search_articles("zebra")] == [3]  # the author
+    assert [a.id for a in store.search_articles("prot")] == [2, 1]  # prefix; most matches first
+    assert [a.id for a in store.search_articles("protest council")] == [1]
+    for hostile in ('"', "'); DROP TABLE articles; --", "a & b | !c:*", "NEAR(", "   "):
+        assert isinstance(store.search_articles(hostile), list)
+    assert store.article_count() == 3
+    story = _story(store, [_article(4)], "Election results", body="Turnout was high")
+    assert [s.story.id for s in store.search_stories("turnout")] == [story]
+    assert [s.story.id for s in store.search_stories("election res")] == [story]
+    store.add_version(_version(story, 2, "Recount ordered"), [4])
+    assert store.search_stories("turnout") == []  # only the current version is indexed
+    assert [s.title for s in store.search_stories("recount")] == ["Recount ordered"]
+
+
+def test_feeds_polling_order_and_removal(store):
+    infos = [FeedInfo(url=f"https://f{n}.example/rss", outlet=f"F{n}") for n in range(3)]
+    assert store.add_feeds(infos) == 3 and store.add_feeds(infos[:1]) == 0
+    first, second, third = store.list_feeds()
+    store.record_feed_result(second.id, status="ok", next_check=T0 + timedelta(hours=1))
+    store.record_feed_result(third.id, status="ok", next_check=T0, interval=600.0)
+    due = store.due_feeds(T0 + timedelta(hours=2))
+    assert [f.id for f in due] == [first.id, third.id, second.id]  # never polled first
+    assert store.seconds_until_next_check(T0, 5.0) == 0.0
+    assert store.list_feeds()[2].poll_interval == 600.0
+    assert store.remove_feed(first.url) and not store.remove_feed(first.url)
+    assert store.remove_feed_id(second.id) and not store.remove_feed_id(2**70)
+    assert [f.url for f in store.list_feeds()] == [third.url]
+
+
+def test_batch_commits_together_and_rolls_back_whole(store):
+    with store.batch():
+        store.add_article(_article(1), content_hash="1")
+        store.add_article(_article(2), content_hash="2")
+    with pytest.raises(RuntimeError), store.batch():
+        store.add_article(_article(3, title="Zyxwvut quokka"), content_hash="3")
+        raise RuntimeError("roll back")
+    assert store.article_count() == 2 and store.search_articles("zyxwvut") == []
+    with pytest.raises(StoreError):  # a refused row is a StoreError on both databases
+        store.add_feeds([FeedInfo(url=None, outlet="B")])  # type: ignore[arg-type]
+
+
+def test_lead_images_stored_and_chosen(store):
+    story = _story(
+        store,
+        [
+            _article(1, hours=0),
+            _article(2, hours=1, kind=Kind.OPINION, image="https://img.example/op.jpg"),
+            _article(3, hours=2, image="https://img.example/news.jpg"),
+        ],
+        "Pictured",
+    )
+    plain = _story(store, [_article(4, hours=3)], "No picture")
+    assert [a.image for a in store.story_articles(story)] == [
+        "",
+        "https://img.example/op.jpg",
+        "https://img.example/news.jpg",
+    ]
+    # the first news article with an image wins over an earlier opinion piece's
+    assert store.lead_images([story, plain]) == {story: "https://img.example/news.jpg"}
+    assert store.lead_images([]) == {}
