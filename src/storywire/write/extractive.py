@@ -89,12 +89,7 @@ class ExtractiveWriter:
         body = _story(m, budget, self.weights.lam)
         highlights = _highlights(m, [s.text for s in body])
         if not highlights and body:
-            # Every fact sits in the Story in its only wording (a small story): the
-            # second Story sentence becomes the highlight (the lead, if it is alone).
-            moved = body.pop(1) if len(body) > 1 else body[0]
-            text = shorten(moved.text)
-            sources = still_supported(text, moved.sources, m.news, m.held) or moved.sources
-            highlights = [Sentence(text, sources)]
+            highlights = _fallback_highlight(m, body)
         top = highlights[0].text if highlights else ""
         title = choose_title(news, outlets, fallback=top)
         return Draft(title, tuple(highlights), tuple(body), opinions)
@@ -129,6 +124,14 @@ def _highlights(m: _Material, body: Sequence[str]) -> list[Sentence]:
                 out.append(found)
                 chosen.extend(fact.members)
     return out
+
+
+def _fallback_highlight(m: _Material, body: list[Sentence]) -> list[Sentence]:
+    """No fact has a wording for a highlight that the Story does not hold (a small
+    story): the last Story sentence moves up when two stay; else the lead, shortened."""
+    moved = body.pop() if len(body) > 2 else body[0]
+    text = shorten(moved.text)
+    return [Sentence(text, still_supported(text, moved.sources, m.news, m.held) or moved.sources)]
 
 
 def _highlight(m: _Material, fact: Fact, body: Sequence[str], limit: int) -> Sentence | None:
