@@ -11,15 +11,28 @@ one core. Prints articles/s overall, for the first and the last 5,000 articles (
 per article means similar rates), peak resident memory of that process (which
 includes the articles loaded before forking, printed separately), and the three largest
 stories with the days they span (the drift guard keeps stories to 7 days).
+
+Then the whole process as a user runs it (without ``--articles``): ``storywire batch
+--no-write`` on the gzipped corpus in a fresh process (Python start, reading and parsing
+JSON, sorting, term counting and dedup keys in worker processes where there are cores to
+spare, dedup, clustering, merging, writing the output), timed from outside, with its
+peak memory (the largest of the process and its workers), its rate beside the in-loop
+ones and the ratio to the single-pass baseline's in-loop rate of the same run, and the
+ten largest stories of its output with the days they span. Rates depend on the
+machine's load; the ratio less so.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import re
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -168,7 +181,10 @@ def main() -> None:
         f"\n{'method':<12} {'art/s':>8} {'first 5k':>9} {'last 5k':>9} {'stories':>8} "
         f"{'peak MiB':>9}  largest stories (days spanned)"
     )
+    # First, while no child has run: its peak memory is then its own (and its workers').
+    whole = whole_process(args.data) if args.articles is None else None
     ctx = mp.get_context("fork")
+    rates = {}
     for method in ("storywire", "single-pass"):
         queue: mp.Queue = ctx.Queue()
         proc = ctx.Process(target=_run, args=(method, queue))
@@ -179,10 +195,60 @@ def main() -> None:
         last_n = (len(marks) - 1 - k) * 1000
         last = CHUNK / (marks[-1] - marks[-1 - k]) if len(marks) > 2 * k else float("nan")
         del last_n
+        rates[name] = n / secs
         print(
             f"{name:<12} {n / secs:8.0f} {first:9.0f} {last:9.0f} {stories:8d} "
             f"{peak:9.0f}  {', '.join(largest)}"
         )
+
+    if whole is not None:
+        report_whole(args.data, n, rates["single-pass"], *whole)
+
+
+BATCH_FIELDS = ("id=ID", "text=content_original", "outlet=source", "published=date")
+
+
+def whole_process(data: Path) -> tuple[float, float, list[list[str]]] | None:
+    """``storywire batch --no-write`` on the whole corpus, timed as a user would see it:
+    (seconds, peak MiB, the stories' article ids)."""
+    path = data / "corpus" / "allsides-article-bias" / "articles.jsonl.gz"
+    fields = [arg for f in BATCH_FIELDS for arg in ("--field", f)]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "stories.jsonl"
+        cmd = [sys.executable, "-m", "storywire", "batch", str(path), *fields]
+        start = time.perf_counter()
+        done = subprocess.run(
+            [*cmd, "--no-write", "--out", str(out)], capture_output=True, text=True
+        )
+        secs = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if done.returncode not in (0, 3):
+            print(done.stderr[-2000:])
+            return None
+        stories = [json.loads(line)["article_ids"] for line in out.open(encoding="utf-8")]
+    return secs, peak, stories
+
+
+def report_whole(
+    data: Path, n: int, baseline: float, secs: float, peak: float, stories: list[list[str]]
+) -> None:
+    print(
+        f"{'whole batch':<12} {n / secs:8.0f} {'':>9} {'':>9} {len(stories):8d} {peak:9.0f}"
+        f"  (storywire batch --no-write, {secs:.1f} s, "
+        f"{n / secs / baseline:.2f} x the single-pass in-loop rate)"
+    )
+    days = dict(_dates(data / "corpus" / "allsides-article-bias" / "articles.jsonl.gz"))
+    print("\nten largest stories of the whole batch (articles, days spanned):")
+    for ids in sorted(stories, key=len, reverse=True)[:10]:
+        when = [days[i] for i in ids if i in days]
+        print(f"  {len(ids):4d} articles over {max(when) - min(when):.0f} days")
+
+
+def _dates(path: Path):  # type: ignore[no-untyped-def]
+    for line, obj in read_records(path):
+        a = obj if isinstance(obj, BadLine) else to_article(obj, MAPPING, line)
+        if not isinstance(a, BadLine):
+            yield a.external_id, a.published.timestamp() / 86400
 
 
 if __name__ == "__main__":

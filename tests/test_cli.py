@@ -312,15 +312,17 @@ def test_import_reports_bad_lines_and_keeps_good_ones(cli, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = cli("import", str(path), *FIELDS)
     assert result.exit_code == 3, result.output
-    assert "3 new articles, 0 already stored, 4 bad lines" in result.stdout
+    # The title-less line is kept: its headline comes from its text.
+    assert "4 new articles, 0 already stored, 3 bad lines" in result.stdout
+    assert "1 titles taken from the text" in result.stdout
     for number, reason in [
         (2, "invalid JSON"),
-        (4, "no title"),
         (6, "no valid published time"),
         (8, "no valid published time"),
     ]:
         assert f"{path}:{number}: skipped: {reason}" in result.stderr, result.stderr
     assert f"{path}:1:" not in result.stderr and f"{path}:3:" not in result.stderr
+    assert f"{path}:4:" not in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .cluster.engine import EngineConfig, MemoryLedger, StoryEngine, progress_every
+from .cluster.prepare import auto_processes
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
 from .write import ExtractiveWriter
@@ -74,7 +75,11 @@ def group(
     else:
         ledger = MemoryLedger()
         engine = StoryEngine(ledger, config or EngineConfig())
-        placed = engine.place((items[i][1] for i in order), progress_every(1000, progress))
+        placed = engine.place(
+            [items[i][1] for i in order],
+            progress_every(1000, progress),
+            processes=auto_processes(),
+        )
         index_of: dict[int, int] = {}  # ledger article id -> item index
         ids = []
         for i, p in zip(order, placed, strict=True):
@@ -110,6 +115,9 @@ def story_record(
     copies = {items[i][0]: items[dup[i]][0] for i in members if i in dup}
     if copies:
         record["duplicates"] = copies
+    derived = [items[i][0] for i in members if items[i][1].title_from_text]
+    if derived:
+        record["titles_from_text"] = derived
     if writer is None:
         return record
     stored = [StoredArticle(**{**vars(items[i][1]), "id": k}) for k, i in enumerate(members)]
@@ -155,6 +163,9 @@ def run_batch(
     for b in bad:
         print(f"{src}:{b.line}: skipped: {b.reason}", file=log)
     print(f"read {len(items)} articles ({len(bad)} bad lines)", file=log)
+    derived = sum(a.title_from_text for _, a, _ in items)
+    if derived:
+        print(f"{derived} articles without a title: headline taken from the text", file=log)
     cluster_bar = add_bar("cluster", len(items)) if add_bar else None
     done = 0
 

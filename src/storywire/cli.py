@@ -360,9 +360,11 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     with progress_bars() as add_bar:
         new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
         written = pipeline.write_dirty(add_bar("write stories", len(pipeline.dirty)))
+    derived = sum(a.title_from_text for a in articles)
     echo(
         f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
         f"{written} stories written"
+        + (f"; {derived} titles taken from the text (none given)" if derived else "")
     )
     if bad:
         sys.exit(3)

@@ -81,6 +81,7 @@ class Article:
     external_id: str = ""
     feed_id: int | None = None
     fetched_at: datetime | None = None
+    title_from_text: bool = False  # no headline was given: derived from the text
     image: str = ""  # lead image URL (http(s) only), from the page's og:image
 
 

@@ -31,7 +31,7 @@ from .ingest.schedule import error_wait, next_interval
 from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
-from .textutil import html_to_text
+from .textutil import headline, html_to_text
 from .timeline import link_stories
 from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Counter, Extractor
@@ -357,11 +357,13 @@ class Pipeline:
                 _article_from_entry(feed, entry, url, summary, self.clock()), from_page=False
             )
         page = ready.page
+        title, text, derived = headline(entry.title or page.title, page.text)
+        same = text == page.text  # else the worker's keys and counts are for another text
         return _Fetched(
             Article(
                 url=url,
-                title=entry.title or page.title,
-                text=page.text,
+                title=title,
+                text=text,
                 published=entry.published or page.published or self.clock(),
                 outlet=feed.outlet or page.site_name or urlsplit(url).hostname or "",
                 kind=page.kind,
@@ -371,11 +373,12 @@ class Pipeline:
                 summary=html_to_text(entry.summary),
                 feed_id=feed.id,
                 fetched_at=self.clock(),
+                title_from_text=derived,
                 image=page.image or entry.image,
             ),
-            digest=ready.digest,
-            sig=ready.sig,
-            counts=ready.counts,
+            digest=ready.digest if same else None,
+            sig=ready.sig if same else None,
+            counts=ready.counts if same and title == (entry.title or page.title) else None,
         )
 
     async def run_forever(self, stop: threading.Event) -> None:
@@ -450,13 +453,15 @@ def _source_info(feed: Feed) -> dict[str, str]:
 def _article_from_entry(feed: Feed, entry: Entry, url: str, summary: str, now: datetime) -> Article:
     from .extract import classify
 
+    title, text, derived = headline(entry.title, summary)
     return Article(
         url=url,
-        title=entry.title,
-        text=summary,
+        title=title,
+        text=text,
+        title_from_text=derived,
         published=entry.published or now,
         outlet=feed.outlet or urlsplit(url).hostname or "",
-        kind=classify(url=url, title=entry.title, feed_kind=feed.kind),
+        kind=classify(url=url, title=title, feed_kind=feed.kind),
         author=entry.author,
         language=feed.language,
         summary=summary,

@@ -32,6 +32,7 @@ from ..timeutil import FUTURE_SLACK, utcnow
 from .features import Counts
 from .model import PairModel
 from .online import Doc, OnlineClusterer
+from .prepare import MIN_ARTICLES, prepared
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -348,13 +349,26 @@ class StoryEngine:
         progress: Callable[[int], None] | None = None,
         *,
         finish: bool = True,
+        processes: int = 0,
     ) -> Iterator[Placed | None]:
-        """:meth:`run`, yielding where each article went (None: URL already recorded)."""
+        """:meth:`run`, yielding where each article went (None: URL already recorded).
+
+        ``processes`` > 0: a list of at least ``prepare.MIN_ARTICLES`` has its term
+        counts and dedup keys computed ahead in that many worker processes (the same
+        values; see ``cluster/prepare.py``)."""
         with threadpool_limits(1, user_api="blas"):
-            for article, counts in _counted(articles, self):
-                yield self.add(article, counts=counts)
-                if progress:
-                    progress(1)
+            if processes > 0 and isinstance(articles, list) and len(articles) >= MIN_ARTICLES:
+                for article, (counts, digest, sig) in zip(
+                    articles, prepared(articles, processes), strict=True
+                ):
+                    yield self.add(article, digest=digest, sig=sig, counts=counts)
+                    if progress:
+                        progress(1)
+            else:
+                for article, counts in _counted(articles, self):
+                    yield self.add(article, counts=counts)
+                    if progress:
+                        progress(1)
             if finish:
                 self.finish()
 

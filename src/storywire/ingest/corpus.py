@@ -8,7 +8,9 @@ is reported with its line number and a one-line reason and skipped; the others a
 still read. Each step guards its own failures: a line longer than ``MAX_LINE_CHARS``
 is skipped unread, JSON nested deeper than Python can parse, a field of the wrong
 type (an object as title) or a date outside the sane window (``timeutil``) each make
-that line bad, never the whole file.
+that line bad, never the whole file. An article without a title gets one from its text
+(``textutil.headline``; ``title_from_text`` says so), and a text that repeats the
+headline on its first line loses that line.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import IO, Any
 from ..errors import ParseError
 from ..extract import classify
 from ..models import Article, Kind
+from ..textutil import headline
 from ..timeutil import read_time
 
 FIELDS = (
@@ -146,15 +149,16 @@ def to_article(obj: dict[str, Any], mapping: dict[str, str], line: int) -> Artic
         fields = {name: _text(name, obj.get(mapping.get(name, name))) for name in FIELDS}
     except _WrongType as exc:
         return BadLine(line, str(exc))
+    fields["title"], fields["text"], derived = headline(fields["title"], fields["text"])
     published, why = read_time(obj.get(mapping.get("published", "published")))
     if not fields["title"]:
-        return BadLine(line, "no title")
+        return BadLine(line, "no title and no text")
     if published is None:
         return BadLine(line, f"no valid published time{': ' + why if why else ''}")
-    return _article(fields, published)
+    return _article(fields, published, derived)
 
 
-def _article(fields: dict[str, str], published: datetime) -> Article:
+def _article(fields: dict[str, str], published: datetime, derived: bool) -> Article:
     def get(name: str) -> str:
         return fields[name]
 
@@ -182,4 +186,5 @@ def _article(fields: dict[str, str], published: datetime) -> Article:
         summary=get("summary"),
         section=get("topic")[:200],
         external_id=ident,
+        title_from_text=derived,
     )

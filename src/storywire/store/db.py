@@ -173,5 +173,11 @@ class Database:
             converted = self._fast_sql[sql] = sql.replace("?", "%s")
         return raw.execute(converted, params)
 
+    def _fast_row(self, conn: Connection, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+        """The first row of a hot-path query (``?`` placeholders) as a dict, or None."""
+        cur = self._fast(conn, sql, params)
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
     def close(self) -> None:
         self.engine.dispose()
