@@ -348,6 +348,9 @@ def test_story_show_strips_escape_sequences(cli, tmp_path):
     lines[0] = json.dumps(record(*QUAKE[0]) | {"title": ESC_TITLE, "source": "Bad\x1b[5m Wire"})
     write_lines(path, lines)
     assert cli("import", str(path), *FIELDS).exit_code == 0
+    outlets = cli("outlets", "list")
+    clean(outlets)
+    assert "Bad[5m Wire" in outlets.output and "\x1b" not in outlets.output
     listing = cli("story", "list")
     show = cli("story", "show", listing.stdout.split()[0])
     clean(show)

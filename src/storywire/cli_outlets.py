@@ -10,6 +10,12 @@ from typing import Any
 import click
 
 from .outlets import clean_fields
+from .textutil import terminal_safe
+
+
+def _echo(message: str) -> None:
+    """Outlet names and facts come from feeds and files: no terminal control characters."""
+    click.echo(terminal_safe(message))
 
 
 @click.group()
@@ -24,9 +30,9 @@ def outlets_list(obj: Any, as_json: bool) -> None:
     """Every outlet with its lean, country and number of articles."""
     for o in obj.store().list_outlets():
         if as_json:
-            click.echo(json.dumps(o, ensure_ascii=False))
+            _echo(json.dumps(o, ensure_ascii=False))
         else:
-            click.echo(
+            _echo(
                 f"{o['id']:5d}  {o['lean']:<10}  {o['country'] or '--':<3} "
                 f"{o['article_count']:6d}  {o['name']}"
             )
@@ -40,12 +46,12 @@ def outlets_show(obj: Any, outlet: str) -> None:
     found = obj.store().find_outlet(outlet)
     if found is None:
         raise click.ClickException(f"no outlet {outlet!r} (see `storywire outlets list`)")
-    click.echo(f"{found['name']} (id {found['id']}, {found['article_count']} articles)")
+    _echo(f"{found['name']} (id {found['id']}, {found['article_count']} articles)")
     for key in ("lean", "country", "language", "owner", "typology"):
         origin = found["origins"].get(key)
         value = found[key] or "unknown"
-        click.echo(f"  {key:<9} {value}" + (f"  [from {origin}]" if origin else ""))
-    click.echo(f"  {'domains':<9} {', '.join(found['domains']) or 'unknown'}")
+        _echo(f"  {key:<9} {value}" + (f"  [from {origin}]" if origin else ""))
+    _echo(f"  {'domains':<9} {', '.join(found['domains']) or 'unknown'}")
 
 
 @outlets.command("set")
@@ -72,7 +78,7 @@ def outlets_set(obj: Any, outlet: str, facts: tuple[str, ...]) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     store.set_outlet(found["id"], values, "user")
-    click.echo(f"{found['name']}: " + ", ".join(f"{k}={v or 'unknown'}" for k, v in values.items()))
+    _echo(f"{found['name']}: " + ", ".join(f"{k}={v or 'unknown'}" for k, v in values.items()))
 
 
 def majority_facts(records: Iterable[tuple[str, dict[str, str]]]) -> dict[str, dict[str, str]]:

@@ -5,6 +5,12 @@ extraction: the page itself, the content hash and the MinHash signature of its t
 (when the pipeline passes a ``counter``) the clusterer's raw term counts. The main process
 then only looks these up (dedup), clusters and stores. This module does not import the
 clusterer: the counting function is handed in by the pipeline's wiring.
+
+Worker processes end with the main process (``lifeline.die_with``: ``kill -9`` of
+``poll`` or ``run`` leaves no fork server, resource tracker or worker behind), and a
+page gets ``timeout`` seconds (``lifeline.time_limit``): past it the page is an
+extraction error; a worker stuck in C code is ended and the pool replaced. Closing the
+pool does not wait for a page in progress.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
 from .dedup import Signature, dedup_keys
 from .errors import ExtractError
 from .extract import Page, extract_page
+from .lifeline import PageTimeout, die_with, time_limit
 
 # With the automatic setting (extract_processes = -1), a cycle starts worker processes
 # only once it has more pages than this to extract: a few pages are cheaper in a thread.
@@ -33,6 +41,8 @@ CHUNK_WAIT = 0.02
 # Pages fetched or being fetched but not yet extracted, at most (``Extractor.backlog``):
 # enough to keep the workers fed, few enough that memory does not grow with the cycle.
 BACKLOG = 64
+# Seconds one page may take in a worker process (trafilatura takes ~0.1 s on a news page).
+PAGE_TIMEOUT = 60.0
 
 # body, url, feed kind, Content-Type, entry title, the URL the article is stored under
 # (its path words are features of the clusterer)
@@ -76,14 +86,20 @@ def prepare_page(
     )
 
 
-def prepare_pages(jobs: list[Job], counter: Counter | None = None) -> list[Prepared | str]:
-    """``prepare_page`` for each job; an ExtractError becomes its message (plain data)."""
+def prepare_pages(
+    jobs: list[Job], counter: Counter | None = None, timeout: float = 0.0
+) -> list[Prepared | str]:
+    """``prepare_page`` for each job; an ExtractError becomes its message (plain data).
+    ``timeout``: seconds per page (0: none; worker processes only)."""
     out: list[Prepared | str] = []
     for job in jobs:
         try:
-            out.append(prepare_page(*job, counter=counter))
+            with time_limit(timeout):
+                out.append(prepare_page(*job, counter=counter))
         except ExtractError as exc:
             out.append(str(exc) or "extraction failed")
+        except PageTimeout:
+            out.append(f"extraction timed out after {timeout:g} s")
     return out
 
 
@@ -98,11 +114,16 @@ class Extractor:
     ``processes``: 0 a thread; n > 0 that many processes; -1 ``auto_processes()`` once
     more than AUTO_POOL_PAGES pages were announced with ``expect()``, a thread before.
     ``counter``: computes each page's term counts for the clusterer next to the extraction.
+    ``timeout``: seconds per page in a worker process.
     """
 
-    def __init__(self, processes: int, counter: Counter | None = None):
+    def __init__(
+        self, processes: int, counter: Counter | None = None, timeout: float = PAGE_TIMEOUT
+    ):
         self.processes = processes
         self.counter = counter
+        self.timeout = timeout
+        self._running = 0  # chunks handed to the pool and not finished
         self.backlog = asyncio.Semaphore(BACKLOG)  # held from page fetch to extraction
         self._expected = 0
         self._pool: Executor | None = None
@@ -113,6 +134,8 @@ class Extractor:
         self._expected += pages
 
     def _executor(self) -> Executor | None:
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            self._stop_pool()  # a worker died (a stuck page ended): a new pool
         if self._pool is None:
             n = self.processes
             if n < 0 and self._expected > AUTO_POOL_PAGES:
@@ -126,7 +149,9 @@ class Extractor:
                 if self.counter is not None:
                     preload.append(self.counter.__module__)
                 context.set_forkserver_preload(preload)
-                self._pool = ProcessPoolExecutor(n, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    n, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+                )
         return self._pool
 
     async def prepare(
@@ -152,18 +177,25 @@ class Extractor:
             self._timer = None
         chunk, self._pending = self._pending, []
         chunk = [(job, fut) for job, fut in chunk if not fut.done()]  # e.g. cancelled
-        if not chunk or self._pool is None:
+        pool = self._executor()
+        if not chunk or pool is None:
             return
         loop = asyncio.get_running_loop()
+        jobs = [job for job, _ in chunk]
         try:
-            done = loop.run_in_executor(
-                self._pool, prepare_pages, [job for job, _ in chunk], self.counter
-            )
+            done = loop.run_in_executor(pool, prepare_pages, jobs, self.counter, self.timeout)
         except Exception as exc:  # e.g. a broken pool: every waiter must hear of it
             for _, fut in chunk:
-                fut.set_exception(exc)
+                fut.set_exception(_plain(exc))
             return
-        done.add_done_callback(lambda d: _settle(d, [fut for _, fut in chunk]))
+        self._running += 1
+        done.add_done_callback(lambda d: self._settle(d, [fut for _, fut in chunk]))
+
+    def _settle(
+        self, done: asyncio.Future[list[Prepared | str]], futures: list[asyncio.Future[Prepared]]
+    ) -> None:
+        self._running -= 1
+        _settle(done, futures)
 
     def close(self) -> None:
         if self._timer is not None:
@@ -172,9 +204,19 @@ class Extractor:
         for _, fut in self._pending:
             fut.cancel()
         self._pending = []
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        self._stop_pool()
+
+    def _stop_pool(self) -> None:
+        """Stop the workers; one still inside a page is killed, not waited for."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        busy = self._running > 0 or getattr(pool, "_broken", False)
+        if busy:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+        pool.shutdown(wait=not busy, cancel_futures=True)
+        self._running = 0
 
 
 def _settle(
@@ -188,10 +230,18 @@ def _settle(
         if done.cancelled():
             fut.cancel()
         elif error is not None:
-            fut.set_exception(error)
+            fut.set_exception(_plain(error))
         else:
             result = done.result()[i]
             if isinstance(result, str):
                 fut.set_exception(ExtractError(result))
             else:
                 fut.set_result(result)
+
+
+def _plain(error: BaseException) -> BaseException:
+    """A worker that died (killed after a timeout, or by the system) is an extraction
+    error of its pages, not a bug: they are retried at the next poll."""
+    if isinstance(error, BrokenProcessPool):
+        return ExtractError("extraction worker ended (a page ran past its time limit?)")
+    return error
