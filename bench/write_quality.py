@@ -13,8 +13,8 @@
    others, like storywire, keep whole sentences within the budget.
    Also the fraction of story sentences with at least one supporting article.
 2. BASIL (clustering/basil): titles against the neutral `main-event` title.
-3. Reader side (``reader_side``): what a reader notices on NeuS val and on the AllSides
-   corpus's 2019 articles clustered as ``storywire batch`` does (stories of >= 3
+3. Reader side (``tests/support/reader_side.py``): what a reader notices on NeuS val
+   and on the AllSides corpus's 2019 articles clustered as ``storywire batch`` does (stories of >= 3
    articles), written with the default word budget: repeated facts, highlights
    repeated in the Story, dangling openers and broken quotes, highlight length,
    non-headline titles, Story words by story size.
@@ -58,7 +58,7 @@ from storywire.settings import Settings
 from storywire.write import ExtractiveWriter
 from storywire.write.sentences import split_sentences, word_count
 
-from bench import reader_side
+from tests.support import reader_side
 
 T0 = datetime(2020, 1, 1, 12, tzinfo=UTC)
 SCORER = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
@@ -416,7 +416,9 @@ def main(argv: list[str] | None = None) -> int:
         help="stories timed: all 20-article ones up to a quarter, the rest spread "
         "over sizes; 0 = every story of the corpus",
     )
-    p.add_argument("--speed-words", type=int, default=250, help="budget for the speed run")
+    p.add_argument(
+        "--speed-words", type=int, default=Settings().story_words, help="budget for the speed run"
+    )
     p.add_argument("--quick", action="store_true", help="100 NeuS rows, 100 speed stories")
     p.add_argument(
         "--skip", nargs="*", default=[], choices=["neus", "basil", "reader", "allsides", "speed"]

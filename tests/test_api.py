@@ -209,16 +209,50 @@ def test_injection_words_still_find_matches(client):
 def test_feeds_out_guid_stable_and_updated(client, ids):
     atom = client.get("/stories.atom")
     assert atom.headers["content-type"].startswith("application/atom+xml")
-    guid = f"tag:storywire,2025:story/{ids['quake']}"
-    assert atom.text.count(guid) == 1 and "&lt;script&gt;" in atom.text
+    guid = f"{client.base_url}/stories/{ids['quake']}"  # this instance's address
+    assert atom.text.count(f"<id>{guid}</id>") == 1 and "&lt;script&gt;" in atom.text
     feed = client.get("/stories.json").json()
     entry = next(i for i in feed["items"] if i["id"] == guid)
     assert entry["date_modified"] > entry["date_published"]
     only = client.get("/stories.json", params={"topic": "World"}).json()["items"]
     assert [i["id"] for i in only] == [guid]
     searched = client.get("/stories.atom", params={"q": "deposit rate"}).text
-    assert f"story/{ids['ecb']}<" in searched and guid not in searched
+    assert f"stories/{ids['ecb']}<" in searched and guid not in searched
     assert client.get("/stories.atom", params={"q": "\x00\x01bad"}).status_code == 200
+
+
+def test_feed_entries_carry_the_page(client, ids):
+    feed = client.get("/stories.json").json()
+    assert feed["authors"][0]["name"].startswith("storywire at ")
+    page = client.get(f"/api/v1/stories/{ids['quake']}").json()
+    entry = next(i for i in feed["items"] if i["url"].endswith(f"/stories/{ids['quake']}"))
+    html_ = entry["content_html"]
+    for s in page["highlights"] + page["body"]:
+        refs = ", ".join(str(r) for r in s["refs"])
+        assert f"[{refs}]" in html_
+    for group in page["sources"]:
+        for a in group["articles"]:
+            assert a["url"] in html_
+    assert "<h3>Sources</h3>" in html_ and "<h3>Story</h3>" in html_
+    atom = client.get("/stories.atom").text
+    assert "<author><name>storywire at " in atom
+    assert all(i["content_html"] and i["summary"] for i in feed["items"])  # never empty
+
+
+def test_feeds_out_min_outlets(client, ids):
+    every = client.get("/stories.json").json()["items"]
+    many = client.get("/stories.json", params={"min_outlets": 3}).json()["items"]
+    counts = {
+        i["url"]: client.get(i["url"].replace("/stories/", "/api/v1/stories/")).json()
+        for i in every
+    }
+    assert {i["id"] for i in many} == {
+        i["id"] for i in every if counts[i["url"]]["outlet_count"] >= 3
+    }
+    assert 0 < len(many) < len(every)
+    atom = client.get("/stories.atom", params={"min_outlets": 3}).text
+    assert atom.count("<entry>") == len(many)
+    assert client.get("/stories.atom", params={"min_outlets": -1}).status_code == 400
 
 
 def test_openapi_lists_every_api_route(client):

@@ -7,6 +7,7 @@ home and story pages go to test-artifacts/ (the README shows one).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from storywire import Store, load_settings
 from storywire.web import create_app
 
+from tests.support import reader_side
 from tests.support.discoversite import news_site as discover_site
 from tests.support.imagestore import build_images, image_site
 from tests.support.live import LiveServer
@@ -108,6 +110,17 @@ def test_home_then_story_then_citation(page, site):
     assert "New outlets: The Guardian." in page.locator("ul.changes").inner_text()
     headings_in_order(page)
     page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
+    # The screenshot story (the README's) reads as the seed page: each fact once, no
+    # highlight repeated in the Story, no sentence leaning on one it does not follow.
+    told = [t.strip() for t in page.locator("p.body span.sentence").all_inner_texts()]
+    told = [re.sub(r"\s*[\d,]+$", "", t) for t in told]  # the citation marks
+    bullets = [
+        re.sub(r"\s*[\d,]+$", "", t.strip())
+        for t in page.locator("ul.highlights li").all_inner_texts()
+    ]
+    assert told and not reader_side.has_repeated_fact(told), told
+    assert not any(reader_side.highlight_repeated(h, told) for h in bullets), bullets
+    assert not any(reader_side.opener(t) or reader_side.broken_quote(t) for t in told), told
 
     numbers = page.locator("ul.sources li[id^=source-] .sid").all_inner_texts()
     assert numbers == [str(n) for n in range(1, len(numbers) + 1)]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storywire import StoreError
-from storywire.models import Article, FeedInfo, Kind, Opinion, Sentence, StoryVersion
+from storywire.models import Article, Changes, FeedInfo, Kind, Opinion, Sentence, StoryVersion
 from storywire.store import StoryFilter
 
 T0 = datetime(2024, 4, 3, 12, tzinfo=UTC)
@@ -32,7 +32,7 @@ def _version(story_id, n, title, *, highlight="", body="", ids=(1,)):
         highlights=(Sentence(highlight or f"{title} highlight", ids),),
         body=(Sentence(body or f"{title} body", ids),),
         opinions=(Opinion(ids[0], "Op", "Al", "A view", "gist", "https://op.example/1"),),
-        changes={"added": list(ids)},
+        changes=Changes(new_articles=tuple(ids)),
     )
 
 

@@ -147,7 +147,7 @@ def run_batch(
     out: IO[str],
     *,
     write: bool = True,
-    words: int = 250,
+    words: int = 400,
     group_by: str | None = None,
     log: IO[str] | None = None,
     config: EngineConfig | None = None,

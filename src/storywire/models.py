@@ -115,6 +115,26 @@ class Opinion:
 
 
 @dataclass(frozen=True)
+class Changes:
+    """What a version added to the previous one (all empty for a first version).
+    Written by ``write.versions.decide``, stored as JSON, shown on the page."""
+
+    new_articles: tuple[int, ...] = ()
+    new_outlets: tuple[str, ...] = ()
+    new_opinions: tuple[int, ...] = ()  # opinion and analysis pieces
+    new_facts: tuple[str, ...] = ()  # names and numbers no earlier article mentioned
+    new_sentences: tuple[str, ...] = ()  # Story sentences the previous version lacked
+
+    def to_json(self) -> dict[str, list[Any]]:
+        return {k: list(v) for k, v in vars(self).items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Changes:
+        """From the stored JSON; unknown keys ignored, missing ones empty."""
+        return cls(**{k: tuple(data.get(k) or ()) for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
 class StoryVersion:
     """One written version of a story page."""
 
@@ -126,7 +146,7 @@ class StoryVersion:
     highlights: tuple[Sentence, ...]
     body: tuple[Sentence, ...]
     opinions: tuple[Opinion, ...]
-    changes: dict[str, Any] = field(default_factory=dict)
+    changes: Changes = field(default_factory=Changes)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from .textutil import headline, html_to_text
 from .timeline import link_stories
 from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Counter, Extractor
-from .write import ExtractiveWriter, LLMWriter, change, make_writer
+from .write import ExtractiveWriter, LLMWriter, decide, make_writer
 
 if TYPE_CHECKING:
     from .progress import AddBar
@@ -159,19 +159,11 @@ class Pipeline:
         if not articles:
             return False
         previous = self.store.latest_version(story_id)
-        old_ids = set(previous[1]) if previous else set()
-        old = [a for a in articles if a.id in old_ids]
-        new = [a for a in articles if a.id not in old_ids]
-        delta = change(old, new)
-        dropped = bool(old_ids - {a.id for a in articles})  # e.g. articles moved by a merge
-        if previous and not delta.meaningful and not dropped:
+        last, last_ids = previous or (None, [])
+        decided = decide(last, last_ids, articles, self.writer)
+        if decided is None:
             return False
-        draft = self.writer.write(articles)
-        old_text = (
-            {s.text for s in previous[0].body} | {s.text for s in previous[0].highlights}
-            if previous
-            else set()
-        )
+        draft, changes = decided
         version = StoryVersion(
             story_id=story_id,
             version=(previous[0].version + 1) if previous else 1,
@@ -181,15 +173,7 @@ class Pipeline:
             highlights=draft.highlights,
             body=draft.body,
             opinions=draft.opinions,
-            changes={
-                "new_articles": list(delta.new_articles) if previous else [],
-                "new_outlets": list(delta.new_outlets) if previous else [],
-                "new_opinions": list(delta.new_views) if previous else [],
-                "new_facts": list(delta.new_facts[:20]) if previous else [],
-                "new_sentences": [s.text for s in draft.body if s.text not in old_text]
-                if previous
-                else [],
-            },
+            changes=changes,
         )
         self.store.add_version(version, [a.id for a in articles])
         return True

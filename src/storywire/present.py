@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from typing import Any, TypedDict
 
-from .models import Opinion, Sentence, StoredArticle, Story, StoryVersion
+from .models import Changes, Opinion, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
 from .store.listing import Listed
 from .store.outlets import Coverage, empty_coverage
@@ -102,7 +102,7 @@ class StoryPage(StorySummary):
     coverage: Coverage
     # Stories this one continues / that continue it (filled for the current version).
     timeline: dict[str, list[dict[str, Any]]]
-    changes: dict[str, Any]
+    changes: dict[str, list[Any]]
     what_changed: list[str]
     top_highlight: str
     language: str
@@ -167,7 +167,7 @@ def version_page(
         "sources": groups,
         "coverage": store.coverage_of_articles([a.id for a in articles]),
         "timeline": {"earlier": [], "later": []},
-        "changes": version.changes,
+        "changes": version.changes.to_json(),
         "what_changed": what_changed(version.changes, number, articles),
         "top_highlight": version.highlights[0].text if version.highlights else "",
         "language": story_language(articles),
@@ -209,19 +209,19 @@ def _cited(sentence: Sentence, number: dict[int, int]) -> Cited:
 
 
 def what_changed(
-    changes: dict[str, Any], number: dict[int, int], articles: list[StoredArticle]
+    changes: Changes, number: dict[int, int], articles: list[StoredArticle]
 ) -> list[str]:
     """Plain sentences saying what this version added to the previous one."""
     lines: list[str] = []
-    outlets = changes.get("new_outlets") or []
+    outlets = changes.new_outlets
     if outlets:
         lines.append("New outlets: " + ", ".join(str(o) for o in outlets) + ".")
-    new = [i for i in changes.get("new_articles") or [] if i in number]
+    new = [i for i in changes.new_articles if i in number]
     if new:
         by_id = {a.id: a for a in articles}
         titles = "; ".join(f"[{number[i]}] {by_id[i].title}" for i in new[:10])
         lines.append(f"{len(new)} new article{'s' if len(new) != 1 else ''}: {titles}.")
-    sentences = changes.get("new_sentences") or []
+    sentences = changes.new_sentences
     if sentences:
         lines.append(
             f"{len(sentences)} new sentence{'s' if len(sentences) != 1 else ''} in the story."

@@ -101,7 +101,9 @@ class Settings(BaseSettings):
         description="Lowest same-story probability (pair model) for joining "
         "an open story; unset: the shipped model's own threshold.",
     )
-    story_words: int = Field(250, ge=20, description="Word budget of a story body.")
+    story_words: int = Field(
+        400, ge=20, description="Most words of a story body (short stories get fewer)."
+    )
     admin_token: str | None = Field(
         None,
         description="Token that unlocks feed management in the browser; required "

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..models import Feed, Kind, Opinion, Sentence, StoredArticle, Story, StoryVersion
+from ..models import Changes, Feed, Kind, Opinion, Sentence, StoredArticle, Story, StoryVersion
 from ..timeutil import from_iso
 
 # An article with its outlet's name (``a``: articles, ``s``: sources). The columns are
@@ -75,7 +75,7 @@ def version(m: Mapping[Any, Any]) -> StoryVersion:
         highlights=tuple(_sentence(s) for s in json.loads(m["highlights"])),
         body=tuple(_sentence(s) for s in json.loads(m["body"])),
         opinions=tuple(_opinion(o) for o in json.loads(m["opinions"])),
-        changes=json.loads(m["changes"]),
+        changes=Changes.from_json(json.loads(m["changes"])),
     )
 
 

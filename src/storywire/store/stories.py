@@ -139,7 +139,7 @@ class StoryQueries(ArticleQueries):
                     "hl": json.dumps([asdict(s) for s in version.highlights]),
                     "body": json.dumps([asdict(s) for s in version.body]),
                     "op": json.dumps([asdict(o) for o in version.opinions]),
-                    "changes": json.dumps(version.changes),
+                    "changes": json.dumps(version.changes.to_json()),
                     "ids": json.dumps(sorted(article_ids)),
                 },
             )

@@ -53,7 +53,7 @@ def story_versions(request: Request, story_id: Id) -> dict[str, Any]:
                     "written": to_iso(v.written_at),
                     "writer": v.writer,
                     "title": v.title,
-                    "changes": v.changes,
+                    "changes": v.changes.to_json(),
                     "url": f"/api/v1/stories/{story_id}/versions/{v.version}",
                 }
                 for v in versions

@@ -6,7 +6,7 @@ from ..models import StoredArticle
 from ..settings import Settings
 from .extractive import Draft, ExtractiveWriter
 from .llm import LLMWriter
-from .versions import Change, change
+from .versions import Change, change, decide
 
 
 class Writer(Protocol):
@@ -39,5 +39,6 @@ __all__ = [
     "LLMWriter",
     "Writer",
     "change",
+    "decide",
     "make_writer",
 ]

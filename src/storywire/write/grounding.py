@@ -75,3 +75,26 @@ def _numbers(text: str) -> set[str]:
 
 def _body(article: StoredArticle) -> str:
     return f"{article.title}\n{article.text or article.summary}"
+
+
+def still_supported(
+    text: str,
+    sources: Sequence[int],
+    news: Sequence[StoredArticle],
+    article_concepts: Sequence[set[str]],
+) -> tuple[int, ...]:
+    """The ids among ``sources`` whose article still supports ``text`` (a shortened
+    sentence): the content-word share and every number, as in ``supporters``. A
+    duplicate's id stays when its original supports the text."""
+    index = {a.id: k for k, a in enumerate(news)}
+    words = {k for k in concepts(text) if " " not in k}
+    numbers = _numbers(text)
+    keep = set()
+    for k, a in enumerate(news):
+        if (
+            words
+            and len(words & article_concepts[k]) >= SUPPORT_CONCEPTS * len(words)
+            and all(n in _body(a) for n in numbers)
+        ):
+            keep.add(a.id)
+    return tuple(i for i in sources if i in keep or (i not in index and keep))

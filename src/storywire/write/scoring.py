@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from ..models import StoredArticle
+from .readable import strip_connective
 from .sentences import is_boilerplate, split_sentences, word_count
 
 LEAD_SENTENCES = 12  # sentences per article considered: news puts the facts first
@@ -88,6 +89,7 @@ def candidates(articles: Sequence[StoredArticle]) -> list[Candidate]:
         for s in split_sentences(a.text or a.summary):
             if kept >= LEAD_SENTENCES:
                 break
+            s = strip_connective(s)
             if usable(s, a.title):
                 out.append(Candidate(s, i, kept, word_count(s), concepts(s)))
                 kept += 1
@@ -147,14 +149,19 @@ def overlap(cands: Sequence[Candidate]) -> np.ndarray:
     """Share of the shorter sentence's content words found in the other (stemmed): catches
     paraphrases of one fact that TF-IDF cosine scores low ("reopen the government for
     three weeks" in three outlets' words)."""
+    return shared_share([{k for k in c.concepts if " " not in k} for c in cands])
+
+
+def shared_share(word_sets: Sequence[set[str] | frozenset[str]]) -> np.ndarray:
+    """Pairwise share of the smaller set found in the other."""
     vocab: dict[str, int] = {}
     indices: list[int] = []
     indptr = [0]
-    for c in cands:
-        indices.extend(vocab.setdefault(k, len(vocab)) for k in c.concepts if " " not in k)
+    for words in word_sets:
+        indices.extend(vocab.setdefault(k, len(vocab)) for k in words)
         indptr.append(len(indices))
     M = sparse.csr_matrix(
-        (np.ones(len(indices)), indices, indptr), shape=(len(cands), max(1, len(vocab)))
+        (np.ones(len(indices)), indices, indptr), shape=(len(word_sets), max(1, len(vocab)))
     )
     shared = (M @ M.T).toarray()
     sizes = np.diff(indptr).astype(float)

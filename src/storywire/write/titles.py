@@ -25,7 +25,28 @@ _PREFIX = re.compile(
 _SUFFIX_TAG = re.compile(r"\s*[(\[](video|photos?|watch|live|updated?|opinion)[)\]]\s*$", re.I)
 _CLICKBAIT = re.compile(
     r"\s*[:—–-]\s*(here'?s (why|what|how)\b.*|what (we|you) (know|need to know)|"
-    r"you won'?t believe.*|report)\s*$",
+    r"you won'?t believe.*|report)\.?\s*$|,\s*explained\.?\s*$",
+    re.I,
+)
+# Not a headline of the event (the reader-side bench's checks): a label, a listicle, an
+# explainer, a question, a format tag.
+_LISTICLE = re.compile(
+    r"^\s*(\d+|three|four|five|six|seven|eight|nine|ten)\s+(\w+\s+)?(takeaways?|things|ways"
+    r"|reasons|questions|moments|lessons|facts|highlights|winners|losers|signs|tips)\b",
+    re.I,
+)
+_EXPLAINER = re.compile(
+    r"(\bexplained\b|\bexplainer\b|\bwhat (we|you) (know|need to know)|^here'?s\b"
+    r"|\bwhat to know\b|\bwhat it means\b|^(how|why|what|who|where|when)\b)",
+    re.I,
+)
+_TAG = re.compile(r"^\s*(video|watch|live|breaking|opinion|photos?|listen)\s*[:|]", re.I)
+# Words that take a side; a plainer headline is preferred when one exists.
+_LOADED = re.compile(
+    r"\b(slams?|blasts?|rips?|destroys?|lashes out|scorch\w*|radical|extremists?|regime"
+    r"|illegals?|illegal aliens?|scheme|meltdown|bombshell|hysteria|smears?|unhinged"
+    r"|shocking|caves?|cronies|sham|hoax|witch ?hunt|outrage\w*|disgrac\w*|epic"
+    r"|brutal(ly)?|stunning|massive|huge|crazy|insane|furious|fumes?|mocks?|trashes?)\b",
     re.I,
 )
 _SEPARATOR = re.compile(r"\s+[|—–-]\s+(?=[^|—–-]+$)")
@@ -62,17 +83,39 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower().removeprefix("the "))
 
 
+def is_headline(title: str) -> bool:
+    """A headline of the event: more than three words, not a listicle, an explainer,
+    a question or a format tag."""
+    return (
+        len(title.split()) > 3
+        and not _LISTICLE.match(title)
+        and not _EXPLAINER.search(title)
+        and not title.rstrip(" .").endswith("?")
+        and not _TAG.match(title)
+    )
+
+
+TITLE_LOADED_PENALTY = 0.5
 TITLE_BODY_WEIGHT = 0.5  # agreement with the articles' leads, beside the other headlines
 TITLE_LENGTH_PENALTY = 0.07  # per word: a wire headline is short
 
 
-def choose_title(articles: Sequence[StoredArticle], outlets: tuple[str, ...]) -> str:
+def choose_title(
+    articles: Sequence[StoredArticle], outlets: tuple[str, ...], fallback: str = ""
+) -> str:
     """The headline most like the other headlines and the articles' leads, short
-    preferred; cleaned of outlet names and format tags. Tuned on NeuS train."""
+    preferred, without one side's loaded words when a plainer one exists; cleaned of
+    outlet names and format tags; never a label, listicle, explainer or question while
+    ``fallback`` (the lead fact, shortened) or another headline is one. Tuned on NeuS
+    train."""
     from .sentences import split_sentences
 
     pairs = [(clean_title(a.title, outlets), a) for a in articles]
     pairs = [(t, a) for t, a in pairs if t]
+    headlines = [(t, a) for t, a in pairs if is_headline(t)]
+    if not headlines and fallback and is_headline(fallback):
+        return fallback.rstrip(".")
+    pairs = headlines or pairs
     if not pairs:
         return next((a.title for a in articles if a.title), "Untitled story")
     titles = [t for t, _ in pairs]
@@ -88,4 +131,7 @@ def choose_title(articles: Sequence[StoredArticle], outlets: tuple[str, ...]) ->
         + TITLE_BODY_WEIGHT * np.asarray((T @ B.T).sum(axis=1)).ravel()
     )
     score = agreement - TITLE_LENGTH_PENALTY * np.array([len(t.split()) for t in titles])
+    loaded = np.array([bool(_LOADED.search(t)) for t in titles])
+    if not loaded.all():
+        score = score - TITLE_LOADED_PENALTY * loaded
     return titles[int(np.argmax(score))]

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from ..models import Kind, StoredArticle
+from ..models import Changes, Kind, StoredArticle, StoryVersion
 from .sentences import split_sentences
 
 NEW_FACTS = 3
+MAX_FACTS = 20  # new facts recorded per version
 LEAD = 6  # sentences of a new article searched for new facts
 _FACT = re.compile(r"\b(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[A-Z]{2,}|\d[\d,.]*\d|\d)\b")
 _COMMON = {
@@ -99,4 +101,37 @@ def change(old: Sequence[StoredArticle], new: Sequence[StoredArticle]) -> Change
         new_outlets=tuple(sorted({a.outlet for a in new} - old_outlets)),
         new_views=tuple(a.id for a in originals if a.kind != Kind.NEWS),
         new_facts=tuple(fresh),
+    )
+
+
+class _Writes(Protocol):
+    def write(self, articles: list[StoredArticle]) -> Any: ...
+
+
+def decide(
+    previous: StoryVersion | None,
+    previous_ids: Sequence[int],
+    articles: list[StoredArticle],
+    writer: _Writes,
+) -> tuple[Any, Changes] | None:
+    """The rewrite decision: (draft, what changed) when the story is new or changed
+    meaningfully (new outlets, opinion pieces, facts, or articles gone from it, e.g. by
+    a merge); None when the current version still stands."""
+    known = set(previous_ids)
+    old = [a for a in articles if a.id in known]
+    new = [a for a in articles if a.id not in known]
+    delta = change(old, new)
+    dropped = bool(known - {a.id for a in articles})
+    if previous and not delta.meaningful and not dropped:
+        return None
+    draft = writer.write(articles)
+    if previous is None:
+        return draft, Changes()
+    old_text = {s.text for s in previous.body} | {s.text for s in previous.highlights}
+    return draft, Changes(
+        new_articles=delta.new_articles,
+        new_outlets=delta.new_outlets,
+        new_opinions=delta.new_views,
+        new_facts=delta.new_facts[:MAX_FACTS],
+        new_sentences=tuple(s.text for s in draft.body if s.text not in old_text),
     )

@@ -1,7 +1,9 @@
-"""Reader-side measures of written stories: what a reader notices, sentence by sentence.
+"""Reader-side measures of written stories: what a reader notices, sentence by sentence
+(bench/write_quality.py prints them; tests/test_write_reader.py holds the writer to them).
 
-Independent of the writer's own rules (its own tokens, Porter stems, stop words), so
-the writer cannot pass by sharing a definition with its judge.
+Written apart from the writer's rules (its own tokens, opener lists and checks; the
+repeated-fact test uses Porter stems, as the writer's paraphrase test now does), so the
+writer does not pass by calling its judge.
 
 - repeated fact: two Story sentences sharing >= 60% of the shorter one's content
   words (stems; the shorter has at least 4 content words);
@@ -29,13 +31,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nltk.stem import porter
+import snowballstemmer  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storywire.extract.kind import classify
 from storywire.models import Kind, StoredArticle
 
-_STEM = porter.PorterStemmer()
+_PORTER = snowballstemmer.stemmer("porter")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "told", "mr", "ms", "mrs"}
 PRONOUNS = {
@@ -66,7 +68,7 @@ _TAG = re.compile(r"^\s*(video|watch|live|breaking|opinion|photos?|listen)\s*[:|
 
 def content(text: str) -> set[str]:
     toks = _TOKEN.findall(text.lower().replace("’", "'"))
-    return {_STEM.stem(t.removesuffix("'s")) for t in toks if t not in _STOP and len(t) > 1}
+    return {_PORTER.stemWord(t.removesuffix("'s")) for t in toks if t not in _STOP and len(t) > 1}
 
 
 def tokens(text: str) -> list[str]:

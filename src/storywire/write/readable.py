@@ -1,0 +1,118 @@
+"""Can a sentence stand on a story page by itself, and where does it go?
+
+A sentence taken out of its article must not lean on the sentence before it: one
+that opens on a pronoun or a connective ("He added", "But", "However") lost its
+referent, and one with unbalanced quote marks or a lower-case start is a fragment
+(`It sounds horrible to me," Trump added.`). A quote stays only inside a sentence
+that names its speaker. The Story is put in news order: what happened, details,
+reactions (quotes and statements), then background (earlier events, context).
+"""
+
+from __future__ import annotations
+
+import re
+
+PRONOUNS = (
+    "he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their",
+    "its", "him", "them", "such", "both", "the latter", "the former", "we", "i", "our",
+    "you", "one of them", "another", "others", "some of them", "neither", "either",
+)  # fmt: skip
+CONNECTIVES = (
+    "but", "however", "and", "also", "meanwhile", "still", "yet", "so", "thus",
+    "therefore", "instead", "moreover", "furthermore", "additionally", "nevertheless",
+    "nonetheless", "in addition", "as a result", "even so", "then", "besides", "otherwise",
+    "in response", "at the same time", "that's", "it's", "he's", "she's", "they're",
+    "likewise", "similarly", "by contrast", "in contrast", "on the other hand", "again",
+    "or", "nor", "plus", "later", "afterward", "afterwards", "in turn", "as well",
+    "except", "unlike", "for his part", "for her part", "for their part", "in fact",
+    "indeed", "after that",
+    "the move", "the same",
+)  # fmt: skip
+_OPENERS = sorted(PRONOUNS + CONNECTIVES, key=len, reverse=True)
+_SPEECH = re.compile(
+    r"\b(said|says|say|told|tells|added|adds|wrote|writes|tweeted|stated|asked|declared"
+    r"|announced|according to|testified|argued|warned|insisted|explained|noted)\b",
+    re.I,
+)
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_TERM = re.compile(r"^[\"“]\S+(\s\S+){0,3}[\"”]$")  # a quoted term, not a quote: "AUKUS"
+_SPEAKER = re.compile(
+    r"\b([A-Z][a-z]+|[A-Z]{2,}|spokes(wo)?man|spokesperson|officials?|police|lawyers?"
+    r"|attorneys?|aides?|officers?|authorities|prosecutors?|witness(es)?|residents?"
+    r"|president|governor|senator|minister|leader|secretary|chief|director|judge|mayor"
+    r"|lawmakers?|company|agency|department|ministry|campaign|report|statement)\b"
+)
+_NOT_NAMES = {"The", "A", "An", "In", "On", "At", "As", "After", "But", "And", "When", "If"}
+_BACKGROUND = re.compile(
+    r"\b(last (year|month|week|spring|summer|fall|winter)|in (19|20)\d\d|earlier this"
+    r"|previously|had been|years? ago|months ago|since (19|20)\d\d|former|first (took|came"
+    r"|was)|has long|for years|history|in the past)\b",
+    re.I,
+)
+_REACTION = re.compile(
+    r"\b(criticized|criticised|praised|condemned|welcomed|responded|reacted|slammed|blasted"
+    r"|denounced|applauded|called (it|the|on)|in a statement)\b",
+    re.I,
+)
+BACKGROUND_POSITION = 6  # sentences this deep in every reporting article are context
+
+
+_STRIPPABLE = re.compile(
+    r"^(but|however|and|also|meanwhile|still|yet|so|moreover|furthermore|additionally"
+    r"|in addition|nevertheless|nonetheless|indeed|in fact|at the same time|plus)\b,?\s+"
+    r"(?=[A-Za-z\"“])",
+    re.I,
+)
+
+
+def strip_connective(sentence: str) -> str:
+    """The sentence without a leading connective ("But", "However,"): a deletion
+    that keeps every fact, and a capital letter."""
+    m = _STRIPPABLE.match(sentence)
+    if not m:
+        return sentence
+    rest = sentence[m.end() :]
+    return rest[:1].upper() + rest[1:]
+
+
+def opener(sentence: str) -> str:
+    """The pronoun or connective the sentence opens on, or ''."""
+    head = sentence.lstrip("\"'“‘(").lower().replace("’", "'")
+    for word in _OPENERS:
+        if head.startswith(word) and not head[len(word) : len(word) + 1].isalnum():
+            return word
+    return ""
+
+
+def broken_quote(sentence: str) -> bool:
+    """Unbalanced quote marks, or a fragment starting in lower case."""
+    s = sentence.strip()
+    return s.count('"') % 2 == 1 or s.count("“") != s.count("”") or s[:1].islower()
+
+
+def has_quote(sentence: str) -> bool:
+    """Quoted words beyond a quoted term of a few words."""
+    return any(not _TERM.match(m.group(0)) for m in _QUOTED.finditer(sentence))
+
+
+def names_speaker(sentence: str) -> bool:
+    """A speech verb and a named speaker (a name or a role) outside the quoted words."""
+    outside = _QUOTED.sub(" ", sentence)
+    speakers = [m.group(0) for m in _SPEAKER.finditer(outside)]
+    return bool(_SPEECH.search(outside)) and any(w not in _NOT_NAMES for w in speakers)
+
+
+def stands_alone(sentence: str) -> bool:
+    """Readable without the sentence before it; a quote only with its speaker named."""
+    if opener(sentence) or broken_quote(sentence):
+        return False
+    return not has_quote(sentence) or names_speaker(sentence)
+
+
+def section(sentence: str, position: int) -> int:
+    """News order: 1 details, 2 reactions (quotes, statements), 3 background."""
+    if position >= BACKGROUND_POSITION or (position >= 3 and _BACKGROUND.search(sentence)):
+        return 3
+    if has_quote(sentence) or _REACTION.search(sentence):
+        return 2
+    return 1
