@@ -1,17 +1,30 @@
 """Scale: the same store grown on SQLite and on PostgreSQL, side by side in one run.
 
-    python -m bench.scale [--articles 3000] [--copies 10] [--seconds 5] [--connections 50]
+    python -m bench.scale [--articles 300000] [--chunk 30000] [--import-all]
+                          [--seconds 5] [--connections 50] [--only sqlite|postgresql]
 
-Input: the newest ARTICLES AllSides articles ($STORYWIRE_DATA), imported with
-`storywire import` in COPIES chunks, each chunk the same articles with dates shifted
-past the previous chunk and URLs/ids altered (so a store of ARTICLES x COPIES).
-Per database it prints the import rate of each chunk (flat when the store's size does
-not slow the per-article path), the import process's peak memory, and, at the first and
-the last size, requests/s and p50/p99 under wrk (50 connections) of the home page, story
-pages, the API list and uncached search (a different query each request).
-PostgreSQL: a throwaway server (tests/pgserver.py) unless --pg-url names one.
-The SQLite run is the baseline in the same run: ratios are steadier than absolute
-rates on a loaded machine.
+Input: the newest CHUNK AllSides articles ($STORYWIRE_DATA) with a date not in the
+future, as ARTICLES / CHUNK copies, each copy the same articles with dates shifted by the
+corpus' span (+30 days) per copy, ids and URLs altered and a copy mark appended to the
+text (so no copy is an exact duplicate of another: a duplicate skips clustering). The
+copies are in time order, the last one on the corpus' own dates.
+
+Per database:
+  1. the first copy imported with `storywire import` (an empty store): articles/s and
+     the import process's peak RSS;
+  2. the web routes at that size: requests/s, p50 and p99 under wrk (CONNECTIONS
+     connections, one `storywire serve` process) of the home page, story pages, the API
+     list and uncached search (a different query for each request of a rotation of 400);
+  3. the middle copies: by default written straight into the tables (the first copy's
+     rows with shifted dates and ids, remapped story versions; the search triggers fill
+     the indexes), which takes minutes instead of hours on a small machine; with
+     --import-all each one is imported like the first;
+  4. the last copy imported with `storywire import` into the store of ARTICLES - CHUNK:
+     its articles/s against the first copy's is the flatness of the per-article path;
+  5. the web routes again at ARTICLES.
+PostgreSQL: a throwaway server (tests/support/pgserver.py, fsync off, shared_buffers
+512 MB) unless --pg-url names one. The SQLite run is the baseline in the same run:
+ratios are steadier than absolute rates on a loaded machine.
 """
 
 from __future__ import annotations
@@ -20,14 +33,14 @@ import argparse
 import gzip
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bench.web_load import free_port, get_json, wrk
 from tests.support.pgserver import PostgresServer
@@ -47,15 +60,33 @@ SEARCH_WORDS = [
     "tax",
     "health",
     "border",
+    "house",
+    "iran",
+    "economy",
+    "fire",
+    "school",
+    "war",
+    "climate",
+    "judge",
+    "oil",
+    "gun",
 ]
+PG_OPTIONS = "-c shared_buffers=512MB -c work_mem=16MB"
+
+
+# -- input ---------------------------------------------------------------------------------
 
 
 def base_articles(data: Path, n: int) -> tuple[list[dict], timedelta]:
+    """The newest ``n`` dated corpus lines (none in the future), oldest first, and the
+    shift between copies (their span + 30 days)."""
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
     rows = []
     with gzip.open(data / CORPUS, "rt") as fh:
         for line in fh:
             row = json.loads(line)
-            if len(row.get("date") or "") == 10 and row["date"][4] == "-":
+            date = row.get("date") or ""
+            if len(date) == 10 and date[4] == "-" and date <= today:
                 rows.append(row)
     rows.sort(key=lambda r: r["date"])
     rows = rows[-n:]  # the newest: the densest stretch of the corpus
@@ -63,15 +94,26 @@ def base_articles(data: Path, n: int) -> tuple[list[dict], timedelta]:
     return rows, (last - first) + timedelta(days=30)
 
 
-def write_copy(rows: list[dict], shift: timedelta, k: int, path: Path) -> None:
+def copy_mark(k: int) -> str:
+    """Appended to an article's text in copy ``k`` (> 0): a new content hash."""
+    return f" [copy {k}]" if k else ""
+
+
+def write_copy(rows: list[dict], shift: timedelta, k: int, copies: int, path: Path) -> None:
+    """Copy ``k`` of ``copies`` as a corpus file: dates ``copies - 1 - k`` shifts back."""
+    back = shift * (copies - 1 - k)
     with gzip.open(path, "wt") as fh:
         for row in rows:
-            day = datetime.fromisoformat(row["date"][:10]) + shift * k
+            day = datetime.fromisoformat(row["date"][:10]) - back
             copy = {**row, "date": day.strftime("%Y-%m-%d") + row["date"][10:]}
             copy["ID"] = f"{row['ID']}-{k}"
+            copy["content_original"] = (row.get("content_original") or "") + copy_mark(k)
             if copy.get("url"):
                 copy["url"] = f"{row['url']}?copy={k}"
             fh.write(json.dumps(copy) + "\n")
+
+
+# -- importing and growing -----------------------------------------------------------------
 
 
 def target_args(target: str) -> tuple[list[str], dict[str, str]]:
@@ -81,15 +123,166 @@ def target_args(target: str) -> tuple[list[str], dict[str, str]]:
 
 
 def import_chunk(target: str, path: Path) -> tuple[float, float]:
-    """Seconds to import ``path``, and the peak memory (MiB) of any import so far."""
+    """Seconds to import ``path`` with `storywire import`, and that process's peak RSS
+    (MiB)."""
     args, env = target_args(target)
     cmd = [*STORYWIRE, *args, "import", str(path)]
     for field in FIELDS:
         cmd += ["--field", field]
     started = time.monotonic()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    took = time.monotonic() - started
-    return took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 3):  # 3: some lines were skipped
+        sys.exit(f"import of {path} failed ({proc.returncode})")
+    return time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def _shift_iso(value: str | None, delta: timedelta) -> str | None:
+    if not value:
+        return value
+    moved = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ") + delta
+    return moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _remap_version(row: dict[str, Any], a_off: int, s_off: int, k: int) -> dict[str, Any]:
+    def sentences(raw: str) -> str:
+        return json.dumps(
+            [{**s, "sources": [i + a_off for i in s["sources"]]} for s in json.loads(raw)]
+        )
+
+    opinions = [
+        {
+            **o,
+            "article_id": o["article_id"] + a_off,
+            "url": o["url"].replace("?copy=0", f"?copy={k}"),
+        }
+        for o in json.loads(row["opinions"])
+    ]
+    changes = json.loads(row["changes"])
+    for key in ("new_articles", "new_opinions"):
+        changes[key] = [i + a_off for i in changes.get(key, [])]
+    return {
+        **row,
+        "story_id": row["story_id"] + s_off,
+        "highlights": sentences(row["highlights"]),
+        "body": sentences(row["body"]),
+        "opinions": json.dumps(opinions),
+        "changes": json.dumps(changes),
+        "article_ids": json.dumps([i + a_off for i in json.loads(row["article_ids"])]),
+    }
+
+
+def grow(target: str, copies: range, shift: timedelta) -> float:
+    """Write copies of the store's rows (the first copy's) straight into its tables, one
+    transaction per copy: copy ``k`` moved ``k`` shifts later, ids offset, URLs, ids and
+    texts altered as ``write_copy`` does, story versions pointing at the copied articles.
+    The search indexes are filled by their triggers. Returns seconds taken."""
+    from sqlalchemy import text
+
+    from storywire.dedup import content_hash
+    from storywire.store import Store
+
+    started = time.monotonic()
+    store = Store(target)
+    try:
+        with store.engine.connect() as conn:
+            pg = conn.dialect.name == "postgresql"
+
+            def rows(sql: str) -> list[dict[str, Any]]:
+                return [dict(r._mapping) for r in conn.execute(text(sql))]
+
+            articles = rows("SELECT * FROM articles ORDER BY id")
+            stories = rows("SELECT * FROM stories ORDER BY id")
+            versions = rows("SELECT * FROM story_versions ORDER BY story_id, version")
+            links = rows("SELECT earlier, later, score FROM story_links")
+            conn.rollback()
+            for a in articles:
+                a.pop("search", None)  # PostgreSQL's generated tsvector
+            a_step = max(a["id"] for a in articles)
+            s_step = max(s["id"] for s in stories)
+            for k in copies:
+                a_off, s_off, delta = a_step * k, s_step * k, shift * k
+                new_articles = []
+                for a in articles:
+                    body = a["text"] + copy_mark(k)
+                    url = a["url"]
+                    new_articles.append(
+                        {
+                            **a,
+                            "id": a["id"] + a_off,
+                            "url": url.replace("?copy=0", f"?copy={k}")
+                            if "?copy=0" in url
+                            else f"{url}#copy{k}",
+                            "external_id": a["external_id"].removesuffix("-0") + f"-{k}",
+                            "published_at": _shift_iso(a["published_at"], delta),
+                            "text": body,
+                            "content_hash": content_hash(a["title"], body),
+                            "duplicate_of": a["duplicate_of"] and a["duplicate_of"] + a_off,
+                            "story_id": a["story_id"] and a["story_id"] + s_off,
+                        }
+                    )
+                new_stories = [
+                    {
+                        **s,
+                        "id": s["id"] + s_off,
+                        "first_published": _shift_iso(s["first_published"], delta),
+                        "last_published": _shift_iso(s["last_published"], delta),
+                        "merged_into": None,  # set once every story of the copy exists
+                    }
+                    for s in stories
+                ]
+                merged = [
+                    {"id": s["id"] + s_off, "m": s["merged_into"] + s_off}
+                    for s in stories
+                    if s["merged_into"]
+                ]
+                _insert(conn, "stories", new_stories)
+                if merged:
+                    conn.execute(text("UPDATE stories SET merged_into = :m WHERE id = :id"), merged)
+                _insert(conn, "articles", new_articles)
+                _insert(
+                    conn, "story_versions", [_remap_version(v, a_off, s_off, k) for v in versions]
+                )
+                moved = [
+                    {
+                        "earlier": x["earlier"] + s_off,
+                        "later": x["later"] + s_off,
+                        "score": x["score"],
+                    }
+                    for x in links
+                ]
+                _insert(conn, "story_links", moved)
+                conn.commit()
+            if pg:  # identity columns: continue after the copied ids
+                for table in ("articles", "stories", "story_links"):
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                            f" (SELECT coalesce(max(id), 1) FROM {table}))"
+                        )
+                    )
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+    finally:
+        store.close()
+    return time.monotonic() - started
+
+
+def _insert(conn: Any, table: str, items: list[dict[str, Any]]) -> None:
+    from sqlalchemy import text
+
+    if not items:
+        return
+    columns = list(items[0])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+    )
+    for i in range(0, len(items), 2000):
+        conn.execute(text(sql), items[i : i + 2000])
+
+
+# -- the web ---------------------------------------------------------------------------------
 
 
 def serve(target: str) -> tuple[subprocess.Popen, str]:
@@ -116,7 +309,7 @@ def web(target: str, seconds: float, connections: int) -> dict[str, dict[str, fl
     proc, base = serve(target)
     try:
         ids = [s["id"] for s in get_json(base + "/api/v1/stories?limit=200&range=all")["stories"]]
-        # Uncached search: a different query for each request of the rotation.
+        # Uncached search: a different query for each request of the rotation (400).
         queries = [f"/api/v1/search?q={a}+{b}" for a in SEARCH_WORDS for b in SEARCH_WORDS]
         routes = {
             "home": ["/"],
@@ -135,34 +328,88 @@ def web(target: str, seconds: float, connections: int) -> dict[str, dict[str, fl
         proc.wait(timeout=30)
 
 
-def run_database(name: str, target: str, chunks: list[Path], n: int, args) -> None:
-    print(f"\n== {name}: import {len(chunks)} x {n:,} articles", flush=True)
-    results = {}
-    for k, chunk in enumerate(chunks):
-        took, peak = import_chunk(target, chunk)
+# -- one database ----------------------------------------------------------------------------
+
+
+def run_database(
+    name: str, target: str, chunks: list[Path], n: int, shift: timedelta, args
+) -> dict[str, Any]:
+    copies = len(chunks)
+    print(f"\n== {name}: {copies} copies x {n:,} articles", flush=True)
+    out: dict[str, Any] = {"rates": {}, "rss": {}, "web": {}}
+
+    def do_import(k: int) -> None:
+        took, rss = import_chunk(target, chunks[k])
+        out["rates"][k] = n / took
+        out["rss"][k] = rss
         print(
-            f"chunk {k + 1:3d}: store {n * (k + 1):8,} articles, {n / took:7.0f} articles/s,"
-            f" import peak RSS so far {peak:6.0f} MiB",
+            f"{name}: copy {k + 1:3d} imported: store {n * (k + 1):8,} articles,"
+            f" {n / took:6.0f} articles/s ({took:.0f} s), import peak RSS {rss:5.0f} MiB",
             flush=True,
         )
-        if k in (0, len(chunks) - 1):
-            results[n * (k + 1)] = web(target, args.seconds, args.connections)
-    print(f"\n{name}: {'articles':>9} {'route':9} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
-    for size, routes in results.items():
-        for route, r in routes.items():
-            errors = int(r["non2xx"] + r["timeouts"])
-            flag = f"  ({errors} errors)" if errors else ""
+
+    def do_web(size: int) -> None:
+        out["web"][size] = web(target, args.seconds, args.connections)
+        for route, r in out["web"][size].items():
             print(
-                f"{name}: {size:9,} {route:9} {r['rps']:7.0f} {r['p50']:7.1f}"
-                f" {r['p99']:7.1f}{flag}",
+                f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
+                f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms",
                 flush=True,
+            )
+
+    do_import(0)
+    do_web(n)
+    if copies > 1:
+        if args.import_all:
+            for k in range(1, copies - 1):
+                do_import(k)
+        elif copies > 2:
+            took = grow(target, range(1, copies - 1), shift)
+            print(
+                f"{name}: copies 2..{copies - 1} written into the tables in {took:.0f} s:"
+                f" store {n * (copies - 1):,} articles",
+                flush=True,
+            )
+        do_import(copies - 1)
+        do_web(n * copies)
+    return out
+
+
+def table(results: dict[str, dict[str, Any]], n: int, copies: int) -> None:
+    """The side-by-side summary."""
+    names = list(results)
+    sizes = [n] + ([n * copies] if copies > 1 else [])
+    print("\n" + f"{'':38}" + "".join(f"{x:>26}" for x in names))
+    first, last = 0, copies - 1
+
+    def row(label: str, cell) -> None:
+        print(f"{label:38}" + "".join(f"{cell(results[x]):>26}" for x in names))
+
+    row(f"import copy 1 (store 0 -> {n:,}), art/s", lambda r: f"{r['rates'][first]:.0f}")
+    if copies > 1:
+        row(
+            f"import copy {copies} (-> {n * copies:,}), art/s",
+            lambda r: f"{r['rates'][last]:.0f} ({r['rates'][last] / r['rates'][first]:.0%})",
+        )
+    row("import peak RSS, MiB", lambda r: f"{max(r['rss'].values()):.0f}")
+    for route in ("home", "story", "api list", "search"):
+        for size in sizes:
+            row(
+                f"{route} at {size:,}: req/s (p50/p99 ms)",
+                lambda r, s=size, rt=route: (
+                    f"{r['web'][s][rt]['rps']:.0f} ({r['web'][s][rt]['p50']:.0f}/"
+                    f"{r['web'][s][rt]['p99']:.0f})"
+                ),
             )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--articles", type=int, default=3000, help="articles per chunk")
-    ap.add_argument("--copies", type=int, default=10, help="chunks (store = articles x copies)")
+    ap.add_argument("--articles", type=int, default=300_000, help="store size at the end")
+    ap.add_argument("--chunk", type=int, default=30_000, help="articles per copy (<= 33,000)")
+    ap.add_argument(
+        "--import-all", action="store_true", help="import every copy (hours), not just two"
+    )
     ap.add_argument("--seconds", type=float, default=5.0, help="wrk seconds per route")
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--pg-url", default="", help="a PostgreSQL server to use (admin URL)")
@@ -173,24 +420,38 @@ def main() -> None:
         sys.exit(f"{data / CORPUS} not found: set STORYWIRE_DATA")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
-    rows, shift = base_articles(data, args.articles)
+    chunk = min(args.chunk, args.articles)
+    rows, shift = base_articles(data, chunk)
+    copies = max(1, round(args.articles / len(rows)))
     print(
-        f"{len(rows):,} AllSides articles x {args.copies} copies; wrk {args.connections}"
-        f" connections, {args.seconds:g} s per route; machine shared with other work"
+        f"{len(rows):,} AllSides articles x {copies} copies = {len(rows) * copies:,};"
+        f" wrk {args.connections} connections, {args.seconds:g} s per route;"
+        f" {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start"
     )
+    started = time.monotonic()
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         chunks = []
-        for k in range(args.copies):
-            chunks.append(Path(tmp) / f"chunk{k}.jsonl.gz")
-            write_copy(rows, shift, k, chunks[-1])
+        for k in range(copies):
+            if k in (0, copies - 1) or args.import_all:
+                chunks.append(Path(tmp) / f"copy{k}.jsonl.gz")
+                write_copy(rows, shift, k, copies, chunks[-1])
+            else:
+                chunks.append(Path(tmp) / "unused")
         if args.only != "postgresql":
-            run_database("sqlite", str(Path(tmp) / "scale.db"), chunks, len(rows), args)
+            db = str(Path(tmp) / "scale.db")
+            results["sqlite"] = run_database("sqlite", db, chunks, len(rows), shift, args)
         if args.only != "sqlite":
-            server = PostgresServer(args.pg_url or None)
+            server = PostgresServer(args.pg_url or None, options=PG_OPTIONS)
             try:
-                run_database("postgresql", server.create_database(), chunks, len(rows), args)
+                url = server.create_database()
+                results["postgresql"] = run_database(
+                    "postgresql", url, chunks, len(rows), shift, args
+                )
             finally:
                 server.stop()
+    table(results, len(rows), copies)
+    print(f"\n{time.monotonic() - started:.0f} s in all; load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -156,6 +156,23 @@ def test_search_finds_words_prefixes_and_accents(store):
     assert [s.title for s in store.search_stories("recount")] == ["Recount ordered"]
 
 
+def test_search_ranks_the_newest_matches_only(store, monkeypatch):
+    from storywire.store import search
+
+    store.add_article(_article(1, title="Flood flood flood", text="flood"), content_hash="1")
+    for n in (2, 3, 4):
+        store.add_article(_article(n, title="Flood warning"), content_hash=str(n))
+    assert [a.id for a in store.search_articles("flood")] == [1, 4, 3, 2]  # all ranked
+    stories = [_story(store, [_article(10 + n)], f"Flood {n}") for n in range(3)]
+    monkeypatch.setattr(search, "RANKED", 2)
+    # The best match (1) is older than the two newest matches: only those are ranked.
+    assert [a.id for a in store.search_articles("flood", limit=2)] == [4, 3]
+    # A page past them ranks as many as it needs: the same order as without the bound.
+    assert [a.id for a in store.search_articles("flood", limit=2, offset=2)] == [3, 2]
+    assert [s.story.id for s in store.search_stories("flood", limit=2)] == stories[:0:-1]
+    assert store.search_stories("flood", limit=1, offset=2)[0].story.id == stories[0]
+
+
 def test_feeds_polling_order_and_removal(store):
     infos = [FeedInfo(url=f"https://f{n}.example/rss", outlet=f"F{n}") for n in range(3)]
     assert store.add_feeds(infos) == 3 and store.add_feeds(infos[:1]) == 0

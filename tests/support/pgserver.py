@@ -31,8 +31,11 @@ def pg_bindir() -> Path | None:
 
 
 class PostgresServer:
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, options: str = ""):
+        """``options``: more server settings for ``postgres`` (e.g. ``-c shared_buffers=
+        512MB``), when this starts the server."""
         self.folder: Path | None = None
+        self._options = options
         self._names = itertools.count(1)
         self._prefix = f"storywire_test_{os.getpid()}_"
         self.admin_url = url or self._start()
@@ -56,6 +59,7 @@ class PostgresServer:
         options = (
             f"-k {self.folder} -p {port} -c listen_addresses=127.0.0.1"
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            f" {self._options}"
         )
         self._run(
             str(bindir / "pg_ctl"),
