@@ -173,7 +173,23 @@ def _remap_version(row: dict[str, Any], a_off: int, s_off: int, k: int) -> dict[
     }
 
 
-def grow(target: str, copies: range, shift: timedelta) -> float:
+def first_ids(target: str) -> tuple[int, int]:
+    """The largest article and story ids of the store (the first copy's)."""
+    from sqlalchemy import text
+
+    from storywire.store import Store
+
+    store = Store(target)
+    try:
+        with store.engine.connect() as conn:
+            a = conn.execute(text("SELECT max(id) FROM articles")).scalar_one()
+            s = conn.execute(text("SELECT max(id) FROM stories")).scalar_one()
+        return int(a), int(s)
+    finally:
+        store.close()
+
+
+def grow(target: str, copies: range, shift: timedelta, base: tuple[int, int]) -> float:
     """Write copies of the store's rows (the first copy's) straight into its tables, one
     transaction per copy: copy ``k`` moved ``k`` shifts later, ids offset, URLs, ids and
     texts altered as ``write_copy`` does, story versions pointing at the copied articles.
@@ -192,15 +208,17 @@ def grow(target: str, copies: range, shift: timedelta) -> float:
             def rows(sql: str) -> list[dict[str, Any]]:
                 return [dict(r._mapping) for r in conn.execute(text(sql))]
 
-            articles = rows("SELECT * FROM articles ORDER BY id")
-            stories = rows("SELECT * FROM stories ORDER BY id")
-            versions = rows("SELECT * FROM story_versions ORDER BY story_id, version")
-            links = rows("SELECT earlier, later, score FROM story_links")
+            a_step, s_step = base
+            articles = rows(f"SELECT * FROM articles WHERE id <= {a_step} ORDER BY id")
+            stories = rows(f"SELECT * FROM stories WHERE id <= {s_step} ORDER BY id")
+            versions = rows(
+                f"SELECT * FROM story_versions WHERE story_id <= {s_step}"
+                " ORDER BY story_id, version"
+            )
+            links = rows(f"SELECT earlier, later, score FROM story_links WHERE later <= {s_step}")
             conn.rollback()
             for a in articles:
                 a.pop("search", None)  # PostgreSQL's generated tsvector
-            a_step = max(a["id"] for a in articles)
-            s_step = max(s["id"] for s in stories)
             for k in copies:
                 a_off, s_off, delta = a_step * k, s_step * k, shift * k
                 new_articles = []
@@ -358,27 +376,34 @@ def run_database(
             )
 
     do_import(0)
-    do_web(n)
-    if copies > 1:
-        if args.import_all:
-            for k in range(1, copies - 1):
-                do_import(k)
-        elif copies > 2:
-            took = grow(target, range(1, copies - 1), shift)
-            print(
-                f"{name}: copies 2..{copies - 1} written into the tables in {took:.0f} s:"
-                f" store {n * (copies - 1):,} articles",
-                flush=True,
-            )
-        do_import(copies - 1)
-        do_web(n * copies)
+    base = first_ids(target)
+    sizes = sorted({min(args.web_at, n * copies), n * copies})
+    k = 1  # the next copy; the store holds n * k articles
+    while k < copies:
+        if n * k >= sizes[0] and sizes[0] not in out["web"]:
+            do_web(sizes[0])
+        if k == copies - 1 or args.import_all:
+            do_import(k)
+            k += 1
+            continue
+        stop = copies - 1 if n * k >= sizes[0] else min(copies - 1, max(k + 1, sizes[0] // n))
+        took = grow(target, range(k, stop), shift, base)
+        print(
+            f"{name}: copies {k + 1}..{stop} written into the tables in {took:.0f} s:"
+            f" store {n * stop:,} articles",
+            flush=True,
+        )
+        k = stop
+    for size in sizes:
+        if size not in out["web"]:
+            do_web(size)
     return out
 
 
 def table(results: dict[str, dict[str, Any]], n: int, copies: int) -> None:
     """The side-by-side summary."""
     names = list(results)
-    sizes = [n] + ([n * copies] if copies > 1 else [])
+    sizes = sorted({size for r in results.values() for size in r["web"]})
     print("\n" + f"{'':38}" + "".join(f"{x:>26}" for x in names))
     first, last = 0, copies - 1
 
@@ -409,6 +434,9 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=30_000, help="articles per copy (<= 33,000)")
     ap.add_argument(
         "--import-all", action="store_true", help="import every copy (hours), not just two"
+    )
+    ap.add_argument(
+        "--web-at", type=int, default=30_000, help="store size of the first web measurement"
     )
     ap.add_argument("--seconds", type=float, default=5.0, help="wrk seconds per route")
     ap.add_argument("--connections", type=int, default=50)
