@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,29 @@ PG_OPTIONS = "-c shared_buffers=512MB -c work_mem=16MB"
 # -- input ---------------------------------------------------------------------------------
 
 
-def base_articles(data: Path, n: int) -> tuple[list[dict], timedelta]:
-    """The newest ``n`` dated corpus lines (none in the future), oldest first, and the
-    shift between copies (their span + 30 days)."""
+EARLIEST = datetime(1991, 1, 1)  # storywire refuses dates before 1990
+GAP = timedelta(days=30)  # between one copy's last date and the next copy's first
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where copy ``k`` of ``copies`` lies in time: the corpus' dates, squeezed by
+    ``factor`` when the copies would not otherwise fit between 1991 and yesterday, moved
+    so the last copy ends yesterday and each earlier one a ``shift`` before."""
+
+    first: datetime  # the corpus' first date
+    factor: float
+    shift: timedelta
+    last_start: datetime  # where the last copy's first date goes
+    copies: int
+
+    def date(self, day: datetime, k: int) -> datetime:
+        start = self.last_start - self.shift * (self.copies - 1 - k)
+        return start + (day - self.first) * self.factor
+
+
+def base_articles(data: Path, n: int) -> list[dict]:
+    """The newest ``n`` dated corpus lines (none in the future), oldest first."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     rows = []
     with gzip.open(data / CORPUS, "rt") as fh:
@@ -89,9 +110,16 @@ def base_articles(data: Path, n: int) -> tuple[list[dict], timedelta]:
             if len(date) == 10 and date[4] == "-" and date <= today:
                 rows.append(row)
     rows.sort(key=lambda r: r["date"])
-    rows = rows[-n:]  # the newest: the densest stretch of the corpus
+    return rows[-n:]  # the newest: the densest stretch of the corpus
+
+
+def timing(rows: list[dict], copies: int) -> Timing:
     first, last = (datetime.fromisoformat(rows[i]["date"][:10]) for i in (0, -1))
-    return rows, (last - first) + timedelta(days=30)
+    span = last - first + timedelta(days=1)
+    yesterday = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
+    room = yesterday - EARLIEST - GAP * (copies - 1)
+    factor = min(1.0, room / (span * copies))
+    return Timing(first, factor, span * factor + GAP, yesterday - span * factor, copies)
 
 
 def copy_mark(k: int) -> str:
@@ -99,13 +127,12 @@ def copy_mark(k: int) -> str:
     return f" [copy {k}]" if k else ""
 
 
-def write_copy(rows: list[dict], shift: timedelta, k: int, copies: int, path: Path) -> None:
-    """Copy ``k`` of ``copies`` as a corpus file: dates ``copies - 1 - k`` shifts back."""
-    back = shift * (copies - 1 - k)
+def write_copy(rows: list[dict], when: Timing, k: int, path: Path) -> None:
+    """Copy ``k`` as a corpus file."""
     with gzip.open(path, "wt") as fh:
         for row in rows:
-            day = datetime.fromisoformat(row["date"][:10]) - back
-            copy = {**row, "date": day.strftime("%Y-%m-%d") + row["date"][10:]}
+            day = when.date(datetime.fromisoformat(row["date"][:10]), k)
+            copy = {**row, "date": day.strftime("%Y-%m-%dT%H:%M:%SZ")}
             copy["ID"] = f"{row['ID']}-{k}"
             copy["content_original"] = (row.get("content_original") or "") + copy_mark(k)
             if copy.get("url"):
@@ -449,11 +476,14 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
     chunk = min(args.chunk, args.articles)
-    rows, shift = base_articles(data, chunk)
+    rows = base_articles(data, chunk)
     copies = max(1, round(args.articles / len(rows)))
+    when = timing(rows, copies)
+    shift = when.shift
     print(
         f"{len(rows):,} AllSides articles x {copies} copies = {len(rows) * copies:,};"
         f" wrk {args.connections} connections, {args.seconds:g} s per route;"
+        f" copies {shift.days} days apart, dates x {when.factor:.2f};"
         f" {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start"
     )
     started = time.monotonic()
@@ -463,7 +493,7 @@ def main() -> None:
         for k in range(copies):
             if k in (0, copies - 1) or args.import_all:
                 chunks.append(Path(tmp) / f"copy{k}.jsonl.gz")
-                write_copy(rows, shift, k, copies, chunks[-1])
+                write_copy(rows, when, k, chunks[-1])
             else:
                 chunks.append(Path(tmp) / "unused")
         if args.only != "postgresql":
