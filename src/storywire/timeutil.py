@@ -46,6 +46,11 @@ def to_iso(value: datetime) -> str:
 
 
 def from_iso(value: str) -> datetime:
+    """A stored time (``to_iso``'s form) back to an aware datetime. ``fromisoformat``
+    for that exact form (~20x cheaper than strptime, which was the largest Python cost
+    of a search request: a listing reads two times per row); strptime's checks else."""
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z" and value[:4].isdigit():
+        return datetime.fromisoformat(value)
     return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
 
 
