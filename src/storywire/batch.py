@@ -15,7 +15,7 @@ from .cluster.engine import EngineConfig, MemoryLedger, StoryEngine, progress_ev
 from .cluster.prepare import auto_processes
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
-from .textutil import plural
+from .text import plural
 from .write import ExtractiveWriter
 
 if TYPE_CHECKING:

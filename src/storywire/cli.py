@@ -32,7 +32,7 @@ from .present import render_text, story_page
 from .progress import progress_bars
 from .settings import Settings
 from .store import open_store
-from .textutil import plural
+from .text import plural
 
 log = logging.getLogger("storywire")
 

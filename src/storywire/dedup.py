@@ -17,10 +17,11 @@ import numpy as np
 from courlan import normalize_url
 from datasketch import LeanMinHash, MinHashLSH
 
+from .text import words
+
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
 _AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp|amp=1)(?=&|$)", re.I)
 _MOBILE_HOST = re.compile(r"^(m|mobile|amp)\.", re.I)
-_WORD = re.compile(r"\w+")
 # datasketch needs a scheme name for hash values made elsewhere; ours (see _signature)
 # are 32-bit values like its "affine32", which fixes their storage type.
 _STORAGE = "affine32"
@@ -46,7 +47,7 @@ def content_hash(title: str, text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    return words(text.casefold(), "plain")
 
 
 def _digest(words: list[str]) -> str:

@@ -31,7 +31,7 @@ from .ingest.schedule import error_wait, next_interval
 from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
-from .textutil import headline, html_to_text
+from .text import headline, html_to_text
 from .timeline import link_stories
 from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Counter, Extractor

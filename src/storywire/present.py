@@ -13,7 +13,7 @@ from .models import Changes, Opinion, Sentence, StoredArticle, Story, StoryVersi
 from .store import Store
 from .store.listing import Listed
 from .store.outlets import Coverage, empty_coverage
-from .textutil import plural
+from .text import plural
 from .timeutil import display_time, to_iso
 
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")

@@ -12,20 +12,17 @@ A query is its words ANDed, the last also matching as a prefix.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import text
 
 from ..models import StoredArticle
+from ..text import words
 from . import rows
 from .listing import Listed, ListingQueries, listed
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def query_words(query: str) -> list[str]:
     """The words of a user's query (at most 20); [] for none."""
-    return _WORD.findall(query)[:20]
+    return words(query, "plain")[:20]
 
 
 def fts_query(query: str) -> str:
