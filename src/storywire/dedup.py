@@ -54,14 +54,6 @@ def _digest(words: list[str]) -> str:
     return hashlib.sha1(" ".join(words).encode()).hexdigest()
 
 
-def shingles(text: str, size: int = 5) -> set[str]:
-    """Word n-grams of the case-folded text (the whole text when it is shorter)."""
-    words = _words(text)
-    if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
-
-
 Signature = tuple[tuple[int, ...], int]
 """A text's MinHash values and shingle count: plain data, cheap to send between processes."""
 

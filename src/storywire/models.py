@@ -117,7 +117,7 @@ class Opinion:
 @dataclass(frozen=True)
 class Changes:
     """What a version added to the previous one (all empty for a first version).
-    Written by ``write.versions.decide``, stored as JSON, shown on the page."""
+    Written by ``write.changes.decide``, stored as JSON, shown on the page."""
 
     new_articles: tuple[int, ...] = ()
     new_outlets: tuple[str, ...] = ()

@@ -282,7 +282,8 @@ def _when(iso: str) -> str:
 
 
 def render_text(page: StoryPage) -> str:
-    """The page in the plain-text layout of DESIGN.md; [n] cites source n of the page."""
+    """The page as plain text, in the HTML page's order: times and outlet count, title,
+    Highlights, Story, Opinions, Sources, the end line; [n] cites source n of the page."""
     lines = [
         f"{_when(page['published'])} · updated {_when(page['updated'])} · "
         + plural(page["outlet_count"], "outlet"),
