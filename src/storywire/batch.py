@@ -127,18 +127,7 @@ def story_record(
         title=draft.title,
         highlights=_sentences(draft.highlights, ids),
         body=_sentences(draft.body, ids),
-        opinions=[
-            {
-                "article_id": ids[o.article_id],
-                "outlet": o.outlet,
-                "author": o.author,
-                "title": o.title,
-                "gist": o.gist,
-                "url": o.url,
-                "kind": str(o.kind),
-            }
-            for o in draft.opinions
-        ],
+        opinions=[{"article_id": ids[o.article_id], **o.as_text()} for o in draft.opinions],
     )
     return record
 

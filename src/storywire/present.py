@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from typing import Any, TypedDict
 
-from .models import Changes, Opinion, Sentence, StoredArticle, Story, StoryVersion
+from .models import Changes, Opinion, OpinionText, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
 from .store.listing import Listed
 from .store.outlets import Coverage, empty_coverage
@@ -54,14 +54,8 @@ class Cited(TypedDict):
     refs: list[int]
 
 
-class OpinionItem(TypedDict):
+class OpinionItem(OpinionText):
     article_id: int
-    outlet: str
-    author: str
-    title: str
-    gist: str
-    url: str
-    kind: str
     ref: int | None
 
 
@@ -192,16 +186,7 @@ def lead_image(groups: list[SourceGroup]) -> LeadImage | None:
 
 
 def _opinion(o: Opinion, number: dict[int, int]) -> OpinionItem:
-    return {
-        "article_id": o.article_id,
-        "outlet": o.outlet,
-        "author": o.author,
-        "title": o.title,
-        "gist": o.gist,
-        "url": o.url,
-        "kind": str(o.kind),
-        "ref": number.get(o.article_id),
-    }
+    return {"article_id": o.article_id, **o.as_text(), "ref": number.get(o.article_id)}
 
 
 def _cited(sentence: Sentence, number: dict[int, int]) -> Cited:
