@@ -42,15 +42,11 @@ def canonical_url(url: str) -> str:
 
 def content_hash(title: str, text: str) -> str:
     """Hash of the words of the text (or title when there is no text), case-folded."""
-    return _digest(_words(text or title))
+    return hashlib.sha1(_joined(text or title)).hexdigest()
 
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
-
-
-def _digest(words: list[str]) -> str:
-    return hashlib.sha1(" ".join(words).encode()).hexdigest()
 
 
 def shingles(text: str, size: int = 5) -> set[str]:
@@ -67,6 +63,80 @@ Signature = tuple[tuple[int, ...], int]
 _GRAM = 5
 _U64 = np.uint64
 _SHIFT = _U64(32)
+_SPACE = 32
+_CRC_LEN = 128  # words up to this many bytes get their CRC-32 from tables, longer ones from zlib
+
+
+@functools.cache
+def _word_chars() -> np.ndarray:
+    """Which code points ``\\w`` matches, as a lookup table (Python's own regex engine
+    decides, so the words are exactly those of ``_WORD.findall``)."""
+    table = np.zeros(0x110000, dtype=bool)
+    for m in _WORD.finditer("".join(map(chr, range(0x110000)))):
+        table[m.start() : m.end()] = True
+    return table
+
+
+def _joined(text: str) -> bytes:
+    """``" ".join(_words(text))`` in UTF-8, without a Python object per word: the
+    case-folded text's code points, word characters kept, each run of others one space."""
+    cps = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if cps.size == 0:
+        return b""
+    word = _word_chars()[cps]
+    keep = word.copy()
+    keep[1:] |= word[:-1]  # the first character after a word: its separator
+    out = np.where(word, cps, _SPACE)[keep]
+    if out.size and out[-1] == _SPACE:
+        out = out[:-1]
+    return out.tobytes().decode("utf-32-le").encode()
+
+
+@functools.cache
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """CRC-32 is affine over GF(2): for a word w of L bytes, ``zlib.crc32(w)`` is the XOR
+    of ``T[L-1-i][w[i]]`` over its bytes, XOR ``zlib.crc32(bytes(L))``, where ``T[j][b]``
+    is the register (zero start, no final inversion) after byte b and j zero bytes.
+    Returns (T flattened, j * 256 + b; the constants per length)."""
+    t0 = np.zeros(256, dtype=np.uint32)
+    for b in range(256):
+        r = b
+        for _ in range(8):
+            r = (r >> 1) ^ (0xEDB88320 if r & 1 else 0)
+        t0[b] = r
+    rows = [t0]
+    for _ in range(_CRC_LEN - 1):
+        rows.append(t0[rows[-1] & 0xFF] ^ (rows[-1] >> 8))
+    lengths = np.array([zlib.crc32(bytes(n)) for n in range(_CRC_LEN + 1)], dtype=np.uint32)
+    return np.concatenate(rows), lengths
+
+
+def _word_crcs(joined: bytes) -> np.ndarray:
+    """``zlib.crc32`` of each word of ``joined`` (words separated by single spaces), all
+    at once in numpy."""
+    if not joined:
+        return np.zeros(0, dtype=np.uint64)
+    table, const = _crc_tables()
+    b = np.frombuffer(joined, dtype=np.uint8)
+    space = b == _SPACE
+    gaps = np.flatnonzero(space)
+    ends = np.empty(gaps.size + 1, dtype=np.intp)  # one past each word's last byte
+    ends[:-1], ends[-1] = gaps, b.size
+    starts = np.empty_like(ends)
+    starts[0], starts[1:] = 0, gaps + 1
+    lens = ends - starts
+    inner = np.flatnonzero(~space)
+    back = np.repeat(ends - 1, lens) - inner  # a byte's distance to its word's last byte
+    long = lens > _CRC_LEN
+    if long.any():
+        back = np.minimum(back, _CRC_LEN - 1)
+    parts = table[back * 256 + b[inner]]
+    # Word k starts at byte starts[k], which is starts[k] - k among the non-space bytes.
+    crcs = np.bitwise_xor.reduceat(parts, starts - np.arange(starts.size))
+    crcs ^= const[np.minimum(lens, _CRC_LEN)]
+    for k in np.flatnonzero(long):  # rare: over 128 bytes
+        crcs[k] = zlib.crc32(joined[ends[k] - lens[k] : ends[k]])
+    return crcs.astype(np.uint64)
 
 
 @functools.cache
@@ -86,32 +156,35 @@ def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature |
     """The MinHash signature of a text's word 5-grams; None under ``min_words`` words.
 
     Pure and picklable, so extraction worker processes compute it beside the page."""
-    return _signature(_words(text), num_perm, min_words)
+    return _signature(_word_crcs(_joined(text)), num_perm, min_words)
 
 
 def dedup_keys(
     title: str, text: str, num_perm: int = 64, min_words: int = 40
 ) -> tuple[str, Signature | None]:
     """``content_hash`` and ``signature`` at once (the text is split into words once)."""
-    words = _words(text or title)
-    return _digest(words), _signature(words, num_perm, min_words) if text else None
+    joined = _joined(text or title)
+    digest = hashlib.sha1(joined).hexdigest()
+    return digest, _signature(_word_crcs(joined), num_perm, min_words) if text else None
 
 
-def _signature(words: list[str], num_perm: int, min_words: int) -> Signature | None:
+def _signature(w: np.ndarray, num_perm: int, min_words: int) -> Signature | None:
     # Vectorised (numpy) rather than one Python hash call per shingle: CRC-32 of each word
-    # once, the 5-gram hash as a fixed linear mix of its words' hashes, then num_perm
-    # multiply-shift hashes of every distinct 5-gram and their minimum. ~3x faster than
-    # hashing each 5-gram string, and this runs for every fetched article.
-    if len(words) < min_words:
+    # (``_word_crcs``), the 5-gram hash as a fixed linear mix of its words' hashes, then
+    # num_perm multiply-shift hashes of every distinct 5-gram and their minimum (the
+    # shift commutes with the minimum, so it is taken once per hash function).
+    if len(w) < min_words:
         return None
     mix, a, b = _params(num_perm)
-    w = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     n = len(w) - _GRAM + 1
     grams = w[:n] * mix[0]
     for k in range(1, _GRAM):
         grams += w[k : k + n] * mix[k]
-    grams = np.unique(grams >> _SHIFT)
-    values = ((np.multiply.outer(grams, a) + b) >> _SHIFT).min(axis=0)
+    grams = np.sort(grams >> _SHIFT)
+    grams = grams[np.append(True, grams[1:] != grams[:-1])]  # distinct (np.unique, faster)
+    products = np.multiply.outer(a, grams)
+    products += b[:, None]
+    values = products.min(axis=1) >> _SHIFT
     return tuple(values.tolist()), len(grams)
 
 
