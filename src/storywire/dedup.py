@@ -15,15 +15,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from courlan import normalize_url
-from datasketch import LeanMinHash, MinHashLSH
+from datasketch import MinHashLSH
 
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
 _AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp|amp=1)(?=&|$)", re.I)
 _MOBILE_HOST = re.compile(r"^(m|mobile|amp)\.", re.I)
 _WORD = re.compile(r"\w+")
-# datasketch needs a scheme name for hash values made elsewhere; ours (see _signature)
-# are 32-bit values like its "affine32", which fixes their storage type.
-_STORAGE = "affine32"
 
 
 def canonical_url(url: str) -> str:
@@ -188,6 +185,16 @@ def _signature(w: np.ndarray, num_perm: int, min_words: int) -> Signature | None
     return tuple(values.tolist()), len(grams)
 
 
+@functools.cache
+def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's ``MinHashLSH`` picks for this threshold."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+_Hashed = tuple[np.ndarray, int, list[tuple[int, ...]]]  # MinHash, shingle count, band keys
+
+
 class NearDuplicates:
     """MinHash LSH over word 5-gram shingles: finds an earlier article that an article
     copies with light edits (syndicated wire copy with a new headline, a byline, boilerplate
@@ -197,6 +204,10 @@ class NearDuplicates:
     of the two shingle sets, or, when one text is mostly contained in the other (a
     trimmed copy), with the containment estimated from the same MinHashes. Texts of
     fewer than ``min_words`` words are never matched (too little evidence).
+
+    The LSH index is datasketch's banding (same bands, same candidates), kept in plain
+    dicts keyed by the bands' values: datasketch's own index cost more per article than
+    the clustering it sits beside.
     """
 
     def __init__(self, threshold: float = 0.7, num_perm: int = 64, min_words: int = 40):
@@ -204,23 +215,27 @@ class NearDuplicates:
         self.num_perm = num_perm
         self.min_words = min_words
         # A lower LSH threshold than the confirm threshold, so containment cases are found.
-        self._lsh = MinHashLSH(threshold=max(0.3, threshold * 0.6), num_perm=num_perm)
-        self._hashes: dict[int, tuple[LeanMinHash, int]] = {}
-        self._last: tuple[str, tuple[LeanMinHash, int] | None] | None = None
+        bands, rows = _band_shape(max(0.3, threshold * 0.6), num_perm)
+        self._ranges = [(k * rows, (k + 1) * rows) for k in range(bands)]
+        self._buckets: list[dict[tuple[int, ...], set[int]]] = [{} for _ in range(bands)]
+        self._hashes: dict[int, _Hashed] = {}
+        self._last: tuple[str, _Hashed | None] | None = None
 
     def __len__(self) -> int:
         return len(self._hashes)
 
-    def minhash(self, text: str, sig: Signature | None = None) -> tuple[LeanMinHash, int] | None:
-        """(MinHash, shingle count) of a text, from ``sig`` when it was computed elsewhere
-        (see ``signature``); the last one is cached (find, then add)."""
+    def minhash(self, text: str, sig: Signature | None = None) -> _Hashed | None:
+        """(MinHash values, shingle count, band keys) of a text, from ``sig`` when it was
+        computed elsewhere (see ``signature``); the last one is cached (find, then add)."""
         if self._last is not None and self._last[0] == text:
             return self._last[1]
         if sig is None:
             sig = signature(text, self.num_perm, self.min_words)
         result = None
         if sig is not None and len(sig[0]) == self.num_perm:
-            result = (LeanMinHash(seed=1, hashvalues=sig[0], scheme=_STORAGE), sig[1])
+            values = sig[0]
+            keys = [values[a:b] for a, b in self._ranges]
+            result = (np.array(values, dtype=np.uint32), sig[1], keys)
         self._last = (text, result)
         return result
 
@@ -229,15 +244,19 @@ class NearDuplicates:
         mh = self.minhash(text, sig)
         if mh is None:
             return None
+        found: set[int] = set()
+        for band, bucket in zip(mh[2], self._buckets, strict=True):
+            ids = bucket.get(band)
+            if ids:
+                found |= ids
         best: int | None = None
-        for key in self._lsh.query(mh[0]):
-            other, size = self._hashes[key]
-            if self._similar(mh, (other, size)) and (best is None or key < best):
-                best = key
+        for other in found:
+            if (best is None or other < best) and self._similar(mh, self._hashes[other]):
+                best = other
         return best
 
-    def _similar(self, a: tuple[LeanMinHash, int], b: tuple[LeanMinHash, int]) -> bool:
-        jaccard = a[0].jaccard(b[0])
+    def _similar(self, a: _Hashed, b: _Hashed) -> bool:
+        jaccard = float(np.count_nonzero(a[0] == b[0])) / float(self.num_perm)
         if jaccard >= self.threshold:
             return True
         # |A∩B| = J/(1+J) * (|A|+|B|); containment of the smaller set in the larger.
@@ -249,8 +268,19 @@ class NearDuplicates:
         if mh is None or article_id in self._hashes:
             return
         self._hashes[article_id] = mh
-        self._lsh.insert(article_id, mh[0])
+        for key, bucket in zip(mh[2], self._buckets, strict=True):
+            ids = bucket.get(key)
+            if ids is None:
+                bucket[key] = {article_id}
+            else:
+                ids.add(article_id)
 
     def remove(self, article_id: int) -> None:
-        if self._hashes.pop(article_id, None) is not None:
-            self._lsh.remove(article_id)
+        mh = self._hashes.pop(article_id, None)
+        if mh is None:
+            return
+        for key, bucket in zip(mh[2], self._buckets, strict=True):
+            ids = bucket[key]
+            ids.discard(article_id)
+            if not ids:
+                del bucket[key]
