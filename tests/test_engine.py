@@ -226,3 +226,35 @@ def test_keys_computed_ahead_in_workers_give_the_same_stories(data_dir):
         assert len(placed) == len(articles)
         labels.append(ledger.labels())
     assert labels[0] == labels[1] and len(set(labels[0])) < len(articles)
+
+
+def test_prepared_chunks_travel_packed_without_loss():
+    """Workers send a chunk's term counts and dedup keys as a few flat arrays; unpacked,
+    they equal what ``prepare`` computed (full texts with signatures, short texts and
+    headline-only articles without)."""
+    import pickle
+
+    import numpy as np
+
+    from storywire.cluster.prepare import pack, prepare, unpack
+
+    body = " ".join(f"Word{i % 53} term{i % 17} Ort{i % 5}" for i in range(120))
+    articles = [
+        Article(
+            f"https://x.example/{i}",
+            f"Headline {i} about Vienna",
+            [body + f" extra{i}", "Short text.", ""][i % 3],
+            T0 + timedelta(minutes=i),
+            "X",
+        )
+        for i in range(9)
+    ]
+    ref = prepare(articles, 0, len(articles))
+    got = unpack(pickle.loads(pickle.dumps(pack(ref))))
+    assert [(d, s) for _, d, s in got] == [(d, s) for _, d, s in ref]
+    assert sum(s is not None for _, _, s in got) == 3
+    for (a, _, _), (b, _, _) in zip(ref, got, strict=True):
+        assert a.headline_only == b.headline_only
+        for x, y in zip([*a.all, *a.title, *a.ent], [*b.all, *b.title, *b.ent], strict=True):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+        assert np.array_equal(a.small, b.small)

@@ -89,6 +89,12 @@ def _joined(text: str) -> bytes:
     return out.tobytes().decode("utf-32-le").encode()
 
 
+def warm_up() -> None:
+    """Build the lookup tables now (e.g. before forking workers that share them)."""
+    _word_chars()
+    _crc_tables()
+
+
 @functools.cache
 def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
     """CRC-32 is affine over GF(2): for a word w of L bytes, ``zlib.crc32(w)`` is the XOR

@@ -10,12 +10,16 @@ to them and small results come back. The results are the same as computed in the
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
-from ..dedup import Signature, dedup_keys
+import numpy as np
+
+from ..dedup import Signature, dedup_keys, warm_up
 from ..models import Article
 from .features import Counts, Featurizer
 from .online import fields
@@ -43,8 +47,69 @@ def prepare(articles: Sequence[Article], start: int, stop: int) -> list[Prepared
     return [(c, *dedup_keys(a.title, a.text)) for a, c in zip(chunk, counts, strict=True)]
 
 
-def _prepare_shared(start: int, stop: int) -> list[Prepared]:
-    return prepare(_ARTICLES, start, stop)
+def _prepare_shared(start: int, stop: int) -> Packed:
+    return pack(prepare(_ARTICLES, start, stop))
+
+
+# A chunk's results travel as a few flat arrays, not one small array per field and
+# article: pickling thousands of small arrays cost the loop more than the clustering.
+Packed = tuple[list[Any], list[str], np.ndarray, np.ndarray]
+
+
+def pack(chunk: list[Prepared]) -> Packed:
+    """``chunk`` as (each ``Counts`` field flattened over the chunk, content hashes,
+    MinHash values (one row per article, zeros without), shingle counts (-1: none))."""
+    counts = [c for c, _, _ in chunk]
+    flat: list[Any] = []
+    for f in dataclasses.fields(Counts):
+        values = [getattr(c, f.name) for c in counts]
+        flat.append(_flatten(values))
+    sigs = [s for _, _, s in chunk]
+    width = max((len(s[0]) for s in sigs if s is not None), default=0)
+    rows = np.zeros((len(chunk), width), dtype=np.uint32)
+    sizes = np.full(len(chunk), -1, dtype=np.int64)
+    for i, s in enumerate(sigs):
+        if s is not None:
+            rows[i, : len(s[0])], sizes[i] = s[0], s[1]
+    return flat, [d for _, d, _ in chunk], rows, sizes
+
+
+def unpack(packed: Packed) -> list[Prepared]:
+    """The inverse of :func:`pack`."""
+    flat, digests, rows, sizes = packed
+    columns = [_split(f, len(digests)) for f in flat]
+    values = rows.tolist()
+    return [
+        (
+            Counts(*(col[i] for col in columns)),
+            digests[i],
+            None if sizes[i] < 0 else (tuple(values[i]), int(sizes[i])),
+        )
+        for i in range(len(digests))
+    ]
+
+
+def _flatten(values: list[Any]) -> Any:
+    """One field over a chunk: arrays concatenated with their bounds, tuples of arrays
+    field by field, anything else as a list."""
+    first = values[0]
+    if isinstance(first, np.ndarray):
+        bounds = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum([v.size for v in values], out=bounds[1:])
+        return ("array", np.concatenate(values), bounds)
+    if isinstance(first, tuple):
+        return ("tuple", [_flatten([v[k] for v in values]) for k in range(len(first))])
+    return ("list", values)
+
+
+def _split(flat: Any, n: int) -> list[Any]:
+    if flat[0] == "array":
+        data, bounds = flat[1], flat[2].tolist()
+        return [data[bounds[i] : bounds[i + 1]] for i in range(n)]
+    if flat[0] == "tuple":
+        parts = [_split(f, n) for f in flat[1]]
+        return [tuple(p[i] for p in parts) for i in range(n)]
+    return list(flat[1])
 
 
 def prepared(articles: Sequence[Article], processes: int) -> Iterator[Prepared]:
@@ -52,23 +117,24 @@ def prepared(articles: Sequence[Article], processes: int) -> Iterator[Prepared]:
     two chunks each in flight, so memory stays flat)."""
     global _ARTICLES
     _ARTICLES = articles
+    warm_up()  # tables the workers share (built once, before they fork)
     context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(processes, mp_context=context) as pool:
             starts = iter(range(0, len(articles), CHUNK))
-            pending: list[Future[list[Prepared]]] = []
+            pending: list[Future[Packed]] = []
             for _ in range(2 * processes):
                 _submit(pool, starts, pending, len(articles))
             while pending:
                 done = pending.pop(0).result()
                 _submit(pool, starts, pending, len(articles))
-                yield from done
+                yield from unpack(done)
     finally:
         _ARTICLES = ()
 
 
 def _submit(
-    pool: ProcessPoolExecutor, starts: Iterator[int], pending: list[Future[list[Prepared]]], n: int
+    pool: ProcessPoolExecutor, starts: Iterator[int], pending: list[Future[Packed]], n: int
 ) -> None:
     start = next(starts, None)
     if start is not None:
