@@ -33,8 +33,13 @@ _FEAT: Featurizer | None = None
 
 
 def auto_processes() -> int:
-    """Worker processes for a large stream: the cores beyond the loop's own, up to 4."""
-    return min(4, (os.cpu_count() or 1) - 1)
+    """Worker processes for a large stream: the cores this process may run on (its CPU
+    affinity, e.g. ``taskset``) beyond the loop's own, up to 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(4, cores - 1)
 
 
 def prepare(articles: Sequence[Article], start: int, stop: int) -> list[Prepared]:
@@ -112,33 +117,59 @@ def _split(flat: Any, n: int) -> list[Any]:
     return list(flat[1])
 
 
+AHEAD = 2  # chunks queued per worker beyond those the pool has handed out
+
+
 def prepared(articles: Sequence[Article], processes: int) -> Iterator[Prepared]:
-    """``prepare`` of every article, in order, from ``processes`` forked workers (at most
-    two chunks each in flight, so memory stays flat)."""
+    """``prepare`` of every article, in order, from ``processes`` forked workers (a few
+    chunks each in flight, so memory stays flat).
+
+    When the loop needs a chunk that is not ready yet, it does not wait idle: it takes
+    back the last queued chunk that no worker has started and prepares it itself (on a
+    two-core machine the loop and one worker then share the work instead of the loop
+    waiting on the worker). Who computes a chunk does not change its values."""
     global _ARTICLES
     _ARTICLES = articles
     warm_up()  # tables the workers share (built once, before they fork)
     context = multiprocessing.get_context("fork")
+    n = len(articles)
     try:
         with ProcessPoolExecutor(processes, mp_context=context) as pool:
-            starts = iter(range(0, len(articles), CHUNK))
-            pending: list[Future[Packed]] = []
-            for _ in range(2 * processes):
-                _submit(pool, starts, pending, len(articles))
+            starts = iter(range(0, n, CHUNK))
+            pending: list[tuple[int, Future[Packed] | list[Prepared]]] = []
+
+            def submit() -> None:
+                start = next(starts, None)
+                if start is not None:
+                    job = pool.submit(_prepare_shared, start, min(start + CHUNK, n))
+                    pending.append((start, job))
+
+            # Up to processes + 1 are handed to the pool at once; beyond those, a chunk
+            # stays queued here and can be taken back.
+            for _ in range(2 * processes + 1 + AHEAD):
+                submit()
             while pending:
-                done = pending.pop(0).result()
-                _submit(pool, starts, pending, len(articles))
-                yield from unpack(done)
+                _steal(articles, pending)
+                _, head = pending.pop(0)
+                submit()
+                yield from head if isinstance(head, list) else unpack(head.result())
     finally:
         _ARTICLES = ()
 
 
-def _submit(
-    pool: ProcessPoolExecutor, starts: Iterator[int], pending: list[Future[Packed]], n: int
+def _steal(
+    articles: Sequence[Article], pending: list[tuple[int, Future[Packed] | list[Prepared]]]
 ) -> None:
-    start = next(starts, None)
-    if start is not None:
-        pending.append(pool.submit(_prepare_shared, start, min(start + CHUNK, n)))
+    """While the first pending chunk is not ready, prepare queued ones here (latest first)."""
+    head = pending[0][1]
+    while isinstance(head, Future) and not head.done():
+        for k in range(len(pending) - 1, 0, -1):
+            start, job = pending[k]
+            if isinstance(job, Future) and job.cancel():
+                pending[k] = (start, prepare(articles, start, min(start + CHUNK, len(articles))))
+                break
+        else:
+            return
 
 
 def _doc(article: Article):  # type: ignore[no-untyped-def]
