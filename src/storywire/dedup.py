@@ -64,14 +64,23 @@ _SPACE = 32
 _CRC_LEN = 128  # words up to this many bytes get their CRC-32 from tables, longer ones from zlib
 
 
-@functools.cache
-def _word_chars() -> np.ndarray:
-    """Which code points ``\\w`` matches, as a lookup table (Python's own regex engine
-    decides, so the words are exactly those of ``_WORD.findall``)."""
-    table = np.zeros(0x110000, dtype=bool)
-    for m in _WORD.finditer("".join(map(chr, range(0x110000)))):
+def _word_table(size: int) -> np.ndarray:
+    """Which of the first ``size`` code points ``\\w`` matches, as a lookup table (Python's
+    own regex engine decides, so the words are exactly those of ``_WORD.findall``)."""
+    table = np.zeros(size, dtype=bool)
+    for m in _WORD.finditer("".join(map(chr, range(size)))):
         table[m.start() : m.end()] = True
     return table
+
+
+# The Basic Multilingual Plane now (~10 ms, so forked workers inherit it); all of Unicode
+# (~0.2 s) only once a text has a character beyond it (an emoji, say).
+_BMP_WORD = _word_table(0x10000)
+
+
+@functools.cache
+def _word_chars() -> np.ndarray:
+    return _word_table(0x110000)
 
 
 def _joined(text: str) -> bytes:
@@ -80,7 +89,7 @@ def _joined(text: str) -> bytes:
     cps = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if cps.size == 0:
         return b""
-    word = _word_chars()[cps]
+    word = _BMP_WORD[cps] if cps.max() < 0x10000 else _word_chars()[cps]
     keep = word.copy()
     keep[1:] |= word[:-1]  # the first character after a word: its separator
     out = np.where(word, cps, _SPACE)[keep]

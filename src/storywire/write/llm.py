@@ -18,6 +18,8 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+import openai
+
 from ..errors import WriterError
 from ..models import Kind, Sentence, StoredArticle
 from .extractive import Draft, ExtractiveWriter
@@ -59,9 +61,6 @@ class LLMWriter:
         self.model = model
         self.words = words
         self.fallback = fallback or ExtractiveWriter(words=words)
-        import openai  # here, not at the top: its import costs every command ~0.5 s
-
-        self._client_error: type[Exception] = openai.OpenAIError
         self.client = openai.OpenAI(
             base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
         )
@@ -77,7 +76,7 @@ class LLMWriter:
             return self._grounded(answer, news, articles, extractive)
         # The server is untrusted input: a non-JSON or oddly shaped body surfaces from
         # the client as ValueError/TypeError/AttributeError, not as an OpenAIError.
-        except (self._client_error, WriterError, ValueError, TypeError, AttributeError) as exc:
+        except (openai.OpenAIError, WriterError, ValueError, TypeError, AttributeError) as exc:
             log.warning("LLM writer fell back to extractive: %s: %s", type(exc).__name__, exc)
             return extractive
 
