@@ -17,10 +17,12 @@ import numpy as np
 from courlan import normalize_url
 from datasketch import MinHashLSH
 
+from .text import CUTS, words
+
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
 _AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp|amp=1)(?=&|$)", re.I)
 _MOBILE_HOST = re.compile(r"^(m|mobile|amp)\.", re.I)
-_WORD = re.compile(r"\w+")
+_WORD = CUTS["plain"]  # the words of the dedup keys (see _joined)
 
 
 def canonical_url(url: str) -> str:
@@ -43,15 +45,7 @@ def content_hash(title: str, text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
-def shingles(text: str, size: int = 5) -> set[str]:
-    """Word n-grams of the case-folded text (the whole text when it is shorter)."""
-    words = _words(text)
-    if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+    return words(text.casefold(), "plain")
 
 
 Signature = tuple[tuple[int, ...], int]
