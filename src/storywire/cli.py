@@ -10,22 +10,27 @@ import sys
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .cli_outlets import majority_facts, outlets
 from .errors import StorywireError
-from .ingest.corpus import BadLine, outlet_facts, parse_mapping, read_records, to_article
 from .ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from .models import Article, FeedInfo
-from .pipeline import Pipeline
 from .present import render_text, story_page
 from .progress import progress_bars
+from .queue.cli import cluster, scheduler, worker
 from .settings import Settings, load_settings
 from .store import Store, open_store
 from .textutil import terminal_safe
 
+if TYPE_CHECKING:
+    from .ingest.corpus import BadLine
+
+# The clustering and extraction stack (pipeline, ingest.corpus: scikit-learn, scipy,
+# trafilatura) is imported inside the commands that use it: `serve`, `scheduler` and the
+# short commands start without it (seconds of imports).
 log = logging.getLogger("storywire")
 
 
@@ -249,6 +254,8 @@ def _default_feeds() -> list[FeedInfo]:
 @click.pass_obj
 def poll(obj: _Context, once: bool) -> None:
     """Poll due feeds once, store articles and write changed stories."""
+    from .pipeline import Pipeline
+
     pipeline = Pipeline(obj.store(), obj.settings())
     with progress_bars() as add_bar:
         report = asyncio.run(pipeline.poll_once(add_bar=add_bar))
@@ -322,6 +329,8 @@ def run(obj: _Context, host: str | None, port: int | None) -> None:
 
 
 def _poll_loop(settings: Settings, stop: threading.Event) -> None:
+    from .pipeline import Pipeline
+
     store = open_store(settings)  # its own connection: SQLite objects stay in their thread
     try:
         asyncio.run(Pipeline(store, settings).run_forever(stop))
@@ -347,6 +356,9 @@ def _poll_loop(settings: Settings, stop: threading.Event) -> None:
 @click.pass_obj
 def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
     """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
+    from .ingest.corpus import parse_mapping
+    from .pipeline import Pipeline
+
     mapping = parse_mapping(fields)
     articles, bad, facts = _read_articles(file, mapping)
     for b in bad[:20]:
@@ -373,6 +385,8 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
 def _read_articles(
     file: Path, mapping: dict[str, str]
 ) -> tuple[list[Article], list[BadLine], dict[str, dict[str, str]]]:
+    from .ingest.corpus import BadLine, outlet_facts, read_records, to_article
+
     articles: list[Article] = []
     bad: list[BadLine] = []
     facts: list[tuple[str, dict[str, str]]] = []
@@ -430,6 +444,7 @@ def batch(
     (no database; format in docs/batch.md). Exit status 3 when input lines were bad."""
     from .batch import run_batch
     from .cluster.engine import EngineConfig
+    from .ingest.corpus import parse_mapping
 
     settings = obj.settings()
     options: dict[str, Any] = {
@@ -459,6 +474,9 @@ def batch(
 
 
 main.add_command(outlets)
+main.add_command(worker)
+main.add_command(scheduler)
+main.add_command(cluster)
 
 
 @main.group()

@@ -21,16 +21,24 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Protocol
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 GAP_DAYS = 14
 LINK_COSINE = 0.35
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # scikit-learn's list holds words that are news subjects ("bill", "fire", "interest"...).
 _KEEP = {"bill", "fire", "interest", "system", "computer", "call", "move", "found", "cry"}
-_STOP = (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | {"says", "said", "new", "news", "live", "video"}
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    """Loaded on first use: scikit-learn takes ~1.5 s to import, which a web process (it
+    imports the store, and so this module) must not pay."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    extra = {"says", "said", "new", "news", "live", "video"}
+    return (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | extra
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,8 @@ def _stem(word: str) -> str:
 
 def title_words(title: str) -> set[str]:
     words = (_stem(w) for w in _WORD.findall(title))
-    return {w for w in words if len(w) > 2 and w not in _STOP}
+    stop = _stop_words()
+    return {w for w in words if len(w) > 2 and w not in stop}
 
 
 def profile(story_id: int, first: datetime, last: datetime, titles: Sequence[str]) -> StoryProfile:

@@ -90,8 +90,11 @@ class ArticleQueries(FeedQueries):
             for i in range(0, len(urls), 500):
                 chunk = urls[i : i + 500]
                 marks = ",".join(f":u{j}" for j in range(len(chunk)))
-                result = conn.execute(
-                    text(f"SELECT url FROM articles WHERE url IN ({marks})"),
+                result = conn.execute(  # stored, or waiting for the cluster consumer
+                    text(
+                        f"SELECT url FROM articles WHERE url IN ({marks})"
+                        f" UNION SELECT url FROM pending_articles WHERE url IN ({marks})"
+                    ),
                     {f"u{j}": u for j, u in enumerate(chunk)},
                 )
                 found.update(r[0] for r in result)
