@@ -51,6 +51,7 @@ def worker(obj: Any, concurrency: int, pool: str, hostname: str | None) -> None:
     (stateless: run any number, on any host; needs broker_url and a shared database)."""
     import os
 
+    from . import tasks  # noqa: F401  (registers poll_feed, with its imports)
     from .app import make_app
 
     settings = obj.settings()
