@@ -25,26 +25,27 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ParseError
-from ..extract import classify
 from ..models import Article, Kind
 from ..textutil import headline
 from ..timeutil import read_time
 
-FIELDS = (
-    "id",
-    "url",
-    "title",
-    "text",
-    "published",
-    "outlet",
-    "author",
-    "language",
-    "kind",
-    "summary",
-    "topic",  # the article's section (the listings' topic filter)
-    "lean",  # outlet facts: set on the article's outlet (majority of its articles)
-    "country",
-)
+# The fields read from each line, under these names unless a mapping renames them, and
+# what each means (``storywire import --help`` lists them from here).
+FIELDS = {
+    "id": "the article's id in the file (string or number)",
+    "url": "its address (else an identity hashed from id, outlet, title, time)",
+    "title": "headline (without one: the text's first line or sentence)",
+    "text": "body text (plain); a line needs a title or a text",
+    "published": "ISO 8601 time or Unix epoch (required)",
+    "outlet": "outlet name",
+    "author": "byline (a list of names is joined)",
+    "language": "language code (en, de, pt-BR)",
+    "kind": "news, wire or opinion (else guessed from the URL and title)",
+    "summary": "a short description",
+    "topic": "the article's section (the listings' topic filter)",
+    "lean": "the outlet's lean (the majority of its articles sets it)",
+    "country": "the outlet's country, ISO code (the majority of its articles sets it)",
+}
 OUTLET_FIELDS = ("lean", "country")
 
 
@@ -180,7 +181,7 @@ def _article(fields: dict[str, str], published: datetime, derived: bool) -> Arti
         text=get("text"),
         published=published,
         outlet=get("outlet") or "Unknown outlet",
-        kind=Kind(kind) if kind in set(Kind) else classify(url=url, title=title),
+        kind=Kind(kind) if kind in set(Kind) else _classify(url, title),
         author=get("author"),
         language=get("language").lower(),
         summary=get("summary"),
@@ -188,3 +189,11 @@ def _article(fields: dict[str, str], published: datetime, derived: bool) -> Arti
         external_id=ident,
         title_from_text=derived,
     )
+
+
+def _classify(url: str, title: str) -> Kind:
+    """extract.classify, imported on first use: the extraction stack (trafilatura) is
+    seconds of imports that `storywire serve` must not pay (the CLI imports this module)."""
+    from ..extract import classify
+
+    return classify(url=url, title=title)

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from ..cli_base import Command
+
 
 @contextlib.contextmanager
 def _stopping() -> Iterator[threading.Event]:
@@ -28,7 +30,7 @@ def _stopping() -> Iterator[threading.Event]:
             signal.signal(s, h)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 256),
@@ -48,7 +50,12 @@ def _stopping() -> Iterator[threading.Event]:
 @click.pass_obj
 def worker(obj: Any, concurrency: int, pool: str, hostname: str | None) -> None:
     """Poll feeds from the queue: fetch, extract, store articles for `storywire cluster`
-    (stateless: run any number, on any host; needs broker_url and a shared database)."""
+    (stateless: run any number, on any host; needs broker_url and a shared database).
+
+    \b
+    Example:
+      storywire worker --concurrency 4
+    """
     import os
 
     from . import tasks  # noqa: F401  (registers poll_feed, with its imports)
@@ -72,11 +79,16 @@ def worker(obj: Any, concurrency: int, pool: str, hostname: str | None) -> None:
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.pass_obj
 def scheduler(obj: Any) -> None:
     """Enqueue due feeds for the workers every scheduler_tick seconds (one is enough;
-    more are safe: a feed is leased before it is enqueued)."""
+    more are safe: a feed is leased before it is enqueued).
+
+    \b
+    Example:
+      storywire scheduler --config storywire.toml
+    """
     from .scheduler import run_scheduler
 
     settings = obj.settings()
@@ -84,11 +96,16 @@ def scheduler(obj: Any) -> None:
         run_scheduler(settings, stop)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.pass_obj
 def cluster(obj: Any) -> None:
     """Cluster the articles workers stored and write the changed stories (exactly one
-    runs: a second waits for the first's lock)."""
+    runs: a second waits for the first's lock).
+
+    \b
+    Example:
+      storywire cluster --log-level INFO
+    """
     from .consumer import run_consumer
 
     settings = obj.settings()
