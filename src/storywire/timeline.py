@@ -16,7 +16,6 @@ Earlier ... <- this story -> ... Later.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,9 +23,10 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Protocol
 
+from .text import stem, words
+
 GAP_DAYS = 14
 LINK_COSINE = 0.35
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # scikit-learn's list holds words that are news subjects ("bill", "fire", "interest"...).
 _KEEP = {"bill", "fire", "interest", "system", "computer", "call", "move", "found", "cry"}
 
@@ -51,21 +51,10 @@ class StoryProfile:
     words: Mapping[str, float]
 
 
-def _stem(word: str) -> str:
-    word = word.lower().strip("'’-").replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
 def title_words(title: str) -> set[str]:
-    words = (_stem(w) for w in _WORD.findall(title))
+    stems = (stem(w, "plural") for w in words(title, "headline"))
     stop = _stop_words()
-    return {w for w in words if len(w) > 2 and w not in stop}
+    return {w for w in stems if len(w) > 2 and w not in stop}
 
 
 def profile(story_id: int, first: datetime, last: datetime, titles: Sequence[str]) -> StoryProfile:

@@ -84,21 +84,13 @@ class ArticleQueries(FeedQueries):
         return row[0] if row else None
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        urls = list(urls)
-        found: set[str] = set()
-        with self._tx() as conn:
-            for i in range(0, len(urls), 500):
-                chunk = urls[i : i + 500]
-                marks = ",".join(f":u{j}" for j in range(len(chunk)))
-                result = conn.execute(  # stored, or waiting for the cluster consumer
-                    text(
-                        f"SELECT url FROM articles WHERE url IN ({marks})"
-                        f" UNION SELECT url FROM pending_articles WHERE url IN ({marks})"
-                    ),
-                    {f"u{j}": u for j, u in enumerate(chunk)},
-                )
-                found.update(r[0] for r in result)
-        return found
+        # Stored, or waiting for the cluster consumer (sql.format fills both {marks}).
+        found = self._rows_in(
+            "SELECT url FROM articles WHERE url IN ({marks})"
+            " UNION SELECT url FROM pending_articles WHERE url IN ({marks})",
+            list(urls),
+        )
+        return {r[0] for r in found}
 
     # -- reading ------------------------------------------------------------------
 
