@@ -37,7 +37,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from .stopwords import STOP_WORDS
 
 ALL_BITS = 14  # hashed space of the ``all`` view (16,384 dimensions)
 SMALL_BITS = 12  # hashed space of the ``title`` and ``ent`` views (4,096 dimensions)
@@ -71,7 +72,7 @@ _UP, _LOW = _char_class(str.isupper), _char_class(str.islower)
 # Capitalised words (any cased script: Łódź, Москва, İstanbul), all-caps words, numbers.
 _CAPS = re.compile(rf"\b(?:[{_UP}][\w'-]*[{_LOW}0-9][\w'-]*|[{_UP}]{{2,}}|\d[\d.,]*\d|\d)\b")
 TITLE_FROM_TEXT_WORDS = 20  # no title: the text's first words stand in for it
-_STOP = frozenset(ENGLISH_STOP_WORDS)
+_STOP = STOP_WORDS
 _CACHE_MAX = 400_000
 _URL_WORD = re.compile(r"[A-Za-z]{3,}")
 # Path words that say nothing about the event (file types, CMS and section boilerplate).
@@ -147,15 +148,23 @@ def words(text: str) -> list[str]:
     return out
 
 
+STEM_CHARS = 7  # longer words are cut to this many characters (inflected languages)
+_ARABIC_PREFIX = re.compile("^(?:وال|بال|فال|كال|لل|ال)(?=[\u0600-\u06ff]{3})")
+
+
 def _stem(word: str) -> str:
-    """A crude suffix stripper (plural, -ing, -ed): enough to join "taper"/"tapering"."""
+    """A crude suffix stripper (plural, -ing, -ed): enough to join "taper"/"tapering";
+    then, for any language, the word cut to its first :data:`STEM_CHARS` characters
+    (joins the case endings of Polish, Turkish, German or Russian words) after the Arabic
+    article and its attached prepositions."""
     if word.startswith("#") or len(word) <= 4 or word[-1].isdigit():
         return word
+    word = _ARABIC_PREFIX.sub("", word)
     for suffix in ("ing", "ies", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
-    return word.rstrip("e")
+    return word.rstrip("e")[:STEM_CHARS]
 
 
 class _WordHashes(dict[str, int]):
