@@ -9,7 +9,7 @@ still read. Each step guards its own failures: a line longer than ``MAX_LINE_CHA
 is skipped unread, JSON nested deeper than Python can parse, a field of the wrong
 type (an object as title) or a date outside the sane window (``timeutil``) each make
 that line bad, never the whole file. An article without a title gets one from its text
-(``textutil.headline``; ``title_from_text`` says so), and a text that repeats the
+(``text.headline``; ``title_from_text`` says so), and a text that repeats the
 headline on its first line loses that line.
 """
 
@@ -27,24 +27,26 @@ from typing import IO, Any
 from ..errors import ParseError
 from ..extract import classify
 from ..models import Article, Kind
-from ..textutil import headline
+from ..text import headline
 from ..timeutil import read_time
 
-FIELDS = (
-    "id",
-    "url",
-    "title",
-    "text",
-    "published",
-    "outlet",
-    "author",
-    "language",
-    "kind",
-    "summary",
-    "topic",  # the article's section (the listings' topic filter)
-    "lean",  # outlet facts: set on the article's outlet (majority of its articles)
-    "country",
-)
+# The fields read from each line, under these names unless a mapping renames them, and
+# what each means (``storywire import --help`` lists them from here).
+FIELDS = {
+    "id": "the article's id in the file (string or number)",
+    "url": "its address (else an identity hashed from id, outlet, title, time)",
+    "title": "headline (without one: the text's first line or sentence)",
+    "text": "body text (plain); a line needs a title or a text",
+    "published": "ISO 8601 time or Unix epoch (required)",
+    "outlet": "outlet name",
+    "author": "byline (a list of names is joined)",
+    "language": "language code (en, de, pt-BR)",
+    "kind": "news, wire or opinion (else guessed from the URL and title)",
+    "summary": "a short description",
+    "topic": "the article's section (the listings' topic filter)",
+    "lean": "the outlet's lean (the majority of its articles sets it)",
+    "country": "the outlet's country, ISO code (the majority of its articles sets it)",
+}
 OUTLET_FIELDS = ("lean", "country")
 
 
