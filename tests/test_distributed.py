@@ -21,7 +21,7 @@ from storywire.queue.scheduler import enqueue_due
 from storywire.store.pending import article_from_json, article_to_json
 from storywire.timeutil import utcnow
 
-from tests.test_engine import fixture_records
+from tests.support.enginecorpus import fixture_records
 
 
 def fixture_articles() -> list[Article]:
