@@ -93,7 +93,7 @@ class ExtractiveWriter:
         if not highlights:
             highlights = _swapped_highlight(m, picked, budget)
         if not highlights:
-            highlights = _moved_highlight(m, picked)
+            highlights = _moved_highlight(m, picked, budget, self.weights.lam)
         story = [m.cands[i].text for i in picked]
         highlights = [h for h in highlights if not any(repeats(h.text, s) for s in story)]
         body = [Sentence(m.cands[i].text, m.support[i]) for i in picked]
@@ -146,10 +146,12 @@ def _highlight(
         text = shorten(m.cands[i].text, limit)
         if len(text.split()) > limit:
             continue
+        held = [k for k, j in enumerate(picked) if repeats(text, m.cands[j].text)]
+        if held and budget < 0:
+            continue
         sources = still_supported(text, m.support[i], m.news, m.held)
         if not sources:
             continue
-        held = [k for k, j in enumerate(picked) if repeats(text, m.cands[j].text)]
         if not held or _swap(m, fact, picked, held, text, budget):
             return Sentence(text, sources)
     return None
@@ -188,11 +190,12 @@ def _swapped_highlight(m: _Material, picked: list[int], budget: int) -> list[Sen
     return _highlights(m, picked, budget, want=1)
 
 
-def _moved_highlight(m: _Material, picked: list[int]) -> list[Sentence]:
+def _moved_highlight(m: _Material, picked: list[int], budget: int, lam: float) -> list[Sentence]:
     """No fact has a highlight wording outside the Story (a small story): a Story
     sentence moves up when MOVE_KEEP sentences stay, never the lead: that of the
     best-ranked fact that, shortened, fits HIGHLIGHT_RELAXED words and is still
-    supported. Otherwise no highlight: a Story of one or two sentences is its own
+    supported; the Story is chosen again without that fact (other material fills its
+    place). Otherwise no highlight: a Story of one or two sentences is its own
     summary, and a highlight would only repeat it."""
     if len(picked) < MOVE_KEEP + 1:
         return []
@@ -204,15 +207,17 @@ def _moved_highlight(m: _Material, picked: list[int]) -> list[Sentence]:
             continue
         sources = still_supported(text, m.support[i], m.news, m.held)
         if sources:
-            picked.remove(i)
+            fact = next(f for f in m.facts if i in f.members)
+            picked[:] = _story(m, budget, lam, without=fact)
             return [Sentence(text, sources)]
     return []
 
 
-def _story(m: _Material, budget: int, lam: float) -> list[int]:
+def _story(m: _Material, budget: int, lam: float, without: Fact | None = None) -> list[int]:
     """The best sentences that stand alone (candidate indices), by maximal marginal
-    relevance under the budget, never two wordings of one fact; in news order."""
-    ok = [i for f in m.facts for i in f.readable]
+    relevance under the budget, never two wordings of one fact; in news order.
+    ``without``: a fact the highlights state instead."""
+    ok = [i for f in m.facts if f is not without for i in f.readable]
     if not ok:
         return []
     sub = [m.cands[i] for i in ok]
