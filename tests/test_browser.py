@@ -107,7 +107,7 @@ def test_home_then_story_then_citation(page, site):
     sections = page.locator("article.story h2").all_text_contents()
     assert sections == ["Highlights", "Story", "Opinions", "What changed", "Sources"]
     assert page.locator("p.end").inner_text() == "You've reached the end"
-    assert "New outlets: The Guardian." in page.locator("ul.changes").inner_text()
+    assert "New outlet: The Guardian." in page.locator("ul.changes").inner_text()
     headings_in_order(page)
     page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
     # The screenshot story (the README's) reads as the seed page: each fact once, no

@@ -231,7 +231,7 @@ def test_feeds_list_shows_poll_error_plainly(cli):
     assert cli("feeds", "add", url).exit_code == 0
     poll = cli("poll")
     assert poll.exit_code == 0, poll.output
-    assert "1 feeds polled (1 errors" in poll.stdout
+    assert "1 feed polled (1 error" in poll.stdout
     assert f"{url}: connection refused" in poll.stderr
     listing = cli("feeds", "list")
     assert listing.exit_code == 0
@@ -314,7 +314,7 @@ def test_import_reports_bad_lines_and_keeps_good_ones(cli, tmp_path):
     assert result.exit_code == 3, result.output
     # The title-less line is kept: its headline comes from its text.
     assert "4 new articles, 0 already stored, 3 bad lines" in result.stdout
-    assert "1 titles taken from the text" in result.stdout
+    assert "1 title taken from the text" in result.stdout
     for number, reason in [
         (2, "invalid JSON"),
         (6, "no valid published time"),

@@ -106,9 +106,9 @@ def test_import_of_a_9999_date_is_one_bad_line_not_an_overflow_traceback(cli, tm
     result = cli("import", str(path), *FIELDS)
     clean(result)
     assert result.exit_code == 3
-    assert "2 new articles" in result.stdout and "1 bad lines" in result.stdout
+    assert "2 new articles" in result.stdout and "1 bad line;" in result.stdout
     assert f"{path}:2: skipped: no valid published time" in result.stderr
-    assert "stories written" in result.stdout
+    assert "1 story written" in result.stdout
 
 
 def test_feed_entry_dated_9999_does_not_set_the_poll_interval_to_a_day():
@@ -167,7 +167,7 @@ def test_wrong_json_types_are_refused_per_line_not_stored_as_python_repr(cli, tm
     write_lines(path, lines)
     result = cli("import", str(path), *FIELDS)
     clean(result)
-    assert "1 new articles" in result.stdout and "2 bad lines" in result.stdout
+    assert "1 new article," in result.stdout and "2 bad lines" in result.stdout
     assert "field 'title': a JSON dict, not text" in result.stderr
     store = Store(cli.db)
     try:
@@ -208,7 +208,7 @@ def test_opml_1000_outlines_deep_is_no_recursion_error(cli, tmp_path):
     path.write_bytes(deep_opml(1000))
     result = cli("feeds", "import", str(path))
     clean(result)
-    assert result.exit_code == 0 and "1 feeds, 1 new" in result.stdout
+    assert result.exit_code == 0 and "1 feed, 1 new" in result.stdout
 
 
 def test_opml_over_the_size_limit_is_refused_with_a_clear_message(cli, tmp_path):

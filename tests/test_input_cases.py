@@ -136,4 +136,4 @@ def test_batch_keeps_the_basil_article_without_a_title(tmp_path, data_dir):
     assert sum(len(s["article_ids"]) for s in stories) == len(recs) == 300
     (story,) = [s for s in stories if empty[0] in s["article_ids"]]
     assert story["titles_from_text"] == empty
-    assert "1 articles without a title" in log
+    assert "1 article without a title" in log

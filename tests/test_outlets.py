@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from storywire import Store, load_settings
 from storywire.cli import main
-from storywire.ingest.opml import parse_opml
+from storywire.ingest.opml import parse_opml, to_opml
 from storywire.models import FeedInfo
 from storywire.outlets import Knowledge, merge, normalize_lean, shipped, side
 from storywire.store import migrate
@@ -296,6 +296,20 @@ def test_timeline_links_a_saga_in_the_story_api(world):
     assert "timeline" in old
 
 
+def test_upgrade_to_story_links_gives_existing_stories_their_timeline(tmp_path):
+    db = tmp_path / "s.db"
+    ids = build_outlets(db)
+    with sqlite3.connect(db) as conn:  # back to the schema before story links
+        conn.execute("DROP TABLE story_links")
+        conn.execute("UPDATE alembic_version SET version_num = '0005_outlets'")
+    store = Store(db)
+    assert store.migrate() == ["0006_story_links"]
+    chain = store.timeline(ids["saga2"])
+    store.close()
+    assert [t["id"] for t in chain["earlier"]] == [ids["wildfire"]]
+    assert [t["id"] for t in chain["later"]] == [ids["saga3"]]
+
+
 def test_timeline_rule_needs_alike_headlines_within_the_gap():
     from datetime import UTC, datetime, timedelta
 
@@ -365,3 +379,20 @@ def test_new_links_refresh_the_cached_story_page(tmp_path):
     finally:
         server.close()
         store.close()
+
+
+def test_opml_export_carries_outlet_facts_to_the_next_install(tmp_path):
+    first = Store(tmp_path / "a.db")
+    first.migrate()
+    first.add_feeds([FeedInfo(url="https://example.org/feed", outlet="Example Org", country="NZ")])
+    outlet = first.find_outlet("Example Org")
+    assert first.set_outlet(outlet["id"], {"lean": "lean right", "owner": "A Trust"}, "user")
+    exported = to_opml(first.list_feeds())
+    first.close()
+    assert 'lean="lean right"' in exported and 'owner="A Trust"' in exported
+    second = Store(tmp_path / "b.db")
+    second.migrate()
+    second.add_feeds(parse_opml(exported.encode()))
+    moved = second.find_outlet("Example Org")
+    second.close()
+    assert (moved["lean"], moved["owner"], moved["country"]) == ("lean right", "A Trust", "NZ")

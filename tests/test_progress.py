@@ -102,4 +102,4 @@ def test_bars_on_a_terminal(tmp_path, corpus):
         assert CliRunner().invoke(main, ["--db", db, "feeds", "add", site.url("/world.atom")])
         shown, stdout, rc = _on_a_terminal(["--db", db, "poll"], tmp_path)
     assert rc == 0 and "feeds" in shown and "1/1" in shown, shown
-    assert "1 feeds polled" in stdout
+    assert "1 feed polled" in stdout

@@ -102,7 +102,7 @@ def test_export_writes_a_static_site(db, tmp_path):
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["--db", str(db), "export", str(out)])
     assert result.exit_code == 0, (result.output, result.exception)
-    assert "1 home pages, 3 story pages" in result.output
+    assert "1 home page, 3 story pages" in result.output
     home = (out / "index.html").read_text()
     assert 'action="/search"' not in home and 'href="/feeds"' not in home
     story_dirs = sorted(p.name for p in (out / "stories").iterdir())

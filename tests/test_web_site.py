@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -15,6 +16,8 @@ from storywire.web.app import ROUTES
 
 from tests.support.imagestore import HOSTILE_IMAGE, build_images
 from tests.support.webfixture import build
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +187,39 @@ def test_show_images_off(image_db, live_server):
     store.close()
     assert "<img" not in pages and "og:image" not in pages and "img.example" not in pages
     assert "summary_large_image" not in pages
+
+
+def test_versions_page_has_the_story_language(image_db, live_server):
+    db, ids = image_db
+    store, client = _serve(live_server, db)
+    with client:
+        page = client.get(f"/stories/{ids['de']}/versions").text
+    store.close()
+    assert page.startswith('<!doctype html>\n<html lang="de">')
+
+
+def test_feeds_out_carry_the_lead_image_with_its_credit(image_db, live_server):
+    db, ids = image_db
+    store, client = _serve(live_server, db)
+    with client:
+        atom = client.get("/stories.atom").text
+        items = client.get("/stories.json").json()["items"]
+    store.close()
+    [german] = [i for i in items if i["url"].endswith(f"/stories/{ids['de']}")]
+    assert german["image"] == "https://img.example/img/lead.png"
+    assert '<img src="https://img.example/img/lead.png"' in german["content_html"]
+    assert "Image: Tagesschau [" in german["content_html"]
+    contents = [c.text or "" for c in ElementTree.fromstring(atom).iter(f"{ATOM}content")]
+    assert sum('<img src="https://img.example/img/lead.png"' in c for c in contents) == 1
+    [french] = [i for i in items if i["url"].endswith(f"/stories/{ids['fr']}")]
+    assert "image" not in french, "a hostile stored image URL is never handed out"
+    assert "evil.example" not in atom + str(items)
+
+
+def test_feeds_out_without_images_when_off(image_db, live_server):
+    db, _ = image_db
+    store, client = _serve(live_server, db, show_images=False)
+    with client:
+        body = client.get("/stories.atom").text + client.get("/stories.json").text
+    store.close()
+    assert "img.example" not in body and "&lt;img" not in body and '"image"' not in body

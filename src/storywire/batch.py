@@ -15,6 +15,7 @@ from .cluster.engine import EngineConfig, MemoryLedger, StoryEngine, progress_ev
 from .cluster.prepare import auto_processes
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
+from .textutil import plural
 from .write import ExtractiveWriter
 
 if TYPE_CHECKING:
@@ -162,10 +163,11 @@ def run_batch(
     items, bad = read_input(src, group_by, mapping)
     for b in bad:
         print(f"{src}:{b.line}: skipped: {b.reason}", file=log)
-    print(f"read {len(items)} articles ({len(bad)} bad lines)", file=log)
+    print(f"read {plural(len(items), 'article')} ({plural(len(bad), 'bad line')})", file=log)
     derived = sum(a.title_from_text for _, a, _ in items)
     if derived:
-        print(f"{derived} articles without a title: headline taken from the text", file=log)
+        untitled = plural(derived, "article")
+        print(f"{untitled} without a title: headline taken from the text", file=log)
     cluster_bar = add_bar("cluster", len(items)) if add_bar else None
     done = 0
 
@@ -179,7 +181,7 @@ def run_batch(
     stories, duplicates = group(items, group_by, clustered, config)
     if cluster_bar:
         cluster_bar(len(items) - done)
-    print(f"{len(stories)} stories", file=log)
+    print(plural(len(stories), "story", "stories"), file=log)
     write_bar = add_bar("write stories", len(stories)) if add_bar else None
     writer = ExtractiveWriter(words=words) if write else None
     for n, members in enumerate(stories, 1):

@@ -14,87 +14,42 @@ from typing import Any
 
 import click
 
+from .cli_base import CliContext, MainGroup, echo
 from .cli_outlets import majority_facts, outlets
 from .errors import StorywireError
-from .ingest.corpus import BadLine, outlet_facts, parse_mapping, read_records, to_article
+from .ingest.corpus import (
+    FIELDS,
+    BadLine,
+    outlet_facts,
+    parse_mapping,
+    read_records,
+    to_article,
+)
 from .ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from .models import Article, FeedInfo
 from .pipeline import Pipeline
 from .present import render_text, story_page
 from .progress import progress_bars
-from .settings import Settings, load_settings
-from .store import Store, open_store
-from .textutil import terminal_safe
+from .settings import Settings
+from .store import open_store
+from .textutil import plural
 
 log = logging.getLogger("storywire")
 
 
-class _Context:
-    def __init__(self, config: Path | None, overrides: dict[str, Any]):
-        self.config, self.overrides = config, overrides
-        self._store: Store | None = None
-
-    def settings(self, **more: Any) -> Settings:
-        return load_settings(self.config, **{**self.overrides, **more})
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = open_store(self.settings())
-            self._store.migrate()
-        return self._store
-
-
-def echo(message: str, **kwargs: Any) -> None:
-    """click.echo without terminal control characters: titles, authors, feed errors
-    and file contents cannot drive the terminal (escape sequences, window titles)."""
-    click.echo(terminal_safe(message), **kwargs)
-
-
-class _SafeFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return terminal_safe(super().format(record))
-
-
-class _Group(click.Group):
-    """Prints storywire's errors as one plain line (no traceback) and exits 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except StorywireError as exc:
-            click.secho(terminal_safe(f"error: {exc}"), fg="red", err=True)
-            sys.exit(1)
-        except click.ClickException as exc:
-            if type(exc) is not click.ClickException:  # usage errors keep their form
-                raise
-            # A command's own error may quote a server's reason phrase.
-            raise click.ClickException(terminal_safe(exc.format_message())) from exc
-
-
-@click.group(cls=_Group)
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    help="SQLite file [env STORYWIRE_DB; default ./storywire.db].",
-)
-@click.option(
-    "--config", type=click.Path(path_type=Path), help="TOML settings file [env STORYWIRE_CONFIG]."
-)
-@click.option("--log-level", help="DEBUG, INFO, WARNING or ERROR [env STORYWIRE_LOG_LEVEL].")
+@click.group(cls=MainGroup)
 @click.version_option(package_name="storywire")
 @click.pass_context
-def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: str | None) -> None:
-    """storywire: many outlets' feeds in, one traceable page per story out."""
-    ctx.obj = _Context(config, {"db": db, "log_level": log_level})
-    ctx.call_on_close(ctx.obj.close)
-    level = ctx.obj.settings().log_level.upper()
-    handler = logging.StreamHandler()
-    handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
+def main(ctx: click.Context) -> None:
+    """storywire: many outlets' feeds in, one traceable page per story out.
+
+    --db, --config and --log-level go before or after any verb.
+
+    \b
+    Example:
+      storywire import corpus.jsonl.gz --db news.db
+    """
+    ctx.call_on_close(ctx.ensure_object(CliContext).close)
 
 
 # -- database --------------------------------------------------------------------------
@@ -102,13 +57,23 @@ def main(ctx: click.Context, db: Path | None, config: Path | None, log_level: st
 
 @main.group()
 def db() -> None:
-    """The database schema (Alembic migrations)."""
+    """The database schema (Alembic migrations).
+
+    \b
+    Example:
+      storywire db upgrade --db news.db
+    """
 
 
 @db.command("upgrade")
 @click.pass_obj
-def db_upgrade(obj: _Context) -> None:
-    """Apply pending migrations, all in one transaction."""
+def db_upgrade(obj: CliContext) -> None:
+    """Apply pending migrations, all in one transaction.
+
+    \b
+    Example:
+      storywire db upgrade --db news.db
+    """
     store = open_store(obj.settings())
     try:
         applied = store.migrate()
@@ -120,8 +85,13 @@ def db_upgrade(obj: _Context) -> None:
 
 @db.command("current")
 @click.pass_obj
-def db_current(obj: _Context) -> None:
-    """Print the database's migration revision and whether it is the newest."""
+def db_current(obj: CliContext) -> None:
+    """Print the database's migration revision and whether it is the newest.
+
+    \b
+    Example:
+      storywire db current --db news.db
+    """
     store = open_store(obj.settings())
     try:
         revision, newest = store.revision(), store.newest_revision()
@@ -136,7 +106,12 @@ def db_current(obj: _Context) -> None:
 
 @main.group()
 def feeds() -> None:
-    """Manage the feeds that are polled."""
+    """Manage the feeds that are polled.
+
+    \b
+    Example:
+      storywire feeds add https://www.theguardian.com/
+    """
 
 
 @feeds.command("add")
@@ -149,10 +124,15 @@ def feeds() -> None:
     help="Add URL as given, without fetching it to find the feeds a site's page advertises.",
 )
 @click.pass_obj
-def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool) -> None:
+def feeds_add(obj: CliContext, url: str, outlet: str, kind: str, no_discover: bool) -> None:
     """Add a feed, or the feeds a site advertises: URL may be a feed or a site's page
     (its <link rel="alternate"> feeds are added, else the first of /feed, /rss.xml,
-    /atom.xml, /index.xml, /feed.json that is a feed)."""
+    /atom.xml, /index.xml, /feed.json that is a feed).
+
+    \b
+    Example:
+      storywire feeds add https://www.theguardian.com/ --outlet "The Guardian"
+    """
     from .errors import FetchError
     from .ingest.discover import Discovery, FoundFeed, feed_infos, find_feeds, unreachable
 
@@ -181,19 +161,29 @@ def feeds_add(obj: _Context, url: str, outlet: str, kind: str, no_discover: bool
 @feeds.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
-def feeds_import(obj: _Context, file: Path) -> None:
-    """Import feeds from an OPML file (all of it, or nothing if the file is broken)."""
+def feeds_import(obj: CliContext, file: Path) -> None:
+    """Import feeds from an OPML file (all of it, or nothing if the file is broken).
+
+    \b
+    Example:
+      storywire feeds import subscriptions.opml
+    """
     with file.open("rb") as fh:  # never more than the limit in memory
         infos = parse_opml(fh.read(MAX_OPML_BYTES + 1), name=str(file))
     added = obj.store().add_feeds(infos)
-    echo(f"{file}: {len(infos)} feeds, {added} new")
+    echo(f"{file}: {plural(len(infos), 'feed')}, {added} new")
 
 
 @feeds.command("export")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
 @click.pass_obj
-def feeds_export(obj: _Context, output: Path | None) -> None:
-    """Export all feeds as OPML."""
+def feeds_export(obj: CliContext, output: Path | None) -> None:
+    """Export all feeds as OPML.
+
+    \b
+    Example:
+      storywire feeds export -o subscriptions.opml
+    """
     text = to_opml(obj.store().list_feeds())
     if output:
         output.write_text(text, encoding="utf-8")
@@ -203,8 +193,13 @@ def feeds_export(obj: _Context, output: Path | None) -> None:
 
 @feeds.command("list")
 @click.pass_obj
-def feeds_list(obj: _Context) -> None:
-    """List feeds with their last status and error."""
+def feeds_list(obj: CliContext) -> None:
+    """List feeds with their last status and error.
+
+    \b
+    Example:
+      storywire feeds list --db news.db
+    """
     rows = obj.store().list_feeds()
     if not rows:
         echo("no feeds: add one with `storywire feeds add URL` or `feeds import FILE`")
@@ -213,7 +208,7 @@ def feeds_list(obj: _Context) -> None:
         nxt = f.next_check_at.isoformat() if f.next_check_at else "now"
         every = f", every {_duration(f.poll_interval)}" if f.poll_interval else ""
         echo(
-            f"{f.id:4d}  {f.last_status:<12} {f.article_count:5d} articles  "
+            f"{f.id:4d}  {f.last_status:<12} {plural(f.article_count, 'article', width=5):<14} "
             f"checked {checked}  next {nxt}{every}  {f.url}"
         )
         if f.last_error:
@@ -229,8 +224,13 @@ def _duration(seconds: float) -> str:
 @feeds.command("remove")
 @click.argument("url")
 @click.pass_obj
-def feeds_remove(obj: _Context, url: str) -> None:
-    """Stop polling a feed (its articles stay)."""
+def feeds_remove(obj: CliContext, url: str) -> None:
+    """Stop polling a feed (its articles stay).
+
+    \b
+    Example:
+      storywire feeds remove https://example.com/feed.xml
+    """
     if not obj.store().remove_feed(url):
         raise click.ClickException(f"no such feed: {url}")
     echo(f"removed {url}")
@@ -245,17 +245,22 @@ def _default_feeds() -> list[FeedInfo]:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Poll all due feeds once and exit.")
 @click.pass_obj
-def poll(obj: _Context, once: bool) -> None:
-    """Poll due feeds once, store articles and write changed stories."""
+def poll(obj: CliContext) -> None:
+    """Poll the due feeds once, store their articles, write the changed stories and exit
+    (for cron; `storywire run` polls on a schedule and serves the pages).
+
+    \b
+    Example:
+      storywire poll --db news.db
+    """
     pipeline = Pipeline(obj.store(), obj.settings())
     with progress_bars() as add_bar:
         report = asyncio.run(pipeline.poll_once(add_bar=add_bar))
     echo(
-        f"{report.feeds} feeds polled ({report.feed_errors} errors, "
-        f"{report.not_modified} not modified), {report.articles} new articles, "
-        f"{report.stories_written} stories written"
+        f"{plural(report.feeds, 'feed')} polled ({plural(report.feed_errors, 'error')}, "
+        f"{report.not_modified} not modified), {plural(report.articles, 'new article')}, "
+        f"{plural(report.stories_written, 'story', 'stories')} written"
     )
     for line in report.errors:
         echo(f"  {line}", err=True)
@@ -268,9 +273,18 @@ def poll(obj: _Context, once: bool) -> None:
 @click.option("--admin-token", help="Token for feed management [env STORYWIRE_ADMIN_TOKEN].")
 @click.pass_obj
 def serve(
-    obj: _Context, host: str | None, port: int | None, workers: int | None, admin_token: str | None
+    obj: CliContext,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    admin_token: str | None,
 ) -> None:
-    """Serve the web pages and API without polling."""
+    """Serve the web pages and API without polling.
+
+    \b
+    Example:
+      storywire serve --port 8080 --workers 4
+    """
     from .web.server import serve_forever
 
     obj.store()  # migrate once, before any worker starts
@@ -287,28 +301,38 @@ def serve(
     help="Home pages to export (each lists 30 stories).",
 )
 @click.pass_obj
-def export(obj: _Context, folder: Path, pages: int) -> None:
-    """Write the pages as a static site into FOLDER (for any static host)."""
+def export(obj: CliContext, folder: Path, pages: int) -> None:
+    """Write the pages as a static site into FOLDER (for any static host).
+
+    \b
+    Example:
+      storywire export site/ --pages 5
+    """
     from .web.export import export_site
 
     with progress_bars() as add_bar:
         report = export_site(obj.settings(), obj.store(), folder, max_pages=pages, add_bar=add_bar)
-    echo(f"{folder}: {report.pages} home pages, {report.stories} story pages")
+    echo(f"{folder}: {plural(report.pages, 'home page')}, {plural(report.stories, 'story page')}")
 
 
 @main.command()
 @click.option("--host", help="Listen address [default 127.0.0.1].")
 @click.option("--port", type=int, help="Listen port [default 8000].")
 @click.pass_obj
-def run(obj: _Context, host: str | None, port: int | None) -> None:
-    """Poll feeds on a schedule, write stories and serve the pages until Ctrl-C."""
+def run(obj: CliContext, host: str | None, port: int | None) -> None:
+    """Poll feeds on a schedule, write stories and serve the pages until Ctrl-C.
+
+    \b
+    Example:
+      storywire run --port 8000
+    """
     from .web.server import serve_forever
 
     settings = obj.settings(host=host, port=port)
     store = obj.store()
     if settings.default_feeds and not store.list_feeds():
         added = store.add_feeds(_default_feeds())
-        echo(f"no feeds yet: loaded the {added} default feeds")
+        echo(f"no feeds yet: loaded {plural(added, 'default feed')}")
     stop = threading.Event()
     poller = threading.Thread(target=_poll_loop, args=(settings, stop), name="poller")
     poller.start()
@@ -334,25 +358,41 @@ def _poll_loop(settings: Settings, stop: threading.Event) -> None:
 # -- import ------------------------------------------------------------------------------
 
 
-@main.command("import")
+def _fields_help() -> str:
+    """The fields ``import`` and ``batch`` read, one per line (``\\b``: click keeps the lines)."""
+    width = max(map(len, FIELDS))
+    return "\b\n" + "\n".join(f"  {name:<{width}}  {what}" for name, what in FIELDS.items())
+
+
+_FIELD_OPTION_HELP = "Read NAME from the file's SOURCE_FIELD (repeatable); NAME is a field above."
+
+
+_IMPORT_HELP = f"""Import articles from a JSON Lines file (.jsonl or .jsonl.gz), one JSON
+object per line. Exit status 3 when lines were bad (the good ones are still imported).
+
+Each line's fields are read under these names, or where --field points:
+
+{_fields_help()}
+
+\b
+Example:
+  storywire import articles.jsonl.gz --field text=content_original --field outlet=source
+"""
+
+
+@main.command("import", help=_IMPORT_HELP)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
-    "--field",
-    "fields",
-    multiple=True,
-    metavar="NAME=SOURCE_FIELD",
-    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field text=content_original."
-    " lean=, country= (ISO code) set the article's outlet's facts; topic= its section.",
+    "--field", "fields", multiple=True, metavar="NAME=SOURCE_FIELD", help=_FIELD_OPTION_HELP
 )
 @click.pass_obj
-def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
-    """Import articles from a JSON Lines file (.jsonl or .jsonl.gz)."""
+def import_(obj: CliContext, file: Path, fields: tuple[str, ...]) -> None:
     mapping = parse_mapping(fields)
     articles, bad, facts = _read_articles(file, mapping)
     for b in bad[:20]:
         echo(f"{file}:{b.line}: skipped: {b.reason}", err=True)
     if len(bad) > 20:
-        echo(f"... and {len(bad) - 20} more bad lines", err=True)
+        echo(f"... and {plural(len(bad) - 20, 'more bad line')}", err=True)
     articles.sort(key=lambda a: a.published)
     if facts:  # lean / country of each article's outlet, the majority of its lines
         obj.store().set_outlets_by_name(facts, "import")
@@ -362,9 +402,9 @@ def import_(obj: _Context, file: Path, fields: tuple[str, ...]) -> None:
         written = pipeline.write_dirty(add_bar("write stories", len(pipeline.dirty)))
     derived = sum(a.title_from_text for a in articles)
     echo(
-        f"{file}: {new} new articles, {known} already stored, {len(bad)} bad lines; "
-        f"{written} stories written"
-        + (f"; {derived} titles taken from the text (none given)" if derived else "")
+        f"{file}: {plural(new, 'new article')}, {known} already stored, "
+        f"{plural(len(bad), 'bad line')}; {plural(written, 'story', 'stories')} written"
+        + (f"; {plural(derived, 'title')} taken from the text (none given)" if derived else "")
     )
     if bad:
         sys.exit(3)
@@ -414,11 +454,12 @@ def _read_articles(
     "fields",
     multiple=True,
     metavar="NAME=SOURCE_FIELD",
-    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field id=ID.",
+    help="Read NAME from the file's SOURCE_FIELD (repeatable), e.g. --field id=ID; "
+    f"NAME is one of {', '.join(FIELDS)}.",
 )
 @click.pass_obj
 def batch(
-    obj: _Context,
+    obj: CliContext,
     input_file: Path,
     out: Path,
     no_write: bool,
@@ -427,7 +468,12 @@ def batch(
     fields: tuple[str, ...],
 ) -> None:
     """Cluster a JSON Lines file of articles into stories written as JSON Lines
-    (no database; format in docs/batch.md). Exit status 3 when input lines were bad."""
+    (no database; format in docs/batch.md). Exit status 3 when input lines were bad.
+
+    \b
+    Example:
+      storywire batch articles.jsonl.gz --out stories.jsonl --field id=ID
+    """
     from .batch import run_batch
     from .cluster.engine import EngineConfig
 
@@ -447,8 +493,8 @@ def batch(
             with out.open("w", encoding="utf-8") as fh:
                 report = run_batch(input_file, fh, **options)
     echo(
-        f"{input_file}: {report.articles} articles, {report.stories} stories, "
-        f"{len(report.bad)} bad lines",
+        f"{input_file}: {plural(report.articles, 'article')}, "
+        f"{plural(report.stories, 'story', 'stories')}, {plural(len(report.bad), 'bad line')}",
         err=True,
     )
     if report.bad:
@@ -463,14 +509,24 @@ main.add_command(outlets)
 
 @main.group()
 def story() -> None:
-    """Read stories."""
+    """Read stories.
+
+    \b
+    Example:
+      storywire story list --limit 5
+    """
 
 
 @story.command("show")
 @click.argument("story_id", type=int)
 @click.pass_obj
-def story_show(obj: _Context, story_id: int) -> None:
-    """Print a story page as text."""
+def story_show(obj: CliContext, story_id: int) -> None:
+    """Print a story page as text.
+
+    \b
+    Example:
+      storywire story show 42
+    """
     page = story_page(obj.store(), story_id)
     if page is None:
         raise click.ClickException(f"no written story with id {story_id}")
@@ -480,10 +536,16 @@ def story_show(obj: _Context, story_id: int) -> None:
 @story.command("list")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.pass_obj
-def story_list(obj: _Context, limit: int) -> None:
-    """List stories, most outlets and most recent first."""
+def story_list(obj: CliContext, limit: int) -> None:
+    """List stories, most outlets and most recent first.
+
+    \b
+    Example:
+      storywire story list --limit 5
+    """
     for s, title in obj.store().list_stories(limit=limit):
-        echo(f"{s.id:6d}  {s.outlet_count:3d} outlets  {s.last_published:%Y-%m-%d}  {title}")
+        outlets = plural(s.outlet_count, "outlet", width=3)
+        echo(f"{s.id:6d}  {outlets:<11}  {s.last_published:%Y-%m-%d}  {title}")
 
 
 @main.command("extract")
@@ -495,6 +557,10 @@ def extract_cmd(files: tuple[str, ...], url: str) -> None:
     FILE may be gzip-compressed (.gz) or - for standard input. A file that cannot be
     read or holds no article gets a line with "file" and "error"; the others still
     print. The exit status is 1 when any file failed.
+
+    \b
+    Example:
+      storywire extract page.html.gz --url https://example.com/news/1
     """
     failed = False
     for name in files:

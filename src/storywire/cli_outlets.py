@@ -5,34 +5,39 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 import click
 
+from .cli_base import CliContext, Group, echo
 from .outlets import clean_fields
-from .textutil import terminal_safe
+from .textutil import plural
 
 
-def _echo(message: str) -> None:
-    """Outlet names and facts come from feeds and files: no terminal control characters."""
-    click.echo(terminal_safe(message))
-
-
-@click.group()
+@click.group(cls=Group)
 def outlets() -> None:
-    """Outlet facts: lean, country, owner, typology (and where each came from)."""
+    """Outlet facts: lean, country, owner, typology (and where each came from).
+
+    \b
+    Example:
+      storywire outlets show "The Guardian"
+    """
 
 
 @outlets.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_obj
-def outlets_list(obj: Any, as_json: bool) -> None:
-    """Every outlet with its lean, country and number of articles."""
+def outlets_list(obj: CliContext, as_json: bool) -> None:
+    """Every outlet with its lean, country and number of articles.
+
+    \b
+    Example:
+      storywire outlets list --json
+    """
     for o in obj.store().list_outlets():
         if as_json:
-            _echo(json.dumps(o, ensure_ascii=False))
+            echo(json.dumps(o, ensure_ascii=False))
         else:
-            _echo(
+            echo(
                 f"{o['id']:5d}  {o['lean']:<10}  {o['country'] or '--':<3} "
                 f"{o['article_count']:6d}  {o['name']}"
             )
@@ -41,28 +46,39 @@ def outlets_list(obj: Any, as_json: bool) -> None:
 @outlets.command("show")
 @click.argument("outlet")
 @click.pass_obj
-def outlets_show(obj: Any, outlet: str) -> None:
-    """One outlet (id or exact name): every fact and its origin."""
+def outlets_show(obj: CliContext, outlet: str) -> None:
+    """One outlet (id or exact name): every fact and its origin.
+
+    \b
+    Example:
+      storywire outlets show "The Guardian"
+    """
     found = obj.store().find_outlet(outlet)
     if found is None:
         raise click.ClickException(f"no outlet {outlet!r} (see `storywire outlets list`)")
-    _echo(f"{found['name']} (id {found['id']}, {found['article_count']} articles)")
+    echo(f"{found['name']} (id {found['id']}, {plural(found['article_count'], 'article')})")
     for key in ("lean", "country", "language", "owner", "typology"):
         origin = found["origins"].get(key)
         value = found[key] or "unknown"
-        _echo(f"  {key:<9} {value}" + (f"  [from {origin}]" if origin else ""))
-    _echo(f"  {'domains':<9} {', '.join(found['domains']) or 'unknown'}")
+        echo(f"  {key:<9} {value}" + (f"  [from {origin}]" if origin else ""))
+    echo(f"  {'domains':<9} {', '.join(found['domains']) or 'unknown'}")
 
 
 @outlets.command("set")
 @click.argument("outlet")
 @click.argument("facts", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @click.pass_obj
-def outlets_set(obj: Any, outlet: str, facts: tuple[str, ...]) -> None:
-    """Set facts of an outlet (id or exact name), e.g. ``lean="lean left" country=US``.
+def outlets_set(obj: CliContext, outlet: str, facts: tuple[str, ...]) -> None:
+    """Set facts of an outlet (id or exact name): FIELD is lean, country, language, owner
+    or typology.
 
     Values set here win over every other origin (feed lists, imports, shipped data).
-    ``lean=unknown`` clears a lean."""
+    lean=unknown clears a lean.
+
+    \b
+    Example:
+      storywire outlets set "The Guardian" lean="lean left" country=GB
+    """
     store = obj.store()
     found = store.find_outlet(outlet)
     if found is None:
@@ -78,7 +94,7 @@ def outlets_set(obj: Any, outlet: str, facts: tuple[str, ...]) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     store.set_outlet(found["id"], values, "user")
-    _echo(f"{found['name']}: " + ", ".join(f"{k}={v or 'unknown'}" for k, v in values.items()))
+    echo(f"{found['name']}: " + ", ".join(f"{k}={v or 'unknown'}" for k, v in values.items()))
 
 
 def majority_facts(records: Iterable[tuple[str, dict[str, str]]]) -> dict[str, dict[str, str]]:

@@ -13,6 +13,7 @@ from .models import Changes, Opinion, Sentence, StoredArticle, Story, StoryVersi
 from .store import Store
 from .store.listing import Listed
 from .store.outlets import Coverage, empty_coverage
+from .textutil import plural
 from .timeutil import display_time, to_iso
 
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
@@ -215,17 +216,16 @@ def what_changed(
     lines: list[str] = []
     outlets = changes.new_outlets
     if outlets:
-        lines.append("New outlets: " + ", ".join(str(o) for o in outlets) + ".")
+        label = "New outlets: " if len(outlets) > 1 else "New outlet: "
+        lines.append(label + ", ".join(str(o) for o in outlets) + ".")
     new = [i for i in changes.new_articles if i in number]
     if new:
         by_id = {a.id: a for a in articles}
         titles = "; ".join(f"[{number[i]}] {by_id[i].title}" for i in new[:10])
-        lines.append(f"{len(new)} new article{'s' if len(new) != 1 else ''}: {titles}.")
+        lines.append(f"{plural(len(new), 'new article')}: {titles}.")
     sentences = changes.new_sentences
     if sentences:
-        lines.append(
-            f"{len(sentences)} new sentence{'s' if len(sentences) != 1 else ''} in the story."
-        )
+        lines.append(f"{plural(len(sentences), 'new sentence')} in the story.")
     return lines
 
 
@@ -285,7 +285,7 @@ def render_text(page: StoryPage) -> str:
     """The page in the plain-text layout of DESIGN.md; [n] cites source n of the page."""
     lines = [
         f"{_when(page['published'])} · updated {_when(page['updated'])} · "
-        f"{page['outlet_count']} outlets",
+        + plural(page["outlet_count"], "outlet"),
         page["title"],
         "",
         "Highlights",

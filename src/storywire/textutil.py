@@ -16,6 +16,12 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_CONTROL.sub("", text)
 
 
+def plural(count: int, singular: str, many: str = "", width: int = 0) -> str:
+    """ "1 outlet", "2 outlets", "0 stories" (``many`` for an irregular plural); ``width``
+    right-aligns the number, for columns."""
+    return f"{count:>{width}} {singular if count == 1 else many or singular + 's'}"
+
+
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment such as a feed summary."""
     return " ".join(html.unescape(_TAG.sub(" ", fragment or "")).split())

@@ -30,21 +30,23 @@ from ..models import Article, Kind
 from ..textutil import headline
 from ..timeutil import read_time
 
-FIELDS = (
-    "id",
-    "url",
-    "title",
-    "text",
-    "published",
-    "outlet",
-    "author",
-    "language",
-    "kind",
-    "summary",
-    "topic",  # the article's section (the listings' topic filter)
-    "lean",  # outlet facts: set on the article's outlet (majority of its articles)
-    "country",
-)
+# The fields read from each line, under these names unless a mapping renames them, and
+# what each means (``storywire import --help`` lists them from here).
+FIELDS = {
+    "id": "the article's id in the file (string or number)",
+    "url": "its address (else an identity hashed from id, outlet, title, time)",
+    "title": "headline (without one: the text's first line or sentence)",
+    "text": "body text (plain); a line needs a title or a text",
+    "published": "ISO 8601 time or Unix epoch (required)",
+    "outlet": "outlet name",
+    "author": "byline (a list of names is joined)",
+    "language": "language code (en, de, pt-BR)",
+    "kind": "news, wire or opinion (else guessed from the URL and title)",
+    "summary": "a short description",
+    "topic": "the article's section (the listings' topic filter)",
+    "lean": "the outlet's lean (the majority of its articles sets it)",
+    "country": "the outlet's country, ISO code (the majority of its articles sets it)",
+}
 OUTLET_FIELDS = ("lean", "country")
 
 

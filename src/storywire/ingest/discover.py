@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from ..errors import FetchError, ParseError
 from ..models import FeedInfo
 from ..settings import Settings
+from ..textutil import plural
 from .feeds import parse_feed
 from .http import Fetcher, Response
 
@@ -80,8 +81,7 @@ class Discovery:
             f"{f.title or f.url} ({f.kind}, {f.url})" if f.title else f"{f.url} ({f.kind})"
             for f in self.feeds
         )
-        n = len(self.feeds)
-        return f"{self.address}: {where} {n} feed{'s' if n != 1 else ''}: {listed}"
+        return f"{self.address}: {where} {plural(len(self.feeds), 'feed')}: {listed}"
 
 
 class _Links(HTMLParser):

@@ -140,6 +140,10 @@ def to_opml(feeds: list[Feed], title: str = "storywire feeds") -> str:
             "language": f.language,
             "kind": f.kind,
             "category": f.category,
+            # The outlet's facts travel with it, so export + import keeps them.
+            "lean": f.lean,
+            "owner": f.owner,
+            "typology": f.typology,
         }
         body = " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items() if v)
         lines.append(f"    <outline {body}/>")

@@ -18,7 +18,7 @@ from .db import MAX_ID, Database
 _FEED_SQL = (
     "SELECT f.id, f.url, f.title, f.kind, f.category, f.html_url, f.etag, f.last_modified,"
     " f.next_check_at, f.last_checked_at, f.last_status, f.last_error, f.error_count,"
-    " f.poll_interval, s.name AS outlet, s.country, s.language,"
+    " f.poll_interval, s.name AS outlet, s.country, s.language, s.lean, s.owner, s.typology,"
     " (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS article_count"
     " FROM feeds f LEFT JOIN sources s ON s.id = f.source_id"
 )

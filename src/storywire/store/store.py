@@ -54,6 +54,8 @@ class Store(TimelineQueries):
             raise
         if "0005_outlets" in applied:  # outlets stored before it learn the shipped facts
             self.refresh_outlets()
+        if "0006_story_links" in applied:  # stories written before it get their timeline
+            self.link_written_stories()
         return applied
 
     def migrations(self) -> list[str]:

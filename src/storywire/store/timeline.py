@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from ..timeline import StoryProfile, profile
+from ..timeline import StoryProfile, link_stories, profile
 from ..timeutil import from_iso, to_iso
 from .db import MAX_ID
 from .outlets import OutletQueries
@@ -71,6 +71,21 @@ class TimelineQueries(OutletQueries):
                     {"e": earlier, "l": later, "s": score},
                 ).rowcount
         return added
+
+    def link_written_stories(self, chunk: int = 500) -> int:
+        """Link every written active story (oldest first, ``chunk`` at a time): a
+        database upgraded to story_links gets the timeline of the stories it holds."""
+        with self._tx() as conn:
+            ids = [
+                int(r[0])
+                for r in conn.execute(
+                    text(
+                        "SELECT id FROM stories WHERE status = 'active' AND version > 0"
+                        " ORDER BY first_published, id"
+                    )
+                )
+            ]
+        return sum(link_stories(self, ids[i : i + chunk]) for i in range(0, len(ids), chunk))
 
     def links_generation(self) -> int:
         """Changes whenever a link is added: part of a story page's cache key."""

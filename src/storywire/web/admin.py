@@ -22,6 +22,7 @@ from ..errors import FetchError, ParseError
 from ..ingest.discover import feed_infos, find_feeds, unreachable
 from ..ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from ..models import FeedInfo
+from ..textutil import plural
 from .context import HTML, web_of
 from .security import CSRF_FIELD, check_form, form_tokens
 
@@ -88,10 +89,10 @@ def feeds_page(request: Request, note: str = "", n: int = 0, of: int = 0) -> Res
     require_admin(request)
     text = NOTES.get(note, "")
     if note == "imported":
-        text = f"OPML imported: {of} feeds, {n} new."
+        text = f"OPML imported: {plural(of, 'feed')}, {n} new."
     elif note in ("advertised", "path"):
         where = (
-            f"The page advertises {of} feed{'s' if of != 1 else ''}"
+            f"The page advertises {plural(of, 'feed')}"
             if note == "advertised"
             else "The page advertises no feed; one was found at a common path"
         )

@@ -27,6 +27,7 @@ from ..store.listing import Listed, StoryFilter
 from ..timeutil import to_iso
 from .cache import Rendered, rendered, respond
 from .context import Web, web_of
+from .filters import image_url
 
 FEED_SIZE = 50
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -67,13 +68,27 @@ def _marks(refs: list[int]) -> str:
     return f" [{', '.join(str(r) for r in refs)}]" if refs else ""
 
 
-def _content(page: StoryPage | None, title: str) -> str:
-    """The page as escaped HTML: highlights, Story with citation marks, opinions,
-    sources. Never empty (the title when nothing else is written)."""
+def _image(web: Web, page: StoryPage | None) -> str:
+    """The lead image's URL when images are shown (``show_images``), else ""."""
+    if not web.settings.show_images or page is None or not page["image"]:
+        return ""
+    return image_url(page["image"]["url"])
+
+
+def _content(page: StoryPage | None, title: str, image: str = "") -> str:
+    """The page as escaped HTML: lead image with its credit, highlights, Story with
+    citation marks, opinions, sources. Never empty (the title when nothing else is
+    written)."""
     if page is None:
         return f"<p>{html.escape(title)}</p>"
     e = html.escape
     parts: list[str] = []
+    if image and page["image"]:
+        credit = page["image"]
+        parts.append(
+            f'<figure><img src="{e(image)}" alt="" referrerpolicy="no-referrer">'
+            f"<figcaption>Image: {e(credit['outlet'])} [{credit['n']}]</figcaption></figure>"
+        )
     if page["highlights"]:
         parts.append("<h3>Highlights</h3><ul>")
         parts += [f"<li>{e(s['text'])}{_marks(s['refs'])}</li>" for s in page["highlights"]]
@@ -131,21 +146,26 @@ def _atom(request: Request, web: Web, topic: str, q: str, min_outlets: int) -> R
         entry.published(item.story.first_published)
         entry.updated(item.story.updated_at)
         entry.summary(xml_safe(_summary(page, item)))
-        entry.content(xml_safe(_content(page, item.title)), type="html")
+        image = _image(web, page)
+        entry.content(xml_safe(_content(page, item.title, image)), type="html")
     return rendered(fg.atom_str(pretty=False), "application/atom+xml; charset=utf-8")
 
 
 def _json_item(base: str, web: Web, i: Listed) -> dict[str, Any]:
     page = _page(web, i)
-    return {
+    image = _image(web, page)
+    item = {
         "id": guid(base, i.story.id),
         "url": f"{base}/stories/{i.story.id}",
         "title": i.title,
         "summary": _summary(page, i),
-        "content_html": _content(page, i.title),
+        "content_html": _content(page, i.title, image),
         "date_published": to_iso(i.story.first_published),
         "date_modified": to_iso(i.story.updated_at),
     }
+    if image:
+        item["image"] = image  # JSON Feed 1.1: the item's main image
+    return item
 
 
 def _json_feed(request: Request, web: Web, topic: str, q: str, min_outlets: int) -> Rendered:

@@ -9,7 +9,7 @@ from fastapi import Depends, Query
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..present import found_story, story_summary
+from ..present import found_story, story_language, story_summary
 from .cache import Rendered, respond
 from .context import Listing, NotFound, web_of
 from .params import listing_params
@@ -76,7 +76,10 @@ def story_versions(request: Request, story_id: int) -> Response:
         return RedirectResponse(f"/stories/{head.merged_into}/versions", status_code=301)
     versions = web.store.story_versions(story_id)
     page = web.page(
-        "versions.html", story=story_summary(head, versions[-1].title), versions=versions
+        "versions.html",
+        story=story_summary(head, versions[-1].title),
+        versions=versions,
+        page_lang=story_language(web.store.story_articles(story_id)),
     )
     return respond(request, page)
 
