@@ -192,7 +192,8 @@ def _swapped_highlight(m: _Material, picked: list[int], budget: int) -> list[Sen
 
 def _moved_highlight(m: _Material, picked: list[int], budget: int, lam: float) -> list[Sentence]:
     """No fact has a highlight wording outside the Story (a small story): a Story
-    sentence moves up when MOVE_KEEP sentences stay, never the lead: that of the
+    sentence moves up when MOVE_KEEP sentences and STORY_BASE words (the smallest
+    story's budget) stay, never the lead: that of the
     best-ranked fact that, shortened, fits HIGHLIGHT_RELAXED words and is still
     supported; the Story is chosen again without that fact (other material fills its
     place). Otherwise no highlight: a Story of one or two sentences is its own
@@ -201,7 +202,10 @@ def _moved_highlight(m: _Material, picked: list[int], budget: int, lam: float) -
         return []
     fact_rank = {i: n for n, f in enumerate(m.facts) for i in f.members}
     limit = HIGHLIGHT_RELAXED[0]
+    words = sum(m.cands[i].words for i in picked)
     for i in sorted(picked[1:], key=lambda i: fact_rank[i]):
+        if words - m.cands[i].words < STORY_BASE:
+            continue  # too little would stay: the Story is never cut below its floor
         text = shorten(m.cands[i].text, limit)
         if len(text.split()) > limit:
             continue
