@@ -156,9 +156,9 @@ def timed_engine(store: Store, settings: Settings, clock: _Clock) -> StoryEngine
             with clock.part("cluster"):
                 return super().add(*a, **k)
 
-        def merge_candidates(self, *a, **k):
+        def merge_similar(self, *a, **k):
             with clock.part("cluster"):
-                return super().merge_candidates(*a, **k)
+                return super().merge_similar(*a, **k)
 
         def forget_before(self, *a, **k):
             with clock.part("cluster"):

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from storywire.cli import main
 from storywire.ingest.corpus import to_article
 from storywire.store import Store
-from storywire.textutil import headline
+from storywire.text import headline
 
-from tests.test_engine import EARNINGS, QUAKE, QUAKE_2, basil_records, write_jsonl
+from tests.support.enginecorpus import EARNINGS, QUAKE, QUAKE_2, basil_records, write_jsonl
 
 
 @pytest.mark.parametrize(

@@ -57,3 +57,48 @@ def test_nothing_edits_sys_path():
         if p != Path(__file__).resolve() and "sys.path" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+STAGES = ("ingest", "extract", "cluster", "write")
+# What a stage may never import: the store, the web, the wiring and the commands.
+NOT_FOR_STAGES = ("store", "web", "pipeline", "cli", "cli_base", "cli_outlets", "batch")
+# The one stage-to-stage import (docs/architecture.md): an imported corpus line's kind
+# comes from the rule extraction applies to pages.
+STAGE_TO_STAGE = {("storywire.ingest.corpus", "extract")}
+
+
+def test_stages_import_no_store_and_no_other_stage_but_the_documented_one():
+    found = []
+    for path in SRC.rglob("*.py"):
+        name = _module(path)
+        parts = name.split(".")
+        if len(parts) < 2 or parts[1] not in STAGES:
+            continue
+        for imported in _imports(path, name):
+            target = imported.split(".")
+            if len(target) < 2 or target[1] == parts[1]:
+                continue
+            if target[1] in NOT_FOR_STAGES or (
+                target[1] in STAGES and (name, target[1]) not in STAGE_TO_STAGE
+            ):
+                found.append(f"{name} imports {imported}")
+    assert sorted(found) == []
+
+
+def test_tests_share_code_only_through_tests_support():
+    """No test module imports another test module or conftest: shared data, helpers and
+    fixtures live in the package ``tests.support`` (conftest.py re-exports its fixtures)."""
+    offenders = []
+    for folder in ("tests", "bench", "tools"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                for name in names:
+                    last = name.split(".")[-1]
+                    if last == "conftest" or last.startswith("test_"):
+                        offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []

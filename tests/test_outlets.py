@@ -23,7 +23,8 @@ from storywire.web import create_app
 
 from tests.support.live import LiveServer
 from tests.support.outletfixture import OUTLETS, RATES, WILDFIRE, build_outlets
-from tests.test_store_contract import _article, _story
+from tests.support.storedata import make_article as _article
+from tests.support.storedata import make_story as _story
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from .cluster.engine import EngineConfig, MemoryLedger, StoryEngine, progress_ev
 from .cluster.prepare import auto_processes
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
-from .textutil import plural
+from .text import plural
 from .write import ExtractiveWriter
 
 if TYPE_CHECKING:
@@ -127,18 +127,7 @@ def story_record(
         title=draft.title,
         highlights=_sentences(draft.highlights, ids),
         body=_sentences(draft.body, ids),
-        opinions=[
-            {
-                "article_id": ids[o.article_id],
-                "outlet": o.outlet,
-                "author": o.author,
-                "title": o.title,
-                "gist": o.gist,
-                "url": o.url,
-                "kind": str(o.kind),
-            }
-            for o in draft.opinions
-        ],
+        opinions=[{"article_id": ids[o.article_id], **o.as_text()} for o in draft.opinions],
     )
     return record
 

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import threading
+from contextlib import closing
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from .present import render_text, story_page
 from .progress import progress_bars
 from .settings import Settings
 from .store import open_store
-from .textutil import plural
+from .text import plural
 
 log = logging.getLogger("storywire")
 
@@ -74,13 +75,10 @@ def db_upgrade(obj: CliContext) -> None:
     Example:
       storywire db upgrade --db news.db
     """
-    store = open_store(obj.settings())
-    try:
+    with closing(open_store(obj.settings())) as store:
         applied = store.migrate()
         echo(f"applied {', '.join(applied)}" if applied else "already up to date")
         click.echo(f"{store.where}: at {store.revision()}")
-    finally:
-        store.close()
 
 
 @db.command("current")
@@ -92,13 +90,10 @@ def db_current(obj: CliContext) -> None:
     Example:
       storywire db current --db news.db
     """
-    store = open_store(obj.settings())
-    try:
+    with closing(open_store(obj.settings())) as store:
         revision, newest = store.revision(), store.newest_revision()
         state = "up to date" if revision == newest else f"behind (newest: {newest})"
         click.echo(f"{store.where}: {revision or 'empty'} ({state})")
-    finally:
-        store.close()
 
 
 # -- feeds -----------------------------------------------------------------------------

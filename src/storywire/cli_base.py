@@ -18,7 +18,7 @@ import click
 from .errors import StorywireError
 from .settings import Settings, load_settings
 from .store import Store, open_store
-from .textutil import terminal_safe
+from .text import terminal_safe
 
 
 class CliContext:

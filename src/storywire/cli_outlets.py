@@ -10,7 +10,7 @@ import click
 
 from .cli_base import CliContext, Group, echo
 from .outlets import clean_fields
-from .textutil import plural
+from .text import plural
 
 
 @click.group(cls=Group)

@@ -17,10 +17,11 @@ import numpy as np
 from courlan import normalize_url
 from datasketch import LeanMinHash, MinHashLSH
 
+from .text import words
+
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
 _AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp|amp=1)(?=&|$)", re.I)
 _MOBILE_HOST = re.compile(r"^(m|mobile|amp)\.", re.I)
-_WORD = re.compile(r"\w+")
 # datasketch needs a scheme name for hash values made elsewhere; ours (see _signature)
 # are 32-bit values like its "affine32", which fixes their storage type.
 _STORAGE = "affine32"
@@ -46,19 +47,11 @@ def content_hash(title: str, text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    return words(text.casefold(), "plain")
 
 
 def _digest(words: list[str]) -> str:
     return hashlib.sha1(" ".join(words).encode()).hexdigest()
-
-
-def shingles(text: str, size: int = 5) -> set[str]:
-    """Word n-grams of the case-folded text (the whole text when it is shorter)."""
-    words = _words(text)
-    if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 Signature = tuple[tuple[int, ...], int]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 
 class Kind(StrEnum):
@@ -103,6 +103,17 @@ class Sentence:
     sources: tuple[int, ...]
 
 
+class OpinionText(TypedDict):
+    """An opinion piece as the story page and ``storywire batch`` show it."""
+
+    outlet: str
+    author: str
+    title: str
+    gist: str
+    url: str
+    kind: str
+
+
 @dataclass(frozen=True)
 class Opinion:
     article_id: int
@@ -113,11 +124,21 @@ class Opinion:
     url: str
     kind: Kind = Kind.OPINION
 
+    def as_text(self) -> OpinionText:
+        return {
+            "outlet": self.outlet,
+            "author": self.author,
+            "title": self.title,
+            "gist": self.gist,
+            "url": self.url,
+            "kind": str(self.kind),
+        }
+
 
 @dataclass(frozen=True)
 class Changes:
     """What a version added to the previous one (all empty for a first version).
-    Written by ``write.versions.decide``, stored as JSON, shown on the page."""
+    Written by ``write.changes.decide``, stored as JSON, shown on the page."""
 
     new_articles: tuple[int, ...] = ()
     new_outlets: tuple[str, ...] = ()

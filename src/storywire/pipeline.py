@@ -31,7 +31,7 @@ from .ingest.schedule import error_wait, next_interval
 from .models import Article, Entry, Feed, StoryVersion
 from .settings import Settings
 from .store import Store
-from .textutil import headline, html_to_text
+from .text import headline, html_to_text
 from .timeline import link_stories
 from .timeutil import FUTURE_SLACK, utcnow
 from .workers import Counter, Extractor
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from .progress import AddBar
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF = timedelta(hours=24)  # kept for importers; see settings.max_poll_interval
 STORE_BATCH = 25  # a feed's articles are committed this many per transaction
 
 
@@ -154,7 +153,7 @@ class Pipeline:
 
     def write_story(self, story_id: int) -> bool:
         """Write a new version when the story changed meaningfully (new outlets, new
-        opinion pieces or new facts; see write/versions.py); False when nothing was written."""
+        opinion pieces or new facts; see write/changes.py); False when nothing was written."""
         articles = self.store.story_articles(story_id)
         if not articles:
             return False

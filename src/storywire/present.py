@@ -9,11 +9,11 @@ import re
 from collections import Counter
 from typing import Any, TypedDict
 
-from .models import Changes, Opinion, Sentence, StoredArticle, Story, StoryVersion
+from .models import Changes, Opinion, OpinionText, Sentence, StoredArticle, Story, StoryVersion
 from .store import Store
 from .store.listing import Listed
 from .store.outlets import Coverage, empty_coverage
-from .textutil import plural
+from .text import plural
 from .timeutil import display_time, to_iso
 
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
@@ -54,14 +54,8 @@ class Cited(TypedDict):
     refs: list[int]
 
 
-class OpinionItem(TypedDict):
+class OpinionItem(OpinionText):
     article_id: int
-    outlet: str
-    author: str
-    title: str
-    gist: str
-    url: str
-    kind: str
     ref: int | None
 
 
@@ -192,16 +186,7 @@ def lead_image(groups: list[SourceGroup]) -> LeadImage | None:
 
 
 def _opinion(o: Opinion, number: dict[int, int]) -> OpinionItem:
-    return {
-        "article_id": o.article_id,
-        "outlet": o.outlet,
-        "author": o.author,
-        "title": o.title,
-        "gist": o.gist,
-        "url": o.url,
-        "kind": str(o.kind),
-        "ref": number.get(o.article_id),
-    }
+    return {"article_id": o.article_id, **o.as_text(), "ref": number.get(o.article_id)}
 
 
 def _cited(sentence: Sentence, number: dict[int, int]) -> Cited:
@@ -282,7 +267,8 @@ def _when(iso: str) -> str:
 
 
 def render_text(page: StoryPage) -> str:
-    """The page in the plain-text layout of DESIGN.md; [n] cites source n of the page."""
+    """The page as plain text, in the HTML page's order: times and outlet count, title,
+    Highlights, Story, Opinions, Sources, the end line; [n] cites source n of the page."""
     lines = [
         f"{_when(page['published'])} · updated {_when(page['updated'])} · "
         + plural(page["outlet_count"], "outlet"),

@@ -16,7 +16,6 @@ Earlier ... <- this story -> ... Later.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,9 +24,10 @@ from typing import Protocol
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .text import stem, words
+
 GAP_DAYS = 14
 LINK_COSINE = 0.35
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # scikit-learn's list holds words that are news subjects ("bill", "fire", "interest"...).
 _KEEP = {"bill", "fire", "interest", "system", "computer", "call", "move", "found", "cry"}
 _STOP = (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | {"says", "said", "new", "news", "live", "video"}
@@ -43,20 +43,9 @@ class StoryProfile:
     words: Mapping[str, float]
 
 
-def _stem(word: str) -> str:
-    word = word.lower().strip("'’-").replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
 def title_words(title: str) -> set[str]:
-    words = (_stem(w) for w in _WORD.findall(title))
-    return {w for w in words if len(w) > 2 and w not in _STOP}
+    stems = (stem(w, "plural") for w in words(title, "headline"))
+    return {w for w in stems if len(w) > 2 and w not in _STOP}
 
 
 def profile(story_id: int, first: datetime, last: datetime, titles: Sequence[str]) -> StoryProfile:

@@ -301,7 +301,7 @@ class StoryEngine:
         and forget what is older than twice the window; return the merges made."""
         self._since_maintenance = 0
         c = self.config
-        merges = self.live.merge_candidates(c.merge_cosine, c.merge_headlines)
+        merges = self.live.merge_similar(c.merge_cosine, c.merge_headlines)
         for absorbed, into in merges:
             self.ledger.merge_stories(absorbed, into)
             self.changed.discard(absorbed)

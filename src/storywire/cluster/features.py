@@ -29,7 +29,7 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -39,37 +39,12 @@ from urllib.parse import urlsplit
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ..text import names, stem, topic_words
+
 ALL_BITS = 14  # hashed space of the ``all`` view (16,384 dimensions)
 SMALL_BITS = 12  # hashed space of the ``title`` and ``ent`` views (4,096 dimensions)
 LEAD_CHARS = 1200
 HEADLINE_WORDS = 30  # fewer lead words (stop words excluded) than this: headline only
-_WORD = re.compile(r"(?u)\b\w\w+\b")
-# Scripts written without spaces between words (Chinese, Japanese kana, Korean Hangul):
-# a run of them is counted as its overlapping character pairs (bigrams), the usual
-# stand-in for word segmentation in retrieval.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_HAS_CJK = re.compile(f"[{_CJK}]")
-_CJK_WORD = re.compile(f"[{_CJK}]+|(?:(?![{_CJK}])\\w){{2,}}")
-
-
-def _char_class(pick: Callable[[str], bool]) -> str:
-    """A regex character class body (ranges) of the BMP characters ``pick`` accepts."""
-    codes = [c for c in range(0x10000) if pick(chr(c))]
-    spans: list[list[int]] = []
-    for c in codes:
-        if spans and spans[-1][1] == c - 1:
-            spans[-1][1] = c
-        else:
-            spans.append([c, c])
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in spans
-    )
-
-
-_UP, _LOW = _char_class(str.isupper), _char_class(str.islower)
-# Capitalised words (any cased script: Łódź, Москва, İstanbul), all-caps words, numbers.
-_CAPS = re.compile(rf"\b(?:[{_UP}][\w'-]*[{_LOW}0-9][\w'-]*|[{_UP}]{{2,}}|\d[\d.,]*\d|\d)\b")
 TITLE_FROM_TEXT_WORDS = 20  # no title: the text's first words stand in for it
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 _CACHE_MAX = 400_000
@@ -132,37 +107,11 @@ def url_words(url: str) -> str:
     return " ".join(w for w in words if w not in _URL_STOP)
 
 
-def words(text: str) -> list[str]:
-    """The lower-case words of a text (two letters or more; runs of Chinese, Japanese or
-    Korean characters as character bigrams)."""
-    low = text.lower()
-    if not _HAS_CJK.search(low):
-        return _WORD.findall(low)
-    out: list[str] = []
-    for w in _CJK_WORD.findall(low):
-        if _HAS_CJK.match(w):
-            out += [w[k : k + 2] for k in range(len(w) - 1)] if len(w) > 1 else [w]
-        else:
-            out.append(w)
-    return out
-
-
-def _stem(word: str) -> str:
-    """A crude suffix stripper (plural, -ing, -ed): enough to join "taper"/"tapering"."""
-    if word.startswith("#") or len(word) <= 4 or word[-1].isdigit():
-        return word
-    for suffix in ("ing", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word.rstrip("e")
-
-
 class _WordHashes(dict[str, int]):
     """Lower-case word -> CRC32 of its stem, or -1 for a stop word (filled on a miss)."""
 
     def __missing__(self, word: str) -> int:
-        h = -1 if word in _STOP else zlib.crc32(_stem(word).encode())
+        h = -1 if word in _STOP else zlib.crc32(stem(word, "crude").encode())
         self[word] = h
         return h
 
@@ -265,8 +214,8 @@ class Featurizer:
             lead = text[:LEAD_CHARS]
             if not title.strip():
                 title = " ".join(lead.split()[:TITLE_FROM_TEXT_WORDS])
-            t, w = words(title), words(lead)
-            c = _CAPS.findall(f"{title}\n{lead}")
+            t, w = topic_words(title), topic_words(lead)
+            c = names(f"{title}\n{lead}")
             title_w += t
             lead_w += w
             caps_w += c

@@ -305,12 +305,12 @@ class OnlineClusterer:
     def live_stories(self) -> int:
         return len(self._slot_of)
 
-    def merge_candidates(
+    def merge_similar(
         self, min_cosine: float = 0.5, headline_cosine: float | None = None
     ) -> list[tuple[int, int]]:
-        """Pairs (absorbed, into) of live stories that turned out to be one, and merges
-        them here. Only stories changed since the last call are compared; the larger story
-        absorbs the smaller. The caller moves the articles in the store.
+        """Merge live stories that turned out to be one; return the merges as pairs
+        (absorbed, into). Only stories changed since the last call are compared; the
+        larger story absorbs the smaller. The caller moves the articles in the store.
 
         Two stories merge when their centroid cosine reaches ``min_cosine`` for full-text
         articles and ``headline_cosine`` (default: the same) for headline-only ones,

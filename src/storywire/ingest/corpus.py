@@ -9,7 +9,7 @@ still read. Each step guards its own failures: a line longer than ``MAX_LINE_CHA
 is skipped unread, JSON nested deeper than Python can parse, a field of the wrong
 type (an object as title) or a date outside the sane window (``timeutil``) each make
 that line bad, never the whole file. An article without a title gets one from its text
-(``textutil.headline``; ``title_from_text`` says so), and a text that repeats the
+(``text.headline``; ``title_from_text`` says so), and a text that repeats the
 headline on its first line loses that line.
 """
 
@@ -27,7 +27,7 @@ from typing import IO, Any
 from ..errors import ParseError
 from ..extract import classify
 from ..models import Article, Kind
-from ..textutil import headline
+from ..text import headline
 from ..timeutil import read_time
 
 # The fields read from each line, under these names unless a mapping renames them, and

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from ..errors import FetchError, ParseError
 from ..models import FeedInfo
 from ..settings import Settings
-from ..textutil import plural
+from ..text import plural
 from .feeds import parse_feed
 from .http import Fetcher, Response
 

@@ -27,7 +27,6 @@ from ..settings import Settings
 from .guard import Robots, check_host, check_scheme
 from .transport import ADDRESSES, LeanTransport
 
-MAX_REDIRECTS = 5  # kept for importers; the limit in force is settings.max_redirects
 _REDIRECTS = {301, 302, 303, 307, 308}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 

@@ -84,18 +84,8 @@ class ArticleQueries(FeedQueries):
         return row[0] if row else None
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        urls = list(urls)
-        found: set[str] = set()
-        with self._tx() as conn:
-            for i in range(0, len(urls), 500):
-                chunk = urls[i : i + 500]
-                marks = ",".join(f":u{j}" for j in range(len(chunk)))
-                result = conn.execute(
-                    text(f"SELECT url FROM articles WHERE url IN ({marks})"),
-                    {f"u{j}": u for j, u in enumerate(chunk)},
-                )
-                found.update(r[0] for r in result)
-        return found
+        found = self._rows_in("SELECT url FROM articles WHERE url IN ({marks})", list(urls))
+        return {r[0] for r in found}
 
     # -- reading ------------------------------------------------------------------
 

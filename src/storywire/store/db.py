@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -179,6 +179,18 @@ class Database:
         cur = self._fast(conn, sql, params)
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+    def _rows_in(self, sql: str, values: Sequence[Any], chunk: int = 500) -> list[Any]:
+        """The rows of ``sql`` with its ``{marks}`` bound to ``values``, ``chunk`` values
+        per statement (one statement holds a bounded number of parameters)."""
+        found: list[Any] = []
+        with self._tx() as conn:
+            for i in range(0, len(values), chunk):
+                part = values[i : i + chunk]
+                marks = ",".join(f":v{j}" for j in range(len(part)))
+                params = {f"v{j}": v for j, v in enumerate(part)}
+                found += conn.execute(text(sql.format(marks=marks)), params).all()
+        return found
 
     def close(self) -> None:
         self.engine.dispose()

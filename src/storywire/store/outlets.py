@@ -124,18 +124,8 @@ class OutletQueries(SearchQueries):
 
     def outlet_ids(self, names: Sequence[str]) -> dict[str, int]:
         """Outlet name -> id for the stored ones among ``names``."""
-        wanted = sorted(set(names))
-        found: dict[str, int] = {}
-        with self._tx() as conn:
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
-                marks = ",".join(f":n{j}" for j in range(len(chunk)))
-                rows = conn.execute(
-                    text(f"SELECT name, id FROM sources WHERE name IN ({marks})"),
-                    {f"n{j}": n for j, n in enumerate(chunk)},
-                )
-                found.update((r[0], int(r[1])) for r in rows)
-        return found
+        sql = "SELECT name, id FROM sources WHERE name IN ({marks})"
+        return {r[0]: int(r[1]) for r in self._rows_in(sql, sorted(set(names)))}
 
     def list_outlets(self) -> list[dict[str, Any]]:
         sql = (

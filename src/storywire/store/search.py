@@ -12,20 +12,17 @@ A query is its words ANDed, the last also matching as a prefix.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import text
 
 from ..models import StoredArticle
+from ..text import words
 from . import rows
 from .listing import Listed, ListingQueries, listed
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def query_words(query: str) -> list[str]:
     """The words of a user's query (at most 20); [] for none."""
-    return _WORD.findall(query)[:20]
+    return words(query, "plain")[:20]
 
 
 def fts_query(query: str) -> str:
@@ -34,24 +31,22 @@ def fts_query(query: str) -> str:
     Every word is double-quoted, so FTS5 operators, quotes and SQL in the input are
     plain words; nothing the user types can be a syntax error.
     """
-    words = query_words(query)
-    if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    return _quoted_words(query, '"', "*", " ")
 
 
 def ts_query(query: str) -> str:
     """User text to a safe PostgreSQL ``to_tsquery`` input: quoted words ANDed, the last
     as a prefix (``:*``); '' for none. Words hold only letters, digits and '_', so no
     tsquery operator or quote can come from the input."""
-    words = query_words(query)
-    if not words:
-        return ""
-    quoted = [f"'{w}'" for w in words]
-    quoted[-1] += ":*"
-    return " & ".join(quoted)
+    return _quoted_words(query, "'", ":*", " & ")
+
+
+def _quoted_words(query: str, quote: str, prefix: str, conjunction: str) -> str:
+    """The query's words each in ``quote``, the last followed by ``prefix``, joined."""
+    quoted = [f"{quote}{w}{quote}" for w in query_words(query)]
+    if quoted:
+        quoted[-1] += prefix
+    return conjunction.join(quoted)
 
 
 class SearchQueries(ListingQueries):

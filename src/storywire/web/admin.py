@@ -22,7 +22,7 @@ from ..errors import FetchError, ParseError
 from ..ingest.discover import feed_infos, find_feeds, unreachable
 from ..ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from ..models import FeedInfo
-from ..textutil import plural
+from ..text import plural
 from .context import HTML, web_of
 from .security import CSRF_FIELD, check_form, form_tokens
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -48,32 +49,41 @@ def rendered(
 
 
 class LRU(Generic[T]):
-    """A small least-recently-used map (one per process; no locking needed under asyncio)."""
+    """A small least-recently-used map (one per process). Pages are rendered in the
+    thread pool (``story_rendered`` from ``story_async``, sync routes), so the map is
+    guarded by a lock; ``make`` runs outside it, and two threads missing one key at
+    once may both render it (the same bytes; the later one is kept)."""
 
     def __init__(self, size: int = 2048):
         self.size, self.items = size, OrderedDict[Hashable, T]()
+        self._lock = threading.Lock()
 
     def peek(self, key: Hashable) -> T | None:
-        return self.items.get(key)
+        with self._lock:
+            return self.items.get(key)
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
+        with self._lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
         value = make()
-        self.items[key] = value
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
+        with self._lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
         return value
 
 
 class TTLCache(Generic[T]):
-    """Values reused for ``seconds`` (0 disables)."""
+    """Values reused for ``seconds`` (0 disables). Sync routes call ``get_or_make`` from
+    the thread pool, so storing is guarded by a lock (``make`` runs outside it)."""
 
     def __init__(self, seconds: float, size: int = 512):
         self.seconds, self.size = seconds, size
         self.items: dict[Hashable, tuple[float, T]] = {}
         self.pending: set[Hashable] = set()
+        self._lock = threading.Lock()
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
         now = time.monotonic()
@@ -81,11 +91,15 @@ class TTLCache(Generic[T]):
         if hit and now - hit[0] < self.seconds:
             return hit[1]
         value = make()
-        if self.seconds > 0:
-            if len(self.items) >= self.size:
-                self.items.clear()
-            self.items[key] = (now, value)
+        self._store(key, now, value)
         return value
+
+    def _store(self, key: Hashable, when: float, value: T) -> None:
+        if self.seconds > 0:
+            with self._lock:
+                if len(self.items) >= self.size:
+                    self.items.clear()
+                self.items[key] = (when, value)
 
     async def get_async(self, key: Hashable, make: Callable[[], T]) -> T:
         """As ``get_or_make``, computing in the thread pool so the event loop keeps
@@ -98,14 +112,12 @@ class TTLCache(Generic[T]):
             value = await run_in_threadpool(make)
         finally:
             self.pending.discard(key)
-        if self.seconds > 0:
-            if len(self.items) >= self.size:
-                self.items.clear()
-            self.items[key] = (time.monotonic(), value)
+        self._store(key, time.monotonic(), value)
         return value
 
     def clear(self) -> None:
-        self.items.clear()
+        with self._lock:
+            self.items.clear()
 
 
 def respond(

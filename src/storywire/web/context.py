@@ -7,7 +7,7 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any, TypedDict
@@ -29,9 +29,12 @@ from .plain import api_safe
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
+# The time ranges a listing offers (hours before the newest article; None: everything),
+# in the order the home page lists them. The pages, the API's parameter check and its
+# OpenAPI schema all read this table.
+RANGES = {"1d": 24, "2d": 48, "7d": 168, "30d": 720, "all": None}
 # Default home window: the last 2 days before the newest article, widened to 7, 30
 # days, then everything while it holds fewer stories than one page.
-RANGES = {"1d": 24, "2d": 48, "7d": 168, "30d": 720, "all": None}
 DEFAULT_WIDENING = ("2d", "7d", "30d", "all")
 WIDEN_BELOW = 30  # stories: one home page
 
@@ -52,15 +55,11 @@ class NotFound(HTTPException):
 
 
 @dataclass(frozen=True)
-class Listing:
-    """A listing request: filters plus where the page starts."""
+class Listing(StoryFilter):
+    """A listing request: the store's filters (topic, language, country, since, until)
+    plus a named time range and where the page starts."""
 
-    topic: str = ""
-    language: str = ""
-    country: str = ""
     range: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
     offset: int = 0
     limit: int = 30
     ref: datetime | None = None  # pinned by a cursor so that paging stays consistent
@@ -133,9 +132,8 @@ class Web:
     def story_filter(self, q: Listing, ref: datetime, range_: str | None) -> StoryFilter:
         hours = RANGES.get(range_ or "all")
         since = q.since or (ref - timedelta(hours=hours) if hours else None)
-        return StoryFilter(
-            topic=q.topic, language=q.language, country=q.country, since=since, until=q.until
-        )
+        chosen = {f.name: getattr(q, f.name) for f in fields(StoryFilter)}
+        return StoryFilter(**{**chosen, "since": since})
 
     def listing(self, q: Listing) -> ListingPage:
         """Ranked stories for a listing request, with the window used and the next cursor."""

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..present import found_story, story_language, story_summary
 from .cache import Rendered, respond
-from .context import Listing, NotFound, web_of
+from .context import RANGES, Listing, NotFound, web_of
 from .params import listing_params
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -37,7 +37,7 @@ async def home(request: Request, q: Annotated[Listing, Depends(listing_params)])
             q=q,
             page=page_no,
             facets=web.facets(),
-            ranges=["1d", "2d", "7d", "30d", "all"],
+            ranges=list(RANGES),
             prev_url=_page_url(request, page_no - 1) if page_no > 1 else None,
             next_url=_page_url(request, page_no + 1) if data["next_cursor"] else None,
         )

@@ -5,15 +5,18 @@ Bad values become 400 responses with a reason (see ``app._install_errors``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import Query
 from starlette.exceptions import HTTPException
 
-from .context import Listing, decode_cursor
+from .context import RANGES, Listing, decode_cursor
 
 MAX_LIMIT = 200
-RangeName = Literal["", "1d", "2d", "7d", "30d", "all"]
+if TYPE_CHECKING:
+    RangeName = str
+else:  # FastAPI checks the value and lists the choices in the OpenAPI schema
+    RangeName = Literal[("", *RANGES)]
 
 
 def _utc(value: datetime | None, name: str) -> datetime | None:

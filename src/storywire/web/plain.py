@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..textutil import terminal_safe
+from ..text import terminal_safe
 
 TEXT_KEYS = frozenset(
     {"title", "author", "outlet", "summary", "text", "gist", "top_highlight", "site_name"}

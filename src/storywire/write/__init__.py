@@ -4,9 +4,9 @@ from typing import Protocol
 
 from ..models import StoredArticle
 from ..settings import Settings
+from .changes import Change, change, decide
 from .extractive import Draft, ExtractiveWriter
 from .llm import LLMWriter
-from .versions import Change, change, decide
 
 
 class Writer(Protocol):

@@ -11,16 +11,14 @@ number of outlets behind it, then by its best sentence's score.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import snowballstemmer  # type: ignore[import-untyped]
 
 from ..models import StoredArticle
+from ..text import stem, words
 from .readable import section, stands_alone
 from .scoring import _STOP, Candidate, shared_share
 
@@ -45,21 +43,12 @@ class Fact:
         return section(cands[self.readable[0]].text, self.position) if self.readable else 1
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-_STEMMER = snowballstemmer.stemmer("porter")
-
-
-@lru_cache(maxsize=65536)
-def _stem(token: str) -> str:
-    return str(_STEMMER.stemWord(token))
-
-
 def fact_words(text: str) -> set[str]:
     """Content words for the paraphrase test: split at hyphens and apostrophes
     ("anti-Semitism" is anti + semitism), Porter stems ("electors"/"electoral",
     "president"/"presidential")."""
-    tokens = _TOKEN.findall(text.lower().replace("’", "'").replace("'s", ""))
-    return {_stem(t) for t in tokens if t not in _STOP and len(t) > 1}
+    tokens = words(text.lower().replace("’", "'").replace("'s", ""), "fact")
+    return {stem(t, "porter") for t in tokens if t not in _STOP and len(t) > 1}
 
 
 def paraphrase(cands: Sequence[Candidate], sim: np.ndarray) -> np.ndarray:

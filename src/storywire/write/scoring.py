@@ -21,12 +21,12 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from ..models import StoredArticle
+from ..text import stem, words
 from .readable import strip_connective
 from .sentences import is_boilerplate, split_sentences, word_count
 
 LEAD_SENTENCES = 12  # sentences per article considered: news puts the facts first
 MIN_WORDS, MAX_WORDS = 6, 80
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
 _ENDS_SENTENCE = re.compile(r"[.!]['\"”’)\]]*$")
 _STOP = frozenset(ENGLISH_STOP_WORDS) | {
     "said",
@@ -52,20 +52,9 @@ class Candidate:
     concepts: frozenset[str]
 
 
-def stem(word: str) -> str:
-    """A light suffix stripper: enough to match 'votes'/'voted'/'voting'."""
-    w = word.lower().replace("’", "'").removesuffix("'s")
-    for suffix in ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    return w
-
-
 def concepts(text: str) -> frozenset[str]:
     """Content words and adjacent content-word pairs, stemmed."""
-    words = [w for w in _WORD.findall(text)]
-    stems = [stem(w) if w.lower() not in _STOP else "" for w in words]
+    stems = [stem(w, "light") if w.lower() not in _STOP else "" for w in words(text, "english")]
     out = {s for s in stems if len(s) > 1}
     out.update(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False) if a and b)
     return frozenset(out)
@@ -157,8 +146,8 @@ def shared_share(word_sets: Sequence[set[str] | frozenset[str]]) -> np.ndarray:
     vocab: dict[str, int] = {}
     indices: list[int] = []
     indptr = [0]
-    for words in word_sets:
-        indices.extend(vocab.setdefault(k, len(vocab)) for k in words)
+    for word_set in word_sets:
+        indices.extend(vocab.setdefault(k, len(vocab)) for k in word_set)
         indptr.append(len(indices))
     M = sparse.csr_matrix(
         (np.ones(len(indices)), indices, indptr), shape=(len(word_sets), max(1, len(vocab)))

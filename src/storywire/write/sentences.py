@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ..text import capitalised
+
 _ABBREVIATIONS = {
     "mr",
     "mrs",
@@ -156,8 +158,7 @@ def _is_headline(sentence: str) -> bool:
     words = [w for w in sentence.split() if w[:1].isalpha()]
     if len(words) < 5:
         return False
-    capitalised = sum(1 for w in words if w[0].isupper())
-    return capitalised / len(words) >= 0.9
+    return sum(map(capitalised, words)) / len(words) >= 0.9
 
 
 def word_count(text: str) -> int:

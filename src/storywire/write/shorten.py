@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..text import capitalised, words
 from .sentences import word_count
 
 HIGHLIGHT_WORDS = 25
@@ -49,8 +50,7 @@ def droppable(part: str) -> bool:
     """No number, no name, no negation, no quoted words."""
     if re.search(r"\d", part) or re.search(r"[\"“”‘’]|'\w", part) or _NEGATION.search(part):
         return False
-    words = re.findall(r"[A-Za-z][\w'-]*", part)
-    return not any(w[0].isupper() and w not in _CALENDAR for w in words)
+    return not any(capitalised(w) and w not in _CALENDAR for w in words(part, "prose"))
 
 
 def shorten(sentence: str, limit: int = HIGHLIGHT_WORDS) -> str:

@@ -9,18 +9,17 @@ the same wire story, or a follow-up that repeats what is known, changes nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..models import Changes, Kind, StoredArticle, StoryVersion
+from ..text import names
 from .sentences import split_sentences
 
 NEW_FACTS = 3
 MAX_FACTS = 20  # new facts recorded per version
 LEAD = 6  # sentences of a new article searched for new facts
-_FACT = re.compile(r"\b(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[A-Z]{2,}|\d[\d,.]*\d|\d)\b")
 _COMMON = {
     "The",
     "A",
@@ -80,7 +79,7 @@ class Change:
 
 
 def facts(text: str) -> set[str]:
-    return {f.rstrip(".,") for f in _FACT.findall(text) if f not in _COMMON}
+    return {f.rstrip(".,") for f in names(text, any_script=False) if f not in _COMMON}
 
 
 def change(old: Sequence[StoredArticle], new: Sequence[StoredArticle]) -> Change:

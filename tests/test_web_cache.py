@@ -1,0 +1,50 @@
+"""The response caches under threads: pages are rendered in the thread pool."""
+
+import threading
+
+from storywire.web.cache import LRU, TTLCache
+
+
+def test_lru_keeps_its_bound_and_order_under_many_threads():
+    cache: LRU[int] = LRU(size=16)
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def work(n: int) -> None:
+        start.wait()
+        try:
+            for i in range(3000):
+                key = (n * 7 + i) % 40
+                assert cache.get_or_make(key, lambda key=key: key * 2) == key * 2
+                cache.peek(key)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(cache.items) <= 16
+    assert all(cache.items[k] == k * 2 for k in cache.items)
+
+
+def test_ttl_cache_stores_from_many_threads():
+    cache: TTLCache[int] = TTLCache(60.0, size=8)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(2000):
+                key = (n + i) % 20
+                assert cache.get_or_make(key, lambda key=key: key + 1) == key + 1
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(cache.items) <= 8
