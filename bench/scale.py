@@ -167,6 +167,13 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--pg-url", default="", help="a PostgreSQL server to use (admin URL)")
     ap.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
+    ap.add_argument(
+        "--ingest-pages",
+        type=int,
+        default=600,
+        help="real pages for the ingest section (one-process SQLite vs 1 and 2 Celery"
+        " workers on PostgreSQL, bench/scale_ingest.py); 0 skips it",
+    )
     args = ap.parse_args()
     data = Path(os.environ.get("STORYWIRE_DATA", ROOT.parent / "shared" / "data"))
     if not (data / CORPUS).exists():
@@ -191,6 +198,11 @@ def main() -> None:
                 run_database("postgresql", server.create_database(), chunks, len(rows), args)
             finally:
                 server.stop()
+
+    if args.ingest_pages:
+        from bench import scale_ingest  # its own section: workers beside the store's scale
+
+        scale_ingest.run(data, args.ingest_pages, max(1, args.ingest_pages // 10))
 
 
 if __name__ == "__main__":

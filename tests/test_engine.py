@@ -3,7 +3,7 @@ same dedup + clustering loop, so they give the same stories on the same input.""
 
 import csv
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,35 +14,13 @@ from storywire.cluster import EngineConfig, MemoryLedger, StoryEngine, doc_of
 from storywire.models import Article
 from storywire.store import Store
 
-from tests.support.enginecorpus import EARNINGS, QUAKE, QUAKE_2, basil_records, write_jsonl
+from tests.support.enginecorpus import (
+    basil_records,
+    fixture_records,
+    write_jsonl,
+)
 
 T0 = datetime(2024, 4, 3, 1, 0, tzinfo=UTC)
-
-
-def fixture_records() -> list[dict]:
-    """Two events, an exact copy, a wire copy with a new headline and byline, and an
-    unrelated story: small enough to run without the shared data."""
-    hour = timedelta(hours=1)
-    rows = [
-        ("q1", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0, "Wire"),
-        ("q2", "Taiwan earthquake kills nine in Hualien", QUAKE_2, T0 + hour, "Daily"),
-        ("q3", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0 + hour, "Echo"),
-        ("q4", "Hualien quake: rescuers search", "By Staff. " + QUAKE, T0 + 2 * hour, "Post"),
-        ("a1", "Apple reports record iPhone sales", EARNINGS, T0 + 3 * hour, "Tech"),
-        ("a2", "iPhone sales lift Apple to record quarter", EARNINGS[:160], T0 + 4 * hour, "Biz"),
-        ("f1", "Local team wins the cup final", "The home side won 2-1 after extra time.", T0, "X"),
-    ]
-    return [
-        {
-            "id": i,
-            "title": t,
-            "text": x,
-            "published": p.isoformat(),
-            "outlet": o,
-            "url": f"https://{o.lower()}.example/{i}",
-        }
-        for i, t, x, p, o in rows
-    ]
 
 
 def uci_records(data: Path, n: int = 800) -> list[dict]:

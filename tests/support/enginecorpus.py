@@ -2,6 +2,7 @@
 earthquake, one unrelated), BASIL as batch records, and a JSON Lines writer."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 QUAKE = (
@@ -46,3 +47,32 @@ def basil_records(data: Path) -> list[dict]:
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+T0 = datetime(2024, 4, 3, 1, 0, tzinfo=UTC)
+
+
+def fixture_records() -> list[dict]:
+    """Two events, an exact copy, a wire copy with a new headline and byline, and an
+    unrelated story: small enough to run without the shared data."""
+    hour = timedelta(hours=1)
+    rows = [
+        ("q1", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0, "Wire"),
+        ("q2", "Taiwan earthquake kills nine in Hualien", QUAKE_2, T0 + hour, "Daily"),
+        ("q3", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0 + hour, "Echo"),
+        ("q4", "Hualien quake: rescuers search", "By Staff. " + QUAKE, T0 + 2 * hour, "Post"),
+        ("a1", "Apple reports record iPhone sales", EARNINGS, T0 + 3 * hour, "Tech"),
+        ("a2", "iPhone sales lift Apple to record quarter", EARNINGS[:160], T0 + 4 * hour, "Biz"),
+        ("f1", "Local team wins the cup final", "The home side won 2-1 after extra time.", T0, "X"),
+    ]
+    return [
+        {
+            "id": i,
+            "title": t,
+            "text": x,
+            "published": p.isoformat(),
+            "outlet": o,
+            "url": f"https://{o.lower()}.example/{i}",
+        }
+        for i, t, x, p, o in rows
+    ]
