@@ -39,7 +39,8 @@ class Dialect:
     hours_between: str
     # The larger of two numbers (scalar max).
     greatest: str
-    # The text of the first highlight of a story version ``v``.
+    # The text of the first highlight of a story version ``v`` (its Story's first
+    # sentence when it has no highlight).
     top_highlight: str
     # The length of a JSON array held in a text column {col}.
     json_length: str
@@ -49,7 +50,9 @@ SQLITE = Dialect(
     name="sqlite",
     hours_between="((julianday({a}) - julianday({b})) * 24.0)",
     greatest="max",
-    top_highlight="coalesce(json_extract(v.highlights, '$[0].text'), '')",
+    top_highlight=(
+        "coalesce(json_extract(v.highlights, '$[0].text'), json_extract(v.body, '$[0].text'), '')"
+    ),
     json_length="json_array_length({col})",
 )
 POSTGRESQL = Dialect(
@@ -58,7 +61,10 @@ POSTGRESQL = Dialect(
         "(extract(epoch FROM (CAST({a} AS timestamptz) - CAST({b} AS timestamptz))) / 3600.0)"
     ),
     greatest="greatest",
-    top_highlight="coalesce(CAST(v.highlights AS json) -> 0 ->> 'text', '')",
+    top_highlight=(
+        "coalesce(CAST(v.highlights AS json) -> 0 ->> 'text',"
+        " CAST(v.body AS json) -> 0 ->> 'text', '')"
+    ),
     json_length="json_array_length(CAST({col} AS json))",
 )
 
