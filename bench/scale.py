@@ -469,6 +469,13 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--pg-url", default="", help="a PostgreSQL server to use (admin URL)")
     ap.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
+    ap.add_argument(
+        "--ingest-pages",
+        type=int,
+        default=600,
+        help="real pages for the ingest section (one-process SQLite vs 1 and 2 Celery"
+        " workers on PostgreSQL, bench/scale_ingest.py); 0 skips it",
+    )
     args = ap.parse_args()
     data = Path(os.environ.get("STORYWIRE_DATA", ROOT.parent / "shared" / "data"))
     if not (data / CORPUS).exists():
@@ -510,6 +517,11 @@ def main() -> None:
                 server.stop()
     table(results, len(rows), copies)
     print(f"\n{time.monotonic() - started:.0f} s in all; load average now {os.getloadavg()[0]:.1f}")
+
+    if args.ingest_pages:
+        from bench import scale_ingest  # its own section: workers beside the store's scale
+
+        scale_ingest.run(data, args.ingest_pages, max(1, args.ingest_pages // 10))
 
 
 if __name__ == "__main__":

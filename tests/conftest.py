@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import browser, page  # noqa: F401 (fixtures for every test)
+from tests.support.clicorpus import cli  # noqa: F401 (a fixture for every test)
 from tests.support.live import LiveServer
 from tests.support.pgserver import PostgresServer
 

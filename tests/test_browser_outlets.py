@@ -14,9 +14,9 @@ from storywire import Store, load_settings
 from storywire.cli import main
 from storywire.web import create_app
 
+from tests.support.browser import ARTIFACTS, headings_in_order
 from tests.support.live import LiveServer
 from tests.support.outletfixture import build_outlets
-from tests.test_browser import ARTIFACTS, browser, headings_in_order, page  # noqa: F401
 
 ALLSIDES = "corpus/allsides-article-bias/articles.jsonl.gz"
 

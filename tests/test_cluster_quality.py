@@ -18,10 +18,10 @@ from tools.train_cluster_model import joined_pairs, pair_featurizer, pairs_as_cl
 # B-cubed F1 of the shipped configuration (UCI and NeuS: their first 1,500 items, to keep
 # the test short; SemEval: the labelled train pairs as two-text clusterings). The full
 # sets and the left-out scores: python -m bench.cluster_quality.
-PINNED = {"UCI[:1500]": 0.796, "BASIL": 0.988, "NeuS[:1500]": 0.865, "SemEval": 0.949}
+PINNED = {"UCI[:1500]": 0.804, "BASIL": 0.983, "NeuS[:1500]": 0.865, "SemEval": 0.954}
 # SemEval-2022 train: share of same-story pairs (Overall <= 1.5) joined, at least; share
 # of different-story pairs (Overall >= 3) joined, at most; English and other languages.
-SEMEVAL_PINS = {"en": (0.889, 0.079), "other": (0.830, 0.211)}
+SEMEVAL_PINS = {"en": (0.889, 0.099), "other": (0.801, 0.150)}
 
 
 def _labelled(data_dir, name):
@@ -204,3 +204,32 @@ def test_words_segment_unspaced_scripts_and_read_any_cased_script():
     counts = Featurizer(use_background=False).counts("", "Władysław Kosiniak-Kamysz w Москве 2020")
     assert counts.title[0].size > 0  # no title: the text's first words stand in
     assert counts.ent[0].size == 4  # Władysław, Kosiniak-Kamysz, Москве, 2020
+
+
+def test_function_words_of_the_feed_languages_are_dropped_event_words_kept():
+    feat = Featurizer(use_background=False)
+    for text in ("der die und mit", "el la en los por", "le les des dans", "w i na się", "ve bir"):
+        assert feat.counts("", text).all[0].size == 0, text
+    assert feat.counts("", "в и на что").all[0].size == 0
+    assert feat.counts("", "في من على").all[0].size == 0
+    # Function words abroad that English news uses for events are kept.
+    assert feat.counts("", "war son").all[0].size == 2
+
+
+def test_inflected_forms_share_a_term_in_any_language():
+    feat = Featurizer(use_background=False)
+
+    def term(word: str) -> int:
+        (ids, _) = feat.counts("", word).all
+        assert ids.size == 1, word
+        return int(ids[0])
+
+    for forms in (
+        ("Warszawie", "Warszawy", "Warszawa"),  # Polish cases
+        ("Cumhurbaşkanı", "Cumhurbaşkanının"),  # Turkish
+        ("президента", "президентом"),  # Russian
+        ("الحكومة", "والحكومة", "بالحكومة"),  # Arabic article and prepositions
+        ("tapering", "taper"),
+    ):
+        assert len({term(f) for f in forms}) == 1, forms
+    assert term("investigation") != term("investment")

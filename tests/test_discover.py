@@ -10,10 +10,10 @@ import pytest
 from storywire import load_settings
 from storywire.ingest.discover import advertised, find_feeds
 
+from tests.support.clicorpus import feed_rows
 from tests.support.discoversite import HOME, news_site
 from tests.support.live import free_port
 from tests.support.newsserver import NewsServer, Site
-from tests.test_cli import cli, feed_rows  # noqa: F401 (the cli fixture)
 
 
 @pytest.fixture

@@ -14,70 +14,13 @@ from storywire.cluster import EngineConfig, MemoryLedger, StoryEngine, doc_of
 from storywire.models import Article
 from storywire.store import Store
 
+from tests.support.enginecorpus import (
+    basil_records,
+    fixture_records,
+    write_jsonl,
+)
+
 T0 = datetime(2024, 4, 3, 1, 0, tzinfo=UTC)
-QUAKE = (
-    "A magnitude 7.4 earthquake struck Taiwan on Wednesday, collapsing buildings in Hualien "
-    "and killing at least nine people, officials said. Rescuers searched the rubble through "
-    "the night for people trapped in collapsed apartment blocks, and hundreds of aftershocks "
-    "rattled the east coast. The island's weather agency said it was the strongest quake in "
-    "25 years; trains were halted and schools closed across the island while engineers "
-    "checked bridges and tunnels for damage before traffic could resume on Thursday."
-)
-QUAKE_2 = (
-    "At least nine people died when the strongest earthquake in a quarter of a century hit "
-    "Taiwan, toppling buildings in the eastern city of Hualien. Rescue teams worked "
-    "overnight to reach residents trapped in damaged apartment blocks."
-)
-EARNINGS = (
-    "Apple reported record iPhone sales in its quarterly earnings on Thursday, beating "
-    "analysts' forecasts as demand in China recovered. Revenue rose eight percent to 120 "
-    "billion dollars, and the company announced a larger share buyback programme."
-)
-
-
-def fixture_records() -> list[dict]:
-    """Two events, an exact copy, a wire copy with a new headline and byline, and an
-    unrelated story: small enough to run without the shared data."""
-    hour = timedelta(hours=1)
-    rows = [
-        ("q1", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0, "Wire"),
-        ("q2", "Taiwan earthquake kills nine in Hualien", QUAKE_2, T0 + hour, "Daily"),
-        ("q3", "Strong earthquake strikes Taiwan, buildings collapse", QUAKE, T0 + hour, "Echo"),
-        ("q4", "Hualien quake: rescuers search", "By Staff. " + QUAKE, T0 + 2 * hour, "Post"),
-        ("a1", "Apple reports record iPhone sales", EARNINGS, T0 + 3 * hour, "Tech"),
-        ("a2", "iPhone sales lift Apple to record quarter", EARNINGS[:160], T0 + 4 * hour, "Biz"),
-        ("f1", "Local team wins the cup final", "The home side won 2-1 after extra time.", T0, "X"),
-    ]
-    return [
-        {
-            "id": i,
-            "title": t,
-            "text": x,
-            "published": p.isoformat(),
-            "outlet": o,
-            "url": f"https://{o.lower()}.example/{i}",
-        }
-        for i, t, x, p, o in rows
-    ]
-
-
-def basil_records(data: Path) -> list[dict]:
-    out = []
-    for path in sorted((data / "clustering/basil/articles").glob("*/*.json")):
-        a = json.loads(path.read_text(encoding="utf-8"))
-        paragraphs = a["body-paragraphs"]
-        text = "\n".join(" ".join(p) if isinstance(p, list) else str(p) for p in paragraphs)
-        out.append(
-            {
-                "id": path.stem,
-                "title": a.get("title") or "",
-                "text": text,
-                "published": a["date"],
-                "outlet": a["source"],
-                "url": a.get("url") or "",
-            }
-        )
-    return out
 
 
 def uci_records(data: Path, n: int = 800) -> list[dict]:
@@ -97,11 +40,6 @@ def uci_records(data: Path, n: int = 800) -> list[dict]:
         }
         for r in rows
     ]
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 def batch_stories(src: Path, out: Path) -> list[dict]:
@@ -226,3 +164,35 @@ def test_keys_computed_ahead_in_workers_give_the_same_stories(data_dir):
         assert len(placed) == len(articles)
         labels.append(ledger.labels())
     assert labels[0] == labels[1] and len(set(labels[0])) < len(articles)
+
+
+def test_prepared_chunks_travel_packed_without_loss():
+    """Workers send a chunk's term counts and dedup keys as a few flat arrays; unpacked,
+    they equal what ``prepare`` computed (full texts with signatures, short texts and
+    headline-only articles without)."""
+    import pickle
+
+    import numpy as np
+
+    from storywire.cluster.prepare import pack, prepare, unpack
+
+    body = " ".join(f"Word{i % 53} term{i % 17} Ort{i % 5}" for i in range(120))
+    articles = [
+        Article(
+            f"https://x.example/{i}",
+            f"Headline {i} about Vienna",
+            [body + f" extra{i}", "Short text.", ""][i % 3],
+            T0 + timedelta(minutes=i),
+            "X",
+        )
+        for i in range(9)
+    ]
+    ref = prepare(articles, 0, len(articles))
+    got = unpack(pickle.loads(pickle.dumps(pack(ref))))
+    assert [(d, s) for _, d, s in got] == [(d, s) for _, d, s in ref]
+    assert sum(s is not None for _, _, s in got) == 3
+    for (a, _, _), (b, _, _) in zip(ref, got, strict=True):
+        assert a.headline_only == b.headline_only
+        for x, y in zip([*a.all, *a.title, *a.ent], [*b.all, *b.title, *b.ent], strict=True):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+        assert np.array_equal(a.small, b.small)

@@ -16,7 +16,6 @@ from storywire.web import create_app
 
 from tests.support.live import LiveServer
 from tests.support.webfixture import build
-from tests.test_browser import browser  # noqa: F401  (the fixture)
 
 OPML = (
     '<?xml version="1.0"?><opml version="2.0"><body>'

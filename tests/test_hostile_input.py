@@ -25,8 +25,8 @@ from storywire.ingest.schedule import posting_interval
 from storywire.models import FeedInfo
 from storywire.timeutil import parse_time, read_time
 
+from tests.support.clicorpus import FIELDS, QUAKE, record
 from tests.support.newsserver import RSS_TYPE, NewsServer, Site
-from tests.test_cli import FIELDS, QUAKE, record
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from storywire.ingest.corpus import to_article
 from storywire.store import Store
 from storywire.text import headline
 
-from tests.test_engine import EARNINGS, QUAKE, QUAKE_2, basil_records, write_jsonl
+from tests.support.enginecorpus import EARNINGS, QUAKE, QUAKE_2, basil_records, write_jsonl
 
 
 @pytest.mark.parametrize(

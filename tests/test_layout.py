@@ -83,3 +83,22 @@ def test_stages_import_no_store_and_no_other_stage_but_the_documented_one():
             ):
                 found.append(f"{name} imports {imported}")
     assert sorted(found) == []
+
+
+def test_tests_share_code_only_through_tests_support():
+    """No test module imports another test module or conftest: shared data, helpers and
+    fixtures live in the package ``tests.support`` (conftest.py re-exports its fixtures)."""
+    offenders = []
+    for folder in ("tests", "bench", "tools"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                for name in names:
+                    last = name.split(".")[-1]
+                    if last == "conftest" or last.startswith("test_"):
+                        offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []

@@ -23,7 +23,8 @@ from storywire.web import create_app
 
 from tests.support.live import LiveServer
 from tests.support.outletfixture import OUTLETS, RATES, WILDFIRE, build_outlets
-from tests.test_store_contract import _article, _story
+from tests.support.storedata import make_article as _article
+from tests.support.storedata import make_story as _story
 
 
 @pytest.fixture(scope="module")
@@ -301,9 +302,12 @@ def test_upgrade_to_story_links_gives_existing_stories_their_timeline(tmp_path):
     ids = build_outlets(db)
     with sqlite3.connect(db) as conn:  # back to the schema before story links
         conn.execute("DROP TABLE story_links")
+        conn.execute("DROP TABLE pending_articles")  # and what later revisions added
+        conn.execute("ALTER TABLE feeds DROP COLUMN claimed_by")
+        conn.execute("ALTER TABLE feeds DROP COLUMN claimed_until")
         conn.execute("UPDATE alembic_version SET version_num = '0005_outlets'")
     store = Store(db)
-    assert store.migrate() == ["0006_story_links"]
+    assert store.migrate() == ["0006_story_links", "0007_pending_articles"]
     chain = store.timeline(ids["saga2"])
     store.close()
     assert [t["id"] for t in chain["earlier"]] == [ids["wildfire"]]

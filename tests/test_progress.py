@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from storywire.cli import main
 
+from tests.support.clicorpus import ECB, FIELDS, QUAKE, jsonl
 from tests.support.discoversite import news_site
 from tests.support.newsserver import NewsServer
-from tests.test_cli import ECB, FIELDS, QUAKE, jsonl
 
 BAR_MARKS = ("━", "\x1b[")  # rich's bar glyph, any terminal escape
 

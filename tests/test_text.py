@@ -36,6 +36,8 @@ def test_topic_words_pair_unspaced_scripts():
     "how, pairs",
     [
         ("crude", {"tapering": "taper", "taper": "taper", "votes": "vot", "#uk": "#uk"}),
+        ("topic", {"tapering": "taper", "warszawie": "warszaw", "الحكومة": "حكومة"}),
+        ("topic", {"investigation": "investi", "investment": "investm", "#uk": "#uk"}),
         ("light", {"Votes": "vot", "voted": "vot", "voting": "vot", "Biden's": "biden"}),
         ("porter", {"electors": "elector", "electoral": "elector", "running": "run"}),
         ("plural", {"cities": "city", "Votes": "vote", "elected": "elected", "press": "press"}),

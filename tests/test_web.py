@@ -138,6 +138,8 @@ def test_openapi_and_health(client, store):
         "status": "ok",
         "articles": store.article_count(),
         "stories": 3,
+        "pending": 0,
+        "pending_oldest_seconds": None,
     }
     assert store.article_count() == len(ARTICLES) + len(XSS)
 

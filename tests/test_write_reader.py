@@ -158,6 +158,24 @@ def test_title_never_a_label_and_avoids_loaded_words():
     assert title == "A strong quake hit southern Chile"
 
 
+def test_small_story_highlight_never_repeats_the_story():
+    """A story whose facts all sit in the Story: a highlight only in a wording the Story
+    does not hold, else none (a one-sentence Story is its own summary); a story with no
+    usable sentence shows its headline once, as the Story, not as a highlight too."""
+    one = [_article(31, "Wire One", "Quake hits Chile", QUAKE[0].text.split("\n")[0])]
+    draft = ExtractiveWriter().write(one)
+    assert [s.text for s in draft.body] == [QUAKE[0].text.split("\n")[0]]
+    assert draft.highlights == ()
+    cut = [_article(32, "Wire One", "Magnitude 7.1 earthquake strikes southern Chile", "A")]
+    draft = ExtractiveWriter().write(cut)
+    assert draft.highlights == () and [s.text for s in draft.body] == [draft.title]
+    for k in range(1, 4):
+        draft = ExtractiveWriter().write(QUAKE[:k])
+        body = [s.text for s in draft.body]
+        assert not any(reader_side.highlight_repeated(h.text, body) for h in draft.highlights)
+        assert body
+
+
 def test_story_length_follows_the_material():
     two = ExtractiveWriter(words=400).write(QUAKE[:2])
     assert sum(len(s.text.split()) for s in two.body) <= 60 + 35 * 2
@@ -210,6 +228,40 @@ def test_reader_side_targets_on_real_stories(real):
     assert tally.dangling <= 0.02 * tally.sentences, tally.examples["dangling"][:5]
     assert statistics.median(tally.highlight_words) <= 22
     assert tally.titles_bad <= max(1, 0.01 * tally.stories), tally.bad_titles
+
+
+def _neus_train(data_dir, rows: int) -> list[list[StoredArticle]]:
+    folder = data_dir / "summarization" / "neus"
+    if not folder.is_dir():
+        pytest.skip("no NeuS data")
+    out = []
+    lines = (folder / "train.source").read_text(encoding="utf-8").splitlines()[:rows]
+    for n, line in enumerate(lines):
+        arts = []
+        for i, part in enumerate(line.split("[SEP]")):
+            title, _, text = part.partition("ARTICLE=>")
+            outlet = ("Left", "Center", "Right")[i % 3]
+            arts.append(
+                _article(10 * n + i + 1, outlet, title.replace("TITLE=>", "").strip(), text)
+            )
+        out.append(arts)
+    return out
+
+
+def test_small_stories_never_repeat_a_highlight(data_dir):
+    """NeuS roundups (three outlets, two sentences each: the Story holds nearly every
+    fact): no highlight repeated in the Story, every one supported and at most 30 words."""
+    writer = ExtractiveWriter()
+    tally = reader_side.Tally()
+    for arts in _neus_train(data_dir, 300):
+        draft = writer.write(arts)
+        tally.add(arts, draft)
+        by_id = {a.id: a for a in arts}
+        for h in draft.highlights:
+            assert len(h.text.split()) <= 30, h.text
+            assert h.sources and any(supported_by(h.text, by_id[i]) for i in h.sources)
+    assert tally.highlights_repeated == 0
+    assert tally.highlights >= tally.stories * 0.8  # most small stories still get one
 
 
 def test_story_grows_with_the_outlets(real):

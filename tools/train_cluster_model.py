@@ -47,7 +47,7 @@ from tests.support.metrics import Scores, score
 OUT = Path(__file__).resolve().parent.parent / "src/storywire/cluster/pair_model.json"
 BACKGROUND = OUT.with_name(features.BACKGROUND)
 ALLSIDES = Path("corpus/allsides-article-bias/articles.jsonl.gz")
-VERSION = "2026-12-02.1"
+VERSION = "2026-12-04.1"
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 CANDIDATES = {
     "cosines": (

@@ -6,6 +6,7 @@ pieces kept apart, and the list of sources.
 """
 
 import logging
+import typing as _typing
 
 from .errors import (
     ConfigError,
@@ -17,9 +18,11 @@ from .errors import (
     WriterError,
 )
 from .models import Article, Kind, Sentence, Story, StoryVersion
-from .pipeline import Pipeline
 from .settings import Settings, load_settings
 from .store import Store
+
+if _typing.TYPE_CHECKING:
+    from .pipeline import Pipeline
 
 __version__ = "0.1.0"
 __all__ = [
@@ -43,3 +46,14 @@ __all__ = [
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """``storywire.Pipeline`` on first use: it loads the clustering and extraction stack
+    (scikit-learn, scipy, trafilatura: seconds of imports), which a web process or a
+    ``storywire scheduler`` never needs."""
+    if name == "Pipeline":
+        from .pipeline import Pipeline
+
+        return Pipeline
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,13 +28,16 @@ from .ingest.corpus import (
 )
 from .ingest.opml import MAX_OPML_BYTES, parse_opml, to_opml
 from .models import Article, FeedInfo
-from .pipeline import Pipeline
 from .present import render_text, story_page
 from .progress import progress_bars
+from .queue.cli import cluster, scheduler, worker
 from .settings import Settings
 from .store import open_store
 from .text import plural
 
+# The clustering and extraction stack (pipeline: scikit-learn, scipy, trafilatura) is
+# imported inside the commands that use it: `serve`, `scheduler` and the short commands
+# start without it (seconds of imports; tests/test_lean_imports.py).
 log = logging.getLogger("storywire")
 
 
@@ -249,6 +252,8 @@ def poll(obj: CliContext) -> None:
     Example:
       storywire poll --db news.db
     """
+    from .pipeline import Pipeline  # the clustering stack: only where it is used
+
     pipeline = Pipeline(obj.store(), obj.settings())
     with progress_bars() as add_bar:
         report = asyncio.run(pipeline.poll_once(add_bar=add_bar))
@@ -341,6 +346,8 @@ def run(obj: CliContext, host: str | None, port: int | None) -> None:
 
 
 def _poll_loop(settings: Settings, stop: threading.Event) -> None:
+    from .pipeline import Pipeline
+
     store = open_store(settings)  # its own connection: SQLite objects stay in their thread
     try:
         asyncio.run(Pipeline(store, settings).run_forever(stop))
@@ -391,6 +398,8 @@ def import_(obj: CliContext, file: Path, fields: tuple[str, ...]) -> None:
     articles.sort(key=lambda a: a.published)
     if facts:  # lean / country of each article's outlet, the majority of its lines
         obj.store().set_outlets_by_name(facts, "import")
+    from .pipeline import Pipeline  # the clustering stack: only where it is used
+
     pipeline = Pipeline(obj.store(), obj.settings())
     with progress_bars() as add_bar:
         new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
@@ -500,6 +509,9 @@ def batch(
 
 
 main.add_command(outlets)
+main.add_command(worker)
+main.add_command(scheduler)
+main.add_command(cluster)
 
 
 @main.group()

@@ -15,16 +15,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from courlan import normalize_url
-from datasketch import LeanMinHash, MinHashLSH
+from datasketch import MinHashLSH
 
-from .text import words
+from .text import CUTS, words
 
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
 _AMP_QUERY = re.compile(r"(^|&)(amp|outputType=amp|amp=1)(?=&|$)", re.I)
 _MOBILE_HOST = re.compile(r"^(m|mobile|amp)\.", re.I)
-# datasketch needs a scheme name for hash values made elsewhere; ours (see _signature)
-# are 32-bit values like its "affine32", which fixes their storage type.
-_STORAGE = "affine32"
+_WORD = CUTS["plain"]  # the words of the dedup keys (see _joined)
 
 
 def canonical_url(url: str) -> str:
@@ -43,15 +41,11 @@ def canonical_url(url: str) -> str:
 
 def content_hash(title: str, text: str) -> str:
     """Hash of the words of the text (or title when there is no text), case-folded."""
-    return _digest(_words(text or title))
+    return hashlib.sha1(_joined(text or title)).hexdigest()
 
 
 def _words(text: str) -> list[str]:
     return words(text.casefold(), "plain")
-
-
-def _digest(words: list[str]) -> str:
-    return hashlib.sha1(" ".join(words).encode()).hexdigest()
 
 
 Signature = tuple[tuple[int, ...], int]
@@ -60,6 +54,95 @@ Signature = tuple[tuple[int, ...], int]
 _GRAM = 5
 _U64 = np.uint64
 _SHIFT = _U64(32)
+_SPACE = 32
+_CRC_LEN = 128  # words up to this many bytes get their CRC-32 from tables, longer ones from zlib
+
+
+def _word_table(size: int) -> np.ndarray:
+    """Which of the first ``size`` code points ``\\w`` matches, as a lookup table (Python's
+    own regex engine decides, so the words are exactly those of ``_WORD.findall``)."""
+    table = np.zeros(size, dtype=bool)
+    for m in _WORD.finditer("".join(map(chr, range(size)))):
+        table[m.start() : m.end()] = True
+    return table
+
+
+# The Basic Multilingual Plane now (~10 ms, so forked workers inherit it); all of Unicode
+# (~0.2 s) only once a text has a character beyond it (an emoji, say).
+_BMP_WORD = _word_table(0x10000)
+
+
+@functools.cache
+def _word_chars() -> np.ndarray:
+    return _word_table(0x110000)
+
+
+def _joined(text: str) -> bytes:
+    """``" ".join(_words(text))`` in UTF-8, without a Python object per word: the
+    case-folded text's code points, word characters kept, each run of others one space."""
+    cps = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if cps.size == 0:
+        return b""
+    word = _BMP_WORD[cps] if cps.max() < 0x10000 else _word_chars()[cps]
+    keep = word.copy()
+    keep[1:] |= word[:-1]  # the first character after a word: its separator
+    out = np.where(word, cps, _SPACE)[keep]
+    if out.size and out[-1] == _SPACE:
+        out = out[:-1]
+    return out.tobytes().decode("utf-32-le").encode()
+
+
+def warm_up() -> None:
+    """Build the lookup tables now (e.g. before forking workers that share them)."""
+    _word_chars()
+    _crc_tables()
+
+
+@functools.cache
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """CRC-32 is affine over GF(2): for a word w of L bytes, ``zlib.crc32(w)`` is the XOR
+    of ``T[L-1-i][w[i]]`` over its bytes, XOR ``zlib.crc32(bytes(L))``, where ``T[j][b]``
+    is the register (zero start, no final inversion) after byte b and j zero bytes.
+    Returns (T flattened, j * 256 + b; the constants per length)."""
+    t0 = np.zeros(256, dtype=np.uint32)
+    for b in range(256):
+        r = b
+        for _ in range(8):
+            r = (r >> 1) ^ (0xEDB88320 if r & 1 else 0)
+        t0[b] = r
+    rows = [t0]
+    for _ in range(_CRC_LEN - 1):
+        rows.append(t0[rows[-1] & 0xFF] ^ (rows[-1] >> 8))
+    lengths = np.array([zlib.crc32(bytes(n)) for n in range(_CRC_LEN + 1)], dtype=np.uint32)
+    return np.concatenate(rows), lengths
+
+
+def _word_crcs(joined: bytes) -> np.ndarray:
+    """``zlib.crc32`` of each word of ``joined`` (words separated by single spaces), all
+    at once in numpy."""
+    if not joined:
+        return np.zeros(0, dtype=np.uint64)
+    table, const = _crc_tables()
+    b = np.frombuffer(joined, dtype=np.uint8)
+    space = b == _SPACE
+    gaps = np.flatnonzero(space)
+    ends = np.empty(gaps.size + 1, dtype=np.intp)  # one past each word's last byte
+    ends[:-1], ends[-1] = gaps, b.size
+    starts = np.empty_like(ends)
+    starts[0], starts[1:] = 0, gaps + 1
+    lens = ends - starts
+    inner = np.flatnonzero(~space)
+    back = np.repeat(ends - 1, lens) - inner  # a byte's distance to its word's last byte
+    long = lens > _CRC_LEN
+    if long.any():
+        back = np.minimum(back, _CRC_LEN - 1)
+    parts = table[back * 256 + b[inner]]
+    # Word k starts at byte starts[k], which is starts[k] - k among the non-space bytes.
+    crcs = np.bitwise_xor.reduceat(parts, starts - np.arange(starts.size))
+    crcs ^= const[np.minimum(lens, _CRC_LEN)]
+    for k in np.flatnonzero(long):  # rare: over 128 bytes
+        crcs[k] = zlib.crc32(joined[ends[k] - lens[k] : ends[k]])
+    return crcs.astype(np.uint64)
 
 
 @functools.cache
@@ -79,33 +162,46 @@ def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature |
     """The MinHash signature of a text's word 5-grams; None under ``min_words`` words.
 
     Pure and picklable, so extraction worker processes compute it beside the page."""
-    return _signature(_words(text), num_perm, min_words)
+    return _signature(_word_crcs(_joined(text)), num_perm, min_words)
 
 
 def dedup_keys(
     title: str, text: str, num_perm: int = 64, min_words: int = 40
 ) -> tuple[str, Signature | None]:
     """``content_hash`` and ``signature`` at once (the text is split into words once)."""
-    words = _words(text or title)
-    return _digest(words), _signature(words, num_perm, min_words) if text else None
+    joined = _joined(text or title)
+    digest = hashlib.sha1(joined).hexdigest()
+    return digest, _signature(_word_crcs(joined), num_perm, min_words) if text else None
 
 
-def _signature(words: list[str], num_perm: int, min_words: int) -> Signature | None:
+def _signature(w: np.ndarray, num_perm: int, min_words: int) -> Signature | None:
     # Vectorised (numpy) rather than one Python hash call per shingle: CRC-32 of each word
-    # once, the 5-gram hash as a fixed linear mix of its words' hashes, then num_perm
-    # multiply-shift hashes of every distinct 5-gram and their minimum. ~3x faster than
-    # hashing each 5-gram string, and this runs for every fetched article.
-    if len(words) < min_words:
+    # (``_word_crcs``), the 5-gram hash as a fixed linear mix of its words' hashes, then
+    # num_perm multiply-shift hashes of every distinct 5-gram and their minimum (the
+    # shift commutes with the minimum, so it is taken once per hash function).
+    if len(w) < min_words:
         return None
     mix, a, b = _params(num_perm)
-    w = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     n = len(w) - _GRAM + 1
     grams = w[:n] * mix[0]
     for k in range(1, _GRAM):
         grams += w[k : k + n] * mix[k]
-    grams = np.unique(grams >> _SHIFT)
-    values = ((np.multiply.outer(grams, a) + b) >> _SHIFT).min(axis=0)
+    grams = np.sort(grams >> _SHIFT)
+    grams = grams[np.append(True, grams[1:] != grams[:-1])]  # distinct (np.unique, faster)
+    products = np.multiply.outer(a, grams)
+    products += b[:, None]
+    values = products.min(axis=1) >> _SHIFT
     return tuple(values.tolist()), len(grams)
+
+
+@functools.cache
+def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's ``MinHashLSH`` picks for this threshold."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+_Hashed = tuple[np.ndarray, int, list[tuple[int, ...]]]  # MinHash, shingle count, band keys
 
 
 class NearDuplicates:
@@ -117,6 +213,10 @@ class NearDuplicates:
     of the two shingle sets, or, when one text is mostly contained in the other (a
     trimmed copy), with the containment estimated from the same MinHashes. Texts of
     fewer than ``min_words`` words are never matched (too little evidence).
+
+    The LSH index is datasketch's banding (same bands, same candidates), kept in plain
+    dicts keyed by the bands' values: datasketch's own index cost more per article than
+    the clustering it sits beside.
     """
 
     def __init__(self, threshold: float = 0.7, num_perm: int = 64, min_words: int = 40):
@@ -124,23 +224,27 @@ class NearDuplicates:
         self.num_perm = num_perm
         self.min_words = min_words
         # A lower LSH threshold than the confirm threshold, so containment cases are found.
-        self._lsh = MinHashLSH(threshold=max(0.3, threshold * 0.6), num_perm=num_perm)
-        self._hashes: dict[int, tuple[LeanMinHash, int]] = {}
-        self._last: tuple[str, tuple[LeanMinHash, int] | None] | None = None
+        bands, rows = _band_shape(max(0.3, threshold * 0.6), num_perm)
+        self._ranges = [(k * rows, (k + 1) * rows) for k in range(bands)]
+        self._buckets: list[dict[tuple[int, ...], set[int]]] = [{} for _ in range(bands)]
+        self._hashes: dict[int, _Hashed] = {}
+        self._last: tuple[str, _Hashed | None] | None = None
 
     def __len__(self) -> int:
         return len(self._hashes)
 
-    def minhash(self, text: str, sig: Signature | None = None) -> tuple[LeanMinHash, int] | None:
-        """(MinHash, shingle count) of a text, from ``sig`` when it was computed elsewhere
-        (see ``signature``); the last one is cached (find, then add)."""
+    def minhash(self, text: str, sig: Signature | None = None) -> _Hashed | None:
+        """(MinHash values, shingle count, band keys) of a text, from ``sig`` when it was
+        computed elsewhere (see ``signature``); the last one is cached (find, then add)."""
         if self._last is not None and self._last[0] == text:
             return self._last[1]
         if sig is None:
             sig = signature(text, self.num_perm, self.min_words)
         result = None
         if sig is not None and len(sig[0]) == self.num_perm:
-            result = (LeanMinHash(seed=1, hashvalues=sig[0], scheme=_STORAGE), sig[1])
+            values = sig[0]
+            keys = [values[a:b] for a, b in self._ranges]
+            result = (np.array(values, dtype=np.uint32), sig[1], keys)
         self._last = (text, result)
         return result
 
@@ -149,15 +253,19 @@ class NearDuplicates:
         mh = self.minhash(text, sig)
         if mh is None:
             return None
+        found: set[int] = set()
+        for band, bucket in zip(mh[2], self._buckets, strict=True):
+            ids = bucket.get(band)
+            if ids:
+                found |= ids
         best: int | None = None
-        for key in self._lsh.query(mh[0]):
-            other, size = self._hashes[key]
-            if self._similar(mh, (other, size)) and (best is None or key < best):
-                best = key
+        for other in found:
+            if (best is None or other < best) and self._similar(mh, self._hashes[other]):
+                best = other
         return best
 
-    def _similar(self, a: tuple[LeanMinHash, int], b: tuple[LeanMinHash, int]) -> bool:
-        jaccard = a[0].jaccard(b[0])
+    def _similar(self, a: _Hashed, b: _Hashed) -> bool:
+        jaccard = float(np.count_nonzero(a[0] == b[0])) / float(self.num_perm)
         if jaccard >= self.threshold:
             return True
         # |A∩B| = J/(1+J) * (|A|+|B|); containment of the smaller set in the larger.
@@ -169,8 +277,19 @@ class NearDuplicates:
         if mh is None or article_id in self._hashes:
             return
         self._hashes[article_id] = mh
-        self._lsh.insert(article_id, mh[0])
+        for key, bucket in zip(mh[2], self._buckets, strict=True):
+            ids = bucket.get(key)
+            if ids is None:
+                bucket[key] = {article_id}
+            else:
+                ids.add(article_id)
 
     def remove(self, article_id: int) -> None:
-        if self._hashes.pop(article_id, None) is not None:
-            self._lsh.remove(article_id)
+        mh = self._hashes.pop(article_id, None)
+        if mh is None:
+            return
+        for key, bucket in zip(mh[2], self._buckets, strict=True):
+            ids = bucket[key]
+            ids.discard(article_id)
+            if not ids:
+                del bucket[key]

@@ -82,12 +82,18 @@ class Pipeline:
         self.store = store
         self.settings = settings
         self.transport = transport
-        self.engine = engine or StoryEngine(store, EngineConfig.from_settings(settings))
+        self._engine = engine  # built on first use: a worker's poll never clusters
         self.writer = writer or make_writer(settings)
         self.clock = clock
         self._new_extractor = extractor
         self._primed = False
         self._extractor = extractor(0, None)
+
+    @property
+    def engine(self) -> StoryEngine:
+        if self._engine is None:
+            self._engine = StoryEngine(self.store, EngineConfig.from_settings(self.settings))
+        return self._engine
 
     @property
     def dirty(self) -> set[int]:
@@ -219,6 +225,27 @@ class Pipeline:
             report.stories_written = self.write_dirty(bar)
         else:
             self.engine.finish()
+        return report
+
+    async def queue_feed(self, feed: Feed) -> CycleReport:
+        """Poll one feed and queue its new articles (publication order) for the cluster
+        consumer instead of clustering them: the task of ``storywire worker``. Pages are
+        extracted in a thread (a worker scales by processes). Idempotent: an article
+        already stored or queued is neither fetched nor queued again."""
+        report = CycleReport()
+        self._extractor = self._new_extractor(0, None)
+        try:
+            async with Fetcher(self.settings, transport=self.transport) as fetcher:
+                fetched, outcome = await self._poll_feed(fetcher, feed)
+        finally:
+            self._extractor.close()
+        report.feeds = 1
+        info = _source_info(feed)
+        fetched.sort(key=lambda f: f.article.published)
+        report.articles = self.store.add_pending((f.article, info) for f in fetched)
+        report.from_summary = sum(not f.from_page for f in fetched)
+        # Only now that the articles are queued may the feed's new ETag be trusted.
+        self._record(feed, outcome, report)
         return report
 
     async def _poll_into(

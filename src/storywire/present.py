@@ -164,7 +164,7 @@ def version_page(
         "timeline": {"earlier": [], "later": []},
         "changes": version.changes.to_json(),
         "what_changed": what_changed(version.changes, number, articles),
-        "top_highlight": version.highlights[0].text if version.highlights else "",
+        "top_highlight": (version.highlights or version.body or (Sentence("", ()),))[0].text,
         "language": story_language(articles),
         "image": lead_image(groups),
     }

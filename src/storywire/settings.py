@@ -140,6 +140,21 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Seconds to wait for the LLM server before writing extractively."
     )
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
+    broker_url: str = Field(
+        "redis://127.0.0.1:6379/0",
+        description="Celery broker for `storywire worker` and `scheduler` (Redis); unused"
+        " by `storywire run`, which polls in-process.",
+    )
+    task_visibility_timeout: float = Field(
+        600.0,
+        gt=0,
+        description="Seconds before a task a worker took and never acknowledged (the worker"
+        " died) is given to another worker; also the lease a queued or running poll holds"
+        " on its feed.",
+    )
+    scheduler_tick: float = Field(
+        5.0, gt=0, description="Seconds between two looks of `storywire scheduler` for due feeds."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -20,9 +20,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Protocol
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .text import stem, words
 
@@ -30,7 +29,16 @@ GAP_DAYS = 14
 LINK_COSINE = 0.35
 # scikit-learn's list holds words that are news subjects ("bill", "fire", "interest"...).
 _KEEP = {"bill", "fire", "interest", "system", "computer", "call", "move", "found", "cry"}
-_STOP = (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | {"says", "said", "new", "news", "live", "video"}
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    """Loaded on first use: scikit-learn takes ~1.5 s to import, which a web process (it
+    imports the store, and so this module) must not pay."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    extra = {"says", "said", "new", "news", "live", "video"}
+    return (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | extra
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,8 @@ class StoryProfile:
 
 def title_words(title: str) -> set[str]:
     stems = (stem(w, "plural") for w in words(title, "headline"))
-    return {w for w in stems if len(w) > 2 and w not in _STOP}
+    stop = _stop_words()
+    return {w for w in stems if len(w) > 2 and w not in stop}
 
 
 def profile(story_id: int, first: datetime, last: datetime, titles: Sequence[str]) -> StoryProfile:

@@ -66,7 +66,19 @@ class PostgresServer:
             *("-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"),
         )
         self._pg_ctl = bindir / "pg_ctl"
+        self._options = options
         return f"postgresql://{user}@127.0.0.1:{port}/postgres"
+
+    def restart(self) -> None:
+        """Stop the server at once (like a crash: ``-m immediate``) and start it again on
+        the same port; every client connection is cut."""
+        assert self.folder is not None, "only a server this helper started can restart"
+        data = str(self.folder / "data")
+        self._run(str(self._pg_ctl), "-D", data, "-m", "immediate", "-w", "stop")
+        self._run(
+            str(self._pg_ctl),
+            *("-D", data, "-o", self._options, "-l", str(self.folder / "log"), "-w", "start"),
+        )
 
     def create_database(self) -> str:
         """A new empty database (UTF-8; text sorts by code point, as in SQLite); its URL."""

@@ -37,16 +37,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..text import names, stem, topic_words
+from .stopwords import STOP_WORDS
 
 ALL_BITS = 14  # hashed space of the ``all`` view (16,384 dimensions)
 SMALL_BITS = 12  # hashed space of the ``title`` and ``ent`` views (4,096 dimensions)
 LEAD_CHARS = 1200
 HEADLINE_WORDS = 30  # fewer lead words (stop words excluded) than this: headline only
 TITLE_FROM_TEXT_WORDS = 20  # no title: the text's first words stand in for it
-_STOP = frozenset(ENGLISH_STOP_WORDS)
+_STOP = STOP_WORDS
 _CACHE_MAX = 400_000
 _URL_WORD = re.compile(r"[A-Za-z]{3,}")
 # Path words that say nothing about the event (file types, CMS and section boilerplate).
@@ -111,7 +111,7 @@ class _WordHashes(dict[str, int]):
     """Lower-case word -> CRC32 of its stem, or -1 for a stop word (filled on a miss)."""
 
     def __missing__(self, word: str) -> int:
-        h = -1 if word in _STOP else zlib.crc32(stem(word, "crude").encode())
+        h = -1 if word in _STOP else zlib.crc32(stem(word, "topic").encode())
         self[word] = h
         return h
 

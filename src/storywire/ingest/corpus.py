@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ParseError
-from ..extract import classify
 from ..models import Article, Kind
 from ..text import headline
 from ..timeutil import read_time
@@ -182,7 +181,7 @@ def _article(fields: dict[str, str], published: datetime, derived: bool) -> Arti
         text=get("text"),
         published=published,
         outlet=get("outlet") or "Unknown outlet",
-        kind=Kind(kind) if kind in set(Kind) else classify(url=url, title=title),
+        kind=Kind(kind) if kind in set(Kind) else _classify(url, title),
         author=get("author"),
         language=get("language").lower(),
         summary=get("summary"),
@@ -190,3 +189,11 @@ def _article(fields: dict[str, str], published: datetime, derived: bool) -> Arti
         external_id=ident,
         title_from_text=derived,
     )
+
+
+def _classify(url: str, title: str) -> Kind:
+    """extract.classify, imported on first use: the extraction stack (trafilatura) is
+    seconds of imports that `storywire serve` must not pay (the CLI imports this module)."""
+    from ..extract import classify
+
+    return classify(url=url, title=title)

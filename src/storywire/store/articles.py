@@ -84,7 +84,12 @@ class ArticleQueries(FeedQueries):
         return row[0] if row else None
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        found = self._rows_in("SELECT url FROM articles WHERE url IN ({marks})", list(urls))
+        # Stored, or waiting for the cluster consumer (sql.format fills both {marks}).
+        found = self._rows_in(
+            "SELECT url FROM articles WHERE url IN ({marks})"
+            " UNION SELECT url FROM pending_articles WHERE url IN ({marks})",
+            list(urls),
+        )
         return {r[0] for r in found}
 
     # -- reading ------------------------------------------------------------------

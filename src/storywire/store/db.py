@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 from ..errors import StoreError
 
@@ -38,7 +39,8 @@ class Dialect:
     hours_between: str
     # The larger of two numbers (scalar max).
     greatest: str
-    # The text of the first highlight of a story version ``v``.
+    # The text of the first highlight of a story version ``v`` (its Story's first
+    # sentence when it has no highlight).
     top_highlight: str
     # The length of a JSON array held in a text column {col}.
     json_length: str
@@ -48,7 +50,9 @@ SQLITE = Dialect(
     name="sqlite",
     hours_between="((julianday({a}) - julianday({b})) * 24.0)",
     greatest="max",
-    top_highlight="coalesce(json_extract(v.highlights, '$[0].text'), '')",
+    top_highlight=(
+        "coalesce(json_extract(v.highlights, '$[0].text'), json_extract(v.body, '$[0].text'), '')"
+    ),
     json_length="json_array_length({col})",
 )
 POSTGRESQL = Dialect(
@@ -57,7 +61,10 @@ POSTGRESQL = Dialect(
         "(extract(epoch FROM (CAST({a} AS timestamptz) - CAST({b} AS timestamptz))) / 3600.0)"
     ),
     greatest="greatest",
-    top_highlight="coalesce(CAST(v.highlights AS json) -> 0 ->> 'text', '')",
+    top_highlight=(
+        "coalesce(CAST(v.highlights AS json) -> 0 ->> 'text',"
+        " CAST(v.body AS json) -> 0 ->> 'text', '')"
+    ),
     json_length="json_array_length(CAST({col} AS json))",
 )
 
@@ -86,6 +93,26 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+IDLE_PING = 1.0  # seconds a pooled PostgreSQL connection may idle before it is checked
+
+
+def _mark_used(_dbapi_conn: Any, record: Any) -> None:
+    record.info["used"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    """Check a connection that sat idle in the pool before handing it out; a broken one
+    (the server restarted) is replaced instead of failing the caller's transaction.
+    Busy connections are not checked: no round trip on the hot path."""
+    if time.monotonic() - record.info.get("used", 0.0) < IDLE_PING:
+        return
+    try:
+        dbapi_conn.execute("SELECT 1")
+        dbapi_conn.rollback()
+    except Exception as exc:
+        raise DisconnectionError(str(exc)) from exc
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the store's connection settings."""
     if url.startswith("sqlite"):
@@ -93,11 +120,15 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql"):
-        # No pre-ping: it costs a round trip per transaction (measured: the per-article
-        # path does several); a connection a server restart broke fails once, and
-        # SQLAlchemy then replaces the pool's connections. Up to 30 connections: the web
-        # server answers from 40 threads.
-        return create_engine(url, pool_size=10, max_overflow=20)
+        # No pre-ping on every checkout: it costs a round trip per transaction (measured:
+        # the per-article path does several). Only a connection idle for IDLE_PING
+        # seconds is checked, so one broken by a server restart is replaced (a web
+        # request after a restart answers). Up to 30 connections: the web server
+        # answers from 40 threads.
+        engine = create_engine(url, pool_size=10, max_overflow=20)
+        event.listen(engine, "checkout", _ping_if_idle)
+        event.listen(engine, "checkin", _mark_used)
+        return engine
     raise StoreError(f"unsupported database URL {make_url(url).render_as_string()}")
 
 

@@ -142,8 +142,11 @@ class FeedQueries(Database):
         with self._tx() as conn:
             return [rows.feed(r._mapping) for r in conn.execute(text(_FEED_SQL + " ORDER BY f.id"))]
 
-    def due_feeds(self, now: datetime) -> list[Feed]:
-        sql = _FEED_SQL + " WHERE f.next_check_at IS NULL OR f.next_check_at <= :now"
+    def due_feeds(self, now: datetime, *, unclaimed: bool = False) -> list[Feed]:
+        """Feeds due at ``now``; ``unclaimed``: only those no worker holds (claim_feed)."""
+        sql = _FEED_SQL + " WHERE (f.next_check_at IS NULL OR f.next_check_at <= :now)"
+        if unclaimed:
+            sql += " AND (f.claimed_until IS NULL OR f.claimed_until <= :now)"
         with self._tx() as conn:
             # NULLs (never polled) first on both databases.
             found = conn.execute(
@@ -151,6 +154,39 @@ class FeedQueries(Database):
                 {"now": to_iso(now)},
             )
             return [rows.feed(r._mapping) for r in found]
+
+    def claim_feed(self, feed_id: int, token: str, until: datetime, now: datetime) -> bool:
+        """Take the lease on a feed until ``until`` for ``token`` (one conditional UPDATE:
+        of two schedulers or workers asking at once, one wins). True when ``token`` holds
+        it now: the feed was free, its lease had run out, or ``token`` held it already
+        (a redelivered task renews its own lease)."""
+        with self._tx() as conn:
+            changed = conn.execute(
+                text(
+                    "UPDATE feeds SET claimed_by=:token, claimed_until=:until WHERE id=:id"
+                    " AND (claimed_until IS NULL OR claimed_until <= :now OR claimed_by=:token)"
+                ),
+                {"token": token, "until": to_iso(until), "now": to_iso(now), "id": feed_id},
+            ).rowcount
+        return bool(changed)
+
+    def release_feed(self, feed_id: int, token: str) -> None:
+        """End ``token``'s lease on a feed (nothing when another holds it)."""
+        with self._tx() as conn:
+            conn.execute(
+                text(
+                    "UPDATE feeds SET claimed_by=NULL, claimed_until=NULL"
+                    " WHERE id=:id AND claimed_by=:token"
+                ),
+                {"id": feed_id, "token": token},
+            )
+
+    def get_feed(self, feed_id: int) -> Feed | None:
+        if not 0 < feed_id <= MAX_ID:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(text(_FEED_SQL + " WHERE f.id=:i"), {"i": feed_id}).first()
+        return rows.feed(row._mapping) if row else None
 
     def record_feed_result(
         self,

@@ -2,7 +2,8 @@
 
 ``Store`` gathers the query modules (like Miniflux's ``internal/storage``): feeds and
 outlets (:mod:`.feeds`), articles (:mod:`.articles`), stories and versions
-(:mod:`.stories`), listings (:mod:`.listing`), full-text search (:mod:`.search`), on
+(:mod:`.stories`), listings (:mod:`.listing`), full-text search (:mod:`.search`),
+articles waiting for the cluster consumer (:mod:`.pending`), on
 the engine, transactions and dialect SQL of :mod:`.db`; the schema is migrated by
 Alembic (:mod:`.migrate`, imported only when there is something to migrate: Alembic
 takes ~0.3 s to import, which every command and web process would pay). One ``Store``
@@ -19,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from .db import is_database_error
-from .timeline import TimelineQueries
+from .pending import PendingQueries
 
 VERSIONS = Path(__file__).with_name("schema") / "versions"
 
@@ -39,7 +40,7 @@ def newest_revision() -> str:
     return head
 
 
-class Store(TimelineQueries):
+class Store(PendingQueries):
     def migrate(self) -> list[str]:
         """Bring the schema up to date; return the revisions applied (oldest first)."""
         if self.revision() == newest_revision():

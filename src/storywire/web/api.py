@@ -153,7 +153,16 @@ def search(
 
 def health(request: Request) -> dict[str, Any]:
     store = web_of(request).store
-    return {"status": "ok", "articles": store.article_count(), "stories": store.story_count()}
+    age = store.oldest_pending_age()
+    return {
+        "status": "ok",
+        "articles": store.article_count(),
+        "stories": store.story_count(),
+        # Articles workers stored that `storywire cluster` has not clustered yet, and the
+        # seconds the oldest has waited: growing, the consumer is down or behind.
+        "pending": store.pending_count(),
+        "pending_oldest_seconds": None if age is None else round(age),
+    }
 
 
 def _dumps(data: Any) -> bytes:
