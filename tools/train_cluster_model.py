@@ -47,8 +47,8 @@ from tests.support.metrics import Scores, score
 OUT = Path(__file__).resolve().parent.parent / "src/storywire/cluster/pair_model.json"
 BACKGROUND = OUT.with_name(features.BACKGROUND)
 ALLSIDES = Path("corpus/allsides-article-bias/articles.jsonl.gz")
-VERSION = "2026-12-04.1"
-THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+VERSION = "2026-12-04.2"
+THRESHOLDS = tuple(round(0.1 + 0.05 * k, 2) for k in range(15))  # 0.10, 0.15, ... 0.80
 CANDIDATES = {
     "cosines": (
         "c_all",

@@ -229,7 +229,9 @@ class OnlineClusterer:
             when = seen[cands]
             same = np.where(np.isnan(when), 0.0, np.where(np.abs(t - when) <= near, 1.0, 0.5))
         x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands], vec.headline_only)
-        return cands, x, dt[cands] <= self.window.total_seconds() / _DAY
+        # Open while the newest article is less than a window old: with day-rounded dates,
+        # an article three days after a 72-hour story's last one finds it closed.
+        return cands, x, dt[cands] < self.window.total_seconds() / _DAY
 
     def candidate_pairs(self, doc: Doc, *, learn: bool) -> tuple[np.ndarray, np.ndarray]:
         """(story ids, pair features) of the stories ``doc`` may join, as the pair model
