@@ -15,7 +15,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from courlan import normalize_url
-from datasketch import MinHashLSH
 
 from .text import CUTS, words
 
@@ -194,9 +193,20 @@ def _signature(w: np.ndarray, num_perm: int, min_words: int) -> Signature | None
     return tuple(values.tolist()), len(grams)
 
 
+# datasketch's choice for the LSH thresholds of the usual near-duplicate thresholds (0.5
+# to 0.7, see NearDuplicates): importing datasketch (and scipy with it) costs ~0.4 s of
+# every `storywire batch`. tests/test_dedup.py checks these against datasketch.
+KNOWN_BANDS = {(0.3, 64): (21, 3), (0.42, 64): (16, 4), (0.48, 64): (16, 4)}
+
+
 @functools.cache
 def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows per band) that datasketch's ``MinHashLSH`` picks for this threshold."""
+    known = KNOWN_BANDS.get((round(threshold, 6), num_perm))
+    if known is not None:
+        return known
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
