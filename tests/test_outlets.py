@@ -307,6 +307,11 @@ def test_upgrade_to_story_links_gives_existing_stories_their_timeline(tmp_path):
         conn.execute("ALTER TABLE feeds DROP COLUMN claimed_until")
         conn.execute("DROP INDEX articles_language")
         conn.execute("DROP INDEX articles_section")
+        for name in ("articles_recent_insert", "articles_recent_update", "articles_recent_delete"):
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TRIGGER stories_recent_version")
+        for name in ("articles_recent_terms", "articles_recent", "stories_recent"):
+            conn.execute(f"DROP TABLE {name}")
         conn.execute("UPDATE alembic_version SET version_num = '0005_outlets'")
     store = Store(db)
     applied = store.migrate()

@@ -92,7 +92,11 @@ def search(
     web = web_of(request)
     per = 20
     stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10) if q else []
-    articles = web.store.search_articles(q, limit=per, offset=(page - 1) * per) if q else []
+    articles = (
+        web.store.search_articles(q, limit=per, offset=(page - 1) * per, with_text=False)
+        if q
+        else []
+    )
     more = len(articles) == per or len(stories) == 10
     page_data = web.page(
         "search.html",
