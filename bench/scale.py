@@ -356,12 +356,37 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process, its exited children and its live children (PostgreSQL:
+    the postmaster, its finished and its running backends)."""
+    total = cpu_seconds(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def postmaster_pid(server: PostgresServer) -> int | None:
+    if server.folder is None:
+        return None
+    return int((server.folder / "data" / "postmaster.pid").read_text().split()[0])
+
+
 def web(
-    target: str, seconds: float, connections: int, routes: list[str] | None = None
+    target: str,
+    seconds: float,
+    connections: int,
+    routes: list[str] | None = None,
+    db_pid: int | None = None,
 ) -> dict[str, dict[str, float]]:
     """Per route: wrk's req/s, p50, p99 and errors, the server's CPU ms per answered
     request (user + system of the `serve` process: steadier than req/s on a loaded
-    machine) and the load average at the end."""
+    machine), with ``db_pid`` the database server's too (PostgreSQL), and the load
+    average at the end."""
     proc, base = serve(target)
     try:
         ids = [s["id"] for s in get_json(base + "/api/v1/stories?limit=200&range=all")["stories"]]
@@ -378,9 +403,12 @@ def web(
             for name in routes or list(paths):
                 wrk(base, paths[name], min(2.0, seconds), connections, 1, Path(tmp))  # warm-up
                 cpu = cpu_seconds(proc.pid)
+                db = tree_cpu_seconds(db_pid) if db_pid else 0.0
                 out[name] = wrk(base, paths[name], seconds, connections, 1, Path(tmp))
                 done = max(1.0, out[name]["rps"] * seconds)
                 out[name]["cpu_ms"] = (cpu_seconds(proc.pid) - cpu) * 1000 / done
+                if db_pid:
+                    out[name]["db_cpu_ms"] = (tree_cpu_seconds(db_pid) - db) * 1000 / done
                 out[name]["load"] = os.getloadavg()[0]
         return out
     finally:
@@ -392,7 +420,13 @@ def web(
 
 
 def run_database(
-    name: str, target: str, chunks: list[Path], n: int, shift: timedelta, args
+    name: str,
+    target: str,
+    chunks: list[Path],
+    n: int,
+    shift: timedelta,
+    args,
+    db_pid: int | None = None,
 ) -> dict[str, Any]:
     copies = len(chunks)
     print(f"\n== {name}: {copies} copies x {n:,} articles", flush=True)
@@ -409,13 +443,14 @@ def run_database(
         )
 
     def do_web(size: int) -> None:
-        out["web"][size] = web(target, args.seconds, args.connections)
+        out["web"][size] = web(target, args.seconds, args.connections, db_pid=db_pid)
         for route, r in out["web"][size].items():
             print(
                 f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
                 f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
                 f"  server CPU {r['cpu_ms']:5.1f} ms/req"
-                f"  errors {r['non2xx'] + r['timeouts']:.0f}  load {r['load']:.1f}",
+                + (f" + database {r['db_cpu_ms']:5.1f}" if "db_cpu_ms" in r else "")
+                + f"  errors {r['non2xx'] + r['timeouts']:.0f}  load {r['load']:.1f}",
                 flush=True,
             )
 
@@ -528,7 +563,7 @@ def main() -> None:
             try:
                 url = server.create_database()
                 results["postgresql"] = run_database(
-                    "postgresql", url, chunks, len(rows), shift, args
+                    "postgresql", url, chunks, len(rows), shift, args, postmaster_pid(server)
                 )
             finally:
                 server.stop()

@@ -49,7 +49,7 @@ async def story_response(
     request: Request, story_id: int, version: int | None, kind: str, prefix: str
 ) -> Response:
     web = web_of(request)
-    story = web.head(story_id)
+    story = web.head(story_id, cached=True)
     if story.status == "merged" and story.merged_into:
         tail = f"/versions/{version}" if version else ""
         return RedirectResponse(f"{prefix}/{story.merged_into}{tail}", status_code=301)
