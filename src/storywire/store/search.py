@@ -31,7 +31,6 @@ posting lists. For news the newest matches are what a reader asks for.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -85,9 +84,10 @@ _SQLITE = {
     "stories": ("stories_recent", "stories_fts"),
 }
 _POSTGRESQL = {
-    "articles": ("articles_recent", "id", "articles", "id", "search"),
-    "stories": ("stories_recent", "story_id", "stories_fts", "story_id", "doc"),
+    "articles": ("articles_recent", "id", "articles_fts", "id"),
+    "stories": ("stories_recent", "story_id", "stories_fts", "story_id"),
 }
+EPOCH_BITS = 14  # PostgreSQL full indexes: documents carry the lexeme ~e<id >> 14> (0010)
 # Stories are listed only while active (a merged one redirects to the story it joined).
 _ACTIVE = " AND EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
 
@@ -141,13 +141,14 @@ class SearchQueries(ListingQueries):
     ) -> list[int]:
         """The full index's matches not in ``seen``, newest first. The last word matches
         itself and its completions among the window's words (FTS5's own prefix query
-        would read every indexed word with that prefix, over the whole store)."""
-        window, full = _SQLITE[entity]
+        reads every indexed word with that prefix, over the whole store); when the window
+        holds none, the prefix query (a prefix no recent article has is a rare one)."""
+        _, full = _SQLITE[entity]
         last = folded(found[-1])
-        terms = [last]
-        if last:  # the articles' window: the most words
+        completions = []
+        if last:
             after = last[:-1] + chr(ord(last[-1]) + 1)
-            terms += [
+            completions = [
                 r[0]
                 for r in conn.execute(
                     text(
@@ -157,7 +158,10 @@ class SearchQueries(ListingQueries):
                     {"w": last, "after": after, "n": COMPLETIONS},
                 )
             ]
-        ored = "(" + " OR ".join(f'"{t}"' for t in terms) + ")"
+        if completions:
+            ored = "(" + " OR ".join(f'"{t}"' for t in [last, *completions]) + ")"
+        else:
+            ored = f'"{found[-1]}"*'
         match = " AND ".join([*(f'"{w}"' for w in found[:-1]), ored])
         skip = ",".join(str(int(i)) for i in seen)
         sql = (
@@ -171,7 +175,7 @@ class SearchQueries(ListingQueries):
     def _pg_window(
         self, conn: Connection, entity: str, query: str, need: int, active: bool
     ) -> list[int]:
-        window, key, _, _, _ = _POSTGRESQL[entity]
+        window, key, _, _ = _POSTGRESQL[entity]
         sql = (
             f"SELECT {key} FROM (SELECT {key}, doc FROM {window}"
             f" WHERE doc @@ to_tsquery('storywire', :q)"
@@ -186,21 +190,30 @@ class SearchQueries(ListingQueries):
     def _pg_older(
         self, conn: Connection, entity: str, query: str, seen: list[int], need: int, active: bool
     ) -> list[int]:
-        """The full index's matches not in ``seen``, newest first: all matches through
-        the GIN index's posting lists (MATERIALIZED: not a backward scan of the table
-        testing each row's tsvector, read from TOAST, until enough match)."""
-        _, _, full, key, column = _POSTGRESQL[entity]
+        """The full index's matches not in ``seen``, newest first, epoch by epoch: the
+        words ANDed with the newest 2 epochs, then the 4 before, 8, ... inside the GIN
+        index, so only the rows of the epochs read are visited (not every match of the
+        store, then sorted)."""
+        _, _, full, key = _POSTGRESQL[entity]
+        top = conn.execute(text(f"SELECT max({key}) FROM {full}")).scalar()
+        if top is None:
+            return []
         skip = ",".join(str(int(i)) for i in seen)
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT {key} AS rid FROM {full}"
-            f" WHERE {column} @@ to_tsquery('storywire', :q))"
-            " SELECT rid FROM m WHERE true"
-            + (f" AND rid NOT IN ({skip})" if skip else "")
-            + (_ACTIVE.format(rid="rid") if active else "")
-            + " ORDER BY rid DESC LIMIT :n"
+            f"SELECT {key} FROM {full} WHERE doc @@"
+            " (to_tsquery('storywire', :q) && CAST(:epochs AS tsquery))"
+            + (f" AND {key} NOT IN ({skip})" if skip else "")
+            + (_ACTIVE.format(rid=key) if active else "")
+            + f" ORDER BY {key} DESC LIMIT :n"
         )
-        params: dict[str, Any] = {"q": ts_query(query), "n": need - len(seen)}
-        return [r[0] for r in conn.execute(text(sql), params)]
+        found: list[int] = []
+        newest, width = int(top) >> EPOCH_BITS, 2
+        while newest >= 0 and len(seen) + len(found) < need:
+            epochs = " | ".join(f"'~e{e}'" for e in range(newest, max(-1, newest - width), -1))
+            params = {"q": ts_query(query), "epochs": epochs, "n": need - len(seen) - len(found)}
+            found += [r[0] for r in conn.execute(text(sql), params)]
+            newest, width = newest - width, width * 2
+        return found
 
     def search_stories(self, query: str, *, limit: int = 20, offset: int = 0) -> list[Listed]:
         """Written stories whose current title, highlights or body match, best first."""
