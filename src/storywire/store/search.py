@@ -1,31 +1,32 @@
 """Full-text search over stories and articles, best match first.
 
-Two indexes per entity. The full ones (0003) hold every article (title, author, the
-first 2,000 characters of summary + text) and story (current title, highlights, body):
-SQLite FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL
-``tsvector`` columns with GIN indexes (``articles.search``; ``stories_fts.doc``). The
-windows (0009) hold compact documents of the newest only: an article's title, author
-and lead (600 characters), a story's title and highlights, for the articles numbered
-within 20,000 of the newest and the stories within 10,000 (``articles_recent``,
-``stories_recent``). Both fold case and accents (FTS5 ``remove_diacritics``; the
-``storywire`` text search configuration: unaccent). A query is its words ANDed, the
-last also matching as a prefix.
+Two indexes per entity. The full ones hold every article (title, author, the first
+2,000 characters of summary + text) and story (current title, highlights, body): SQLite
+FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL tables of
+``tsvector`` with GIN indexes (``articles_fts.doc``, ``stories_fts.doc``; each document
+also carries its epoch, the lexeme ``~e<id >> 14>``). The windows hold compact
+documents of the newest only: an article's title, author and lead (600 characters), a
+story's whole document, for the articles numbered within 20,000 of the newest and the
+stories within 10,000 (``articles_recent``, ``stories_recent``). Both fold case and
+accents (FTS5 ``remove_diacritics``; the ``storywire`` text search configuration:
+unaccent). A query is its words ANDed, the last also matching as a prefix.
 
 A search ranks the matches in the window: bm25 on SQLite, ``ts_rank`` with bm25's
 length normalisation idea (rank / (1 + log(length))) on PostgreSQL; of a very common
 word only the newest ``RANKED`` matches of the window. When the window holds fewer
 matches than the page asks for, the other matches follow from the full index, newest
-first, unranked. On SQLite the last word's completions there are the window's words
-starting with it (an FTS5 prefix query expands the prefix over the whole index), and
-the word itself.
+first, unranked. SQLite: in rowid order; the last word matches itself and the window's
+words starting with it (an FTS5 prefix query expands the prefix over the whole index;
+when the window has no such word, the prefix query: a rare prefix). PostgreSQL: the
+query ANDed with the newest 2 epochs, then the 4 before, 8, ... (see ``_pg_older``).
 
 Why: ranking and prefix expansion cost per match and per indexed occurrence of the
 words, so on the full index a search's cost grew with the store (at 300,000 articles on
 SQLite: bm25's document-frequency pass over all 135,000 "trump" matches and the prefix
 expansion of "senate*" took 25-30 ms per query; on PostgreSQL every match's tsvector
 was read from TOAST). The window bounds both; the full index is read only newest first
-and only for queries the window cannot fill (a rare pair of words), through the words'
-posting lists. For news the newest matches are what a reader asks for.
+and only for queries the window cannot fill (a rare pair of words). For news the
+newest matches are what a reader asks for.
 """
 
 from __future__ import annotations
