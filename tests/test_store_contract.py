@@ -227,8 +227,7 @@ def test_search_window_then_the_full_index(store):
     assert [r[0] for r in left] == [3, 2 + window.ARTICLES]
     assert [a.id for a in store.search_articles("quokka")] == [3, 2, 1]  # 2 and 1: older
     assert [a.id for a in store.search_articles("wombat")] == [2 + window.ARTICLES]
-    # Older matches several epochs (PostgreSQL: 16,384 ids each) below the newest, and
-    # in the first one: found newest first.
+    # Older matches far below the newest: found newest first.
     add(10, "Platypus seen")
     add(3 * 16384, "Platypus again")
     add(5 * 16384, "Echidna")

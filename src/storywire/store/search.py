@@ -2,14 +2,14 @@
 
 Two indexes per entity. The full ones hold every article (title, author, the first
 2,000 characters of summary + text) and story (current title, highlights, body): SQLite
-FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL tables of
-``tsvector`` with GIN indexes (``articles_fts.doc``, ``stories_fts.doc``; each document
-also carries its epoch, the lexeme ``~e<id >> 14>``). The windows hold compact
-documents of the newest only: an article's title, author and lead (600 characters), a
-story's whole document, for the articles numbered within 20,000 of the newest and the
-stories within 10,000 (``articles_recent``, ``stories_recent``). Both fold case and
-accents (FTS5 ``remove_diacritics``; the ``storywire`` text search configuration:
-unaccent). A query is its words ANDed, the last also matching as a prefix.
+FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL narrow tables
+of ``tsvector`` with GIN indexes (``articles_fts.doc``, ``stories_fts.doc``). The
+windows hold compact documents of the newest only: an article's title, author and lead
+(600 characters), a story's whole document, for the articles numbered within 20,000 of
+the newest and the stories within 10,000 (``articles_recent``, ``stories_recent``).
+Both fold case and accents (FTS5 ``remove_diacritics``; the ``storywire`` text search
+configuration: unaccent). A query is its words ANDed, the last also matching as a
+prefix.
 
 A search ranks the matches in the window: bm25 on SQLite, ``ts_rank`` with bm25's
 length normalisation idea (rank / (1 + log(length))) on PostgreSQL; of a very common
@@ -18,7 +18,7 @@ matches than the page asks for, the other matches follow from the full index, ne
 first, unranked. SQLite: in rowid order; the last word matches itself and the window's
 words starting with it (an FTS5 prefix query expands the prefix over the whole index;
 when the window has no such word, the prefix query: a rare prefix). PostgreSQL: the
-query ANDed with the newest 2 epochs, then the 4 before, 8, ... (see ``_pg_older``).
+GIN bitmap of the matches (see ``_pg_older``).
 
 Why: ranking and prefix expansion cost per match and per indexed occurrence of the
 words, so on the full index a search's cost grew with the store (at 300,000 articles on
@@ -88,7 +88,6 @@ _POSTGRESQL = {
     "articles": ("articles_recent", "id", "articles_fts", "id"),
     "stories": ("stories_recent", "story_id", "stories_fts", "story_id"),
 }
-EPOCH_BITS = 14  # PostgreSQL full indexes: documents carry the lexeme ~e<id >> 14> (0010)
 # Stories are listed only while active (a merged one redirects to the story it joined).
 _ACTIVE = " AND EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
 
@@ -191,30 +190,22 @@ class SearchQueries(ListingQueries):
     def _pg_older(
         self, conn: Connection, entity: str, query: str, seen: list[int], need: int, active: bool
     ) -> list[int]:
-        """The full index's matches not in ``seen``, newest first, epoch by epoch: the
-        words ANDed with the newest 2 epochs, then the 4 before, 8, ... inside the GIN
-        index, so only the rows of the epochs read are visited (not every match of the
-        store, then sorted)."""
+        """The full index's matches not in ``seen``, newest first: the GIN bitmap of the
+        matches, each visited in the narrow full-index table, then sorted ("+ 0": not in
+        key order, else the planner may walk the primary key backwards testing every
+        row's document, read from TOAST, until enough match: 13 s for a rare pair at
+        300,000 articles). A query gets here when the window holds few of its matches,
+        so the store holds few too, as a rule."""
         _, _, full, key = _POSTGRESQL[entity]
-        top = conn.execute(text(f"SELECT max({key}) FROM {full}")).scalar()
-        if top is None:
-            return []
         skip = ",".join(str(int(i)) for i in seen)
         sql = (
-            f"SELECT {key} FROM {full} WHERE doc @@"
-            " (to_tsquery('storywire', :q) && CAST(:epochs AS tsquery))"
+            f"SELECT {key} FROM {full} WHERE doc @@ to_tsquery('storywire', :q)"
             + (f" AND {key} NOT IN ({skip})" if skip else "")
             + (_ACTIVE.format(rid=key) if active else "")
-            + f" ORDER BY {key} DESC LIMIT :n"
+            + f" ORDER BY {key} + 0 DESC LIMIT :n"
         )
-        found: list[int] = []
-        newest, width = int(top) >> EPOCH_BITS, 2
-        while newest >= 0 and len(seen) + len(found) < need:
-            epochs = " | ".join(f"'~e{e}'" for e in range(newest, max(-1, newest - width), -1))
-            params = {"q": ts_query(query), "epochs": epochs, "n": need - len(seen) - len(found)}
-            found += [r[0] for r in conn.execute(text(sql), params)]
-            newest, width = newest - width, width * 2
-        return found
+        params = {"q": ts_query(query), "n": need - len(seen)}
+        return [r[0] for r in conn.execute(text(sql), params)]
 
     def search_stories(self, query: str, *, limit: int = 20, offset: int = 0) -> list[Listed]:
         """Written stories whose current title, highlights or body match, best first."""

@@ -1,18 +1,16 @@
-"""Search beyond the windows without reading every match: epochs in the full indexes
-(PostgreSQL), and whole story texts in the stories' window (both databases).
+"""PostgreSQL: articles' full search documents in a narrow table; both: the stories'
+window holds a story's body too.
 
-Revision ID: 0010_search_epochs
+Revision ID: 0010_articles_fts
 Revises: 0009_search_window
 Create Date: 2026-12-04
 
-PostgreSQL: a search's matches beyond the window came from a GIN bitmap of every match
-in the store, each row then visited in the table (1,570 heap pages for "senate
-climate*" at 300,000 articles: 13 ms) to keep the newest few. Each full-index document
-now carries its epoch, the lexeme ``~e<id / 16384>`` (no query word can hold a ``~``),
-so a search ANDs its words with a few epochs, newest first, inside the GIN index and
-visits only the rows of those epochs. Articles' full documents move from the generated
-column ``articles.search`` to ``articles_fts (id, doc)``, a narrow table kept by the
-articles' trigger (as ``stories_fts`` is by the versions' trigger).
+PostgreSQL: a search's matches beyond the window come from the full index's GIN bitmap,
+each matching row then visited to keep the newest. In ``articles`` (the generated
+column ``search``) that was a visit of a wide row per match (1,390 heap pages, 13 ms,
+for "senate climate*" at 300,000 articles); the documents now live in ``articles_fts
+(id, doc)``, narrow rows (the tsvector itself in TOAST), kept by the articles' trigger
+as ``stories_fts`` is by the versions' trigger.
 
 Both: the stories' window holds a story's body too (the same document as
 ``stories_fts``): with title and highlights alone, 7 in 10 two-word queries of
@@ -21,7 +19,7 @@ bench/scale.py found fewer than a page of stories in it.
 
 from alembic import op
 
-revision = "0010_search_epochs"
+revision = "0010_articles_fts"
 down_revision = "0009_search_window"
 branch_labels = None
 depends_on = None
@@ -29,7 +27,6 @@ depends_on = None
 STORIES = 10_000  # as 0009
 ARTICLES = 20_000  # as 0009
 LEAD = 600  # as 0009
-EPOCH_BITS = 14  # ids per epoch: 16,384
 
 _SQLITE_STORY_TEXT = """coalesce((SELECT group_concat(json_extract(value, '$.text'), ' ')
                   FROM json_each({v}.highlights)), '') || ' ' ||
@@ -40,7 +37,6 @@ _PG_STORY_DOC = """to_tsvector('storywire', {v}.title || ' ' ||
                   FROM json_array_elements(CAST({v}.highlights AS json)) e), '') || ' ' ||
         coalesce((SELECT string_agg(e ->> 'text', ' ')
                   FROM json_array_elements(CAST({v}.body AS json)) e), ''))"""
-_PG_EPOCH = f"CAST('~e' || ({{id}} >> {EPOCH_BITS}) AS tsvector)"
 _PG_ARTICLE_FULL = (
     "to_tsvector('storywire', {r}.title || ' ' || {r}.author || ' ' ||"
     " left({r}.summary || ' ' || {r}.text, 2000))"
@@ -71,10 +67,10 @@ STATEMENTS: dict[str, list[str]] = {
             WHERE s.id > (SELECT max(id) FROM stories) - {STORIES}""",
     ],
     "postgresql": [
-        # Articles: the full documents, with their epoch, in a narrow table.
+        # Articles: the full documents in a narrow table.
         "CREATE TABLE articles_fts (id BIGINT PRIMARY KEY, doc tsvector NOT NULL)",
-        f"""INSERT INTO articles_fts (id, doc)
-            SELECT id, search || {_PG_EPOCH.format(id="id")} FROM articles""",
+        """INSERT INTO articles_fts (id, doc)
+            SELECT id, search FROM articles""",
         "ALTER TABLE articles DROP COLUMN search",
         "CREATE INDEX articles_fts_doc ON articles_fts USING gin (doc)",
         "DROP TRIGGER articles_recent_sync ON articles",
@@ -89,11 +85,11 @@ STATEMENTS: dict[str, list[str]] = {
                 UPDATE articles_recent SET doc = {_PG_ARTICLE_LEAD.format(r="NEW")}
                     WHERE id = NEW.id;
                 UPDATE articles_fts SET doc = {_PG_ARTICLE_FULL.format(r="NEW")}
-                    || {_PG_EPOCH.format(id="NEW.id")} WHERE id = NEW.id;
+                    WHERE id = NEW.id;
                 RETURN NEW;
             END IF;
             INSERT INTO articles_fts (id, doc) VALUES (NEW.id,
-                {_PG_ARTICLE_FULL.format(r="NEW")} || {_PG_EPOCH.format(id="NEW.id")});
+                {_PG_ARTICLE_FULL.format(r="NEW")});
             INSERT INTO articles_recent (id, doc) VALUES (NEW.id,
                 {_PG_ARTICLE_LEAD.format(r="NEW")});
             DELETE FROM articles_recent WHERE id <= NEW.id - {ARTICLES};
@@ -102,16 +98,7 @@ STATEMENTS: dict[str, list[str]] = {
         """CREATE TRIGGER articles_search_sync
             AFTER INSERT OR DELETE OR UPDATE OF title, author, summary, text ON articles
             FOR EACH ROW EXECUTE FUNCTION articles_search_sync()""",
-        # Stories: the epoch in the full document, the body in the window.
-        f"""CREATE OR REPLACE FUNCTION stories_fts_version() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            INSERT INTO stories_fts (story_id, doc) VALUES (NEW.story_id,
-                {_PG_STORY_DOC.format(v="NEW")} || {_PG_EPOCH.format(id="NEW.story_id")})
-            ON CONFLICT (story_id) DO UPDATE SET doc = EXCLUDED.doc;
-            RETURN NEW;
-        END $$""",
-        f"UPDATE stories_fts SET doc = doc || {_PG_EPOCH.format(id='story_id')}",
+        # Stories: the body in the window.
         f"""CREATE OR REPLACE FUNCTION stories_recent_version() RETURNS trigger
         LANGUAGE plpgsql AS $$
         DECLARE newest BIGINT := (SELECT max(id) FROM stories);
