@@ -118,3 +118,23 @@ def test_upgrade_from_0007_fills_the_search_windows_and_facet_indexes(database):
         assert [a.id for a in store.search_articles("quokka")] == [3, 1]
     finally:
         store.close()
+
+
+def test_a_new_file_opened_during_another_connections_write_waits_for_it(tmp_path):
+    """Switching a new SQLite file to WAL while another connection writes (a migration
+    in another thread) was "database is locked" at once, without the busy wait."""
+    import sqlite3
+    import time
+
+    db = tmp_path / "new.db"
+    writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE t (x INTEGER)")
+    threading.Timer(0.3, lambda: writer.execute("COMMIT")).start()
+    started = time.monotonic()
+    store = Store(db)
+    try:
+        assert store.revision() is None and time.monotonic() - started >= 0.2
+    finally:
+        store.close()
+        writer.close()
