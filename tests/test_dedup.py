@@ -157,7 +157,7 @@ def _reference_keys(text: str) -> tuple[str, tuple[int, ...] | None]:
         " ".join(["w" * 127, "v" * 128, "u" * 129, "é" * 300]) + " tail",
         "tab\tnew\nline \x00nul\u200bzero\u00a0nbsp " * 12,
     ]
-    + [syndicated(WIRE)],
+    + [syndicated(WIRE), syndicated(WIRE) + " ends with an emoji 😀"],
 )
 def test_dedup_keys_equal_their_plain_definition(text):
     """Words, their CRC-32s and the 5-gram MinHash are computed in numpy without a

@@ -68,23 +68,22 @@ def _word_table(size: int) -> np.ndarray:
     return table
 
 
-# The Basic Multilingual Plane now (~10 ms, so forked workers inherit it); all of Unicode
-# (~0.2 s) only once a text has a character beyond it (an emoji, say).
+# The Basic Multilingual Plane (~10 ms at import, so forked workers inherit it). A text
+# with a character beyond it (an emoji, say; 67 of the 33k AllSides texts) takes the
+# plain definition instead: a table of all of Unicode cost 0.15 s before the workers fork.
 _BMP_WORD = _word_table(0x10000)
-
-
-@functools.cache
-def _word_chars() -> np.ndarray:
-    return _word_table(0x110000)
 
 
 def _joined(text: str) -> bytes:
     """``" ".join(_words(text))`` in UTF-8, without a Python object per word: the
     case-folded text's code points, word characters kept, each run of others one space."""
-    cps = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    low = text.casefold()
+    cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if cps.size == 0:
         return b""
-    word = _BMP_WORD[cps] if cps.max() < 0x10000 else _word_chars()[cps]
+    if cps.max() >= 0x10000:
+        return " ".join(_WORD.findall(low)).encode()
+    word = _BMP_WORD[cps]
     keep = word.copy()
     keep[1:] |= word[:-1]  # the first character after a word: its separator
     out = np.where(word, cps, _SPACE)[keep]
@@ -95,7 +94,6 @@ def _joined(text: str) -> bytes:
 
 def warm_up() -> None:
     """Build the lookup tables now (e.g. before forking workers that share them)."""
-    _word_chars()
     _crc_tables()
 
 
