@@ -18,8 +18,10 @@ JSON, sorting, term counting and dedup keys in worker processes where there are 
 spare, dedup, clustering, merging, writing the output), timed from outside, with its
 peak memory (the largest of the process and its workers), its rate beside the in-loop
 ones and the ratio to the single-pass baseline's in-loop rate of the same run, and the
-ten largest stories of its output with the days they span. Rates depend on the
-machine's load; the ratio less so.
+ten largest stories of its output with the days they span, and its CPU time (user +
+system, its workers included), which depends less on the machine's load than its wall
+time. Rates depend on the machine's load (printed at the start and the end); the ratio
+less so.
 """
 
 from __future__ import annotations
@@ -174,7 +176,8 @@ def main() -> None:
     loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{total} lines read, {len(DOCS)} articles clustered, {undated} skipped "
-        f"(no valid date); {loaded:.0f} MiB resident after loading"
+        f"(no valid date); {loaded:.0f} MiB resident after loading; "
+        f"load average {_load()} ({os.cpu_count()} CPUs)"
     )
     n, k = len(DOCS), CHUNK // 1000
     print(
@@ -203,38 +206,53 @@ def main() -> None:
 
     if whole is not None:
         report_whole(args.data, n, rates["single-pass"], *whole)
+    print(f"\nload average at the end: {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 BATCH_FIELDS = ("id=ID", "text=content_original", "outlet=source", "published=date")
 
 
-def whole_process(data: Path) -> tuple[float, float, list[list[str]]] | None:
+def whole_process(data: Path) -> tuple[float, float, float, list[list[str]]] | None:
     """``storywire batch --no-write`` on the whole corpus, timed as a user would see it:
-    (seconds, peak MiB, the stories' article ids)."""
+    (seconds, CPU seconds (user + system, workers included), peak MiB, the stories'
+    article ids)."""
     path = data / "corpus" / "allsides-article-bias" / "articles.jsonl.gz"
     fields = [arg for f in BATCH_FIELDS for arg in ("--field", f)]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "stories.jsonl"
         cmd = [sys.executable, "-m", "storywire", "batch", str(path), *fields]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(
             [*cmd, "--no-write", "--out", str(out)], capture_output=True, text=True
         )
         secs = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (usage.ru_utime + usage.ru_stime) - (before.ru_utime + before.ru_stime)
+        peak = usage.ru_maxrss / 1024
         if done.returncode not in (0, 3):
             print(done.stderr[-2000:])
             return None
         stories = [json.loads(line)["article_ids"] for line in out.open(encoding="utf-8")]
-    return secs, peak, stories
+    return secs, cpu, peak, stories
 
 
 def report_whole(
-    data: Path, n: int, baseline: float, secs: float, peak: float, stories: list[list[str]]
+    data: Path,
+    n: int,
+    baseline: float,
+    secs: float,
+    cpu: float,
+    peak: float,
+    stories: list[list[str]],
 ) -> None:
     print(
         f"{'whole batch':<12} {n / secs:8.0f} {'':>9} {'':>9} {len(stories):8d} {peak:9.0f}"
-        f"  (storywire batch --no-write, {secs:.1f} s, "
+        f"  (storywire batch --no-write, {secs:.1f} s, {cpu:.1f} s CPU, "
         f"{n / secs / baseline:.2f} x the single-pass in-loop rate)"
     )
     days = dict(_dates(data / "corpus" / "allsides-article-bias" / "articles.jsonl.gz"))

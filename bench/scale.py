@@ -350,13 +350,49 @@ def serve(target: str) -> tuple[subprocess.Popen, str]:
     sys.exit("server did not start")
 
 
-def web(target: str, seconds: float, connections: int) -> dict[str, dict[str, float]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process (and its waited-for children) used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process, its exited children and its live children (PostgreSQL:
+    the postmaster, its finished and its running backends)."""
+    total = cpu_seconds(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def postmaster_pid(server: PostgresServer) -> int | None:
+    if server.folder is None:
+        return None
+    return int((server.folder / "data" / "postmaster.pid").read_text().split()[0])
+
+
+def web(
+    target: str,
+    seconds: float,
+    connections: int,
+    routes: list[str] | None = None,
+    db_pid: int | None = None,
+) -> dict[str, dict[str, float]]:
+    """Per route: wrk's req/s, p50, p99 and errors, the server's CPU ms per answered
+    request (user + system of the `serve` process: steadier than req/s on a loaded
+    machine), with ``db_pid`` the database server's too (PostgreSQL), and the load
+    average at the end."""
     proc, base = serve(target)
     try:
         ids = [s["id"] for s in get_json(base + "/api/v1/stories?limit=200&range=all")["stories"]]
         # Uncached search: a different query for each request of the rotation (400).
         queries = [f"/api/v1/search?q={a}+{b}" for a in SEARCH_WORDS for b in SEARCH_WORDS]
-        routes = {
+        paths = {
             "home": ["/"],
             "story": [f"/stories/{i}" for i in ids],
             "api list": ["/api/v1/stories"],
@@ -364,9 +400,16 @@ def web(target: str, seconds: float, connections: int) -> dict[str, dict[str, fl
         }
         out = {}
         with tempfile.TemporaryDirectory() as tmp:
-            for name, paths in routes.items():
-                wrk(base, paths, min(2.0, seconds), connections, 1, Path(tmp))  # warm-up
-                out[name] = wrk(base, paths, seconds, connections, 1, Path(tmp))
+            for name in routes or list(paths):
+                wrk(base, paths[name], min(2.0, seconds), connections, 1, Path(tmp))  # warm-up
+                cpu = cpu_seconds(proc.pid)
+                db = tree_cpu_seconds(db_pid) if db_pid else 0.0
+                out[name] = wrk(base, paths[name], seconds, connections, 1, Path(tmp))
+                done = max(1.0, out[name]["rps"] * seconds)
+                out[name]["cpu_ms"] = (cpu_seconds(proc.pid) - cpu) * 1000 / done
+                if db_pid:
+                    out[name]["db_cpu_ms"] = (tree_cpu_seconds(db_pid) - db) * 1000 / done
+                out[name]["load"] = os.getloadavg()[0]
         return out
     finally:
         proc.terminate()
@@ -377,7 +420,13 @@ def web(target: str, seconds: float, connections: int) -> dict[str, dict[str, fl
 
 
 def run_database(
-    name: str, target: str, chunks: list[Path], n: int, shift: timedelta, args
+    name: str,
+    target: str,
+    chunks: list[Path],
+    n: int,
+    shift: timedelta,
+    args,
+    db_pid: int | None = None,
 ) -> dict[str, Any]:
     copies = len(chunks)
     print(f"\n== {name}: {copies} copies x {n:,} articles", flush=True)
@@ -394,11 +443,14 @@ def run_database(
         )
 
     def do_web(size: int) -> None:
-        out["web"][size] = web(target, args.seconds, args.connections)
+        out["web"][size] = web(target, args.seconds, args.connections, db_pid=db_pid)
         for route, r in out["web"][size].items():
             print(
                 f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
-                f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms",
+                f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
+                f"  server CPU {r['cpu_ms']:5.1f} ms/req"
+                + (f" + database {r['db_cpu_ms']:5.1f}" if "db_cpu_ms" in r else "")
+                + f"  errors {r['non2xx'] + r['timeouts']:.0f}  load {r['load']:.1f}",
                 flush=True,
             )
 
@@ -431,11 +483,11 @@ def table(results: dict[str, dict[str, Any]], n: int, copies: int) -> None:
     """The side-by-side summary."""
     names = list(results)
     sizes = sorted({size for r in results.values() for size in r["web"]})
-    print("\n" + f"{'':38}" + "".join(f"{x:>26}" for x in names))
+    print("\n" + f"{'':38}" + "".join(f"{x:>30}" for x in names))
     first, last = 0, copies - 1
 
     def row(label: str, cell) -> None:
-        print(f"{label:38}" + "".join(f"{cell(results[x]):>26}" for x in names))
+        print(f"{label:38}" + "".join(f"{cell(results[x]):>30}" for x in names))
 
     row(f"import copy 1 (store 0 -> {n:,}), art/s", lambda r: f"{r['rates'][first]:.0f}")
     if copies > 1:
@@ -447,10 +499,10 @@ def table(results: dict[str, dict[str, Any]], n: int, copies: int) -> None:
     for route in ("home", "story", "api list", "search"):
         for size in sizes:
             row(
-                f"{route} at {size:,}: req/s (p50/p99 ms)",
+                f"{route} at {size:,}: req/s (p50/p99 ms) CPU",
                 lambda r, s=size, rt=route: (
                     f"{r['web'][s][rt]['rps']:.0f} ({r['web'][s][rt]['p50']:.0f}/"
-                    f"{r['web'][s][rt]['p99']:.0f})"
+                    f"{r['web'][s][rt]['p99']:.0f}) {r['web'][s][rt]['cpu_ms']:.1f}ms"
                 ),
             )
 
@@ -511,7 +563,7 @@ def main() -> None:
             try:
                 url = server.create_database()
                 results["postgresql"] = run_database(
-                    "postgresql", url, chunks, len(rows), shift, args
+                    "postgresql", url, chunks, len(rows), shift, args, postmaster_pid(server)
                 )
             finally:
                 server.stop()

@@ -157,7 +157,7 @@ def _reference_keys(text: str) -> tuple[str, tuple[int, ...] | None]:
         " ".join(["w" * 127, "v" * 128, "u" * 129, "é" * 300]) + " tail",
         "tab\tnew\nline \x00nul\u200bzero\u00a0nbsp " * 12,
     ]
-    + [syndicated(WIRE)],
+    + [syndicated(WIRE), syndicated(WIRE) + " ends with an emoji 😀"],
 )
 def test_dedup_keys_equal_their_plain_definition(text):
     """Words, their CRC-32s and the 5-gram MinHash are computed in numpy without a
@@ -167,3 +167,17 @@ def test_dedup_keys_equal_their_plain_definition(text):
 
     digest, sig = dedup_keys("", text)
     assert (digest, None if sig is None else sig[0]) == _reference_keys(text)
+
+
+def test_known_band_shapes_are_datasketchs() -> None:
+    """The bands kept to spare `storywire batch` the datasketch import are its own."""
+    from datasketch import MinHashLSH
+
+    from storywire.dedup import KNOWN_BANDS
+
+    for (threshold, num_perm), shape in KNOWN_BANDS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert shape == (lsh.b, lsh.r)
+    # the near-duplicate thresholds of the settings' usual range hit the table
+    for threshold in (0.5, 0.7, 0.8):
+        assert (round(max(0.3, threshold * 0.6), 6), 64) in KNOWN_BANDS

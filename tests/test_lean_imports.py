@@ -41,3 +41,18 @@ def test_pipeline_still_reachable_from_the_package() -> None:
     assert storywire.Pipeline.__name__ == "Pipeline"
     with pytest.raises(AttributeError):
         storywire.NoSuchThing  # noqa: B018
+
+
+def test_batch_without_writing_skips_the_heavy_stack() -> None:
+    """`storywire batch --no-write` starts without scikit-learn, scipy, datasketch or the
+    LLM client (about 2 s of imports before clustering starts)."""
+    code = (
+        "import json, sys\n"
+        "import storywire.cli, storywire.batch, storywire.cluster.engine\n"
+        "print(json.dumps([m for m in ('sklearn', 'scipy', 'datasketch', 'openai')"
+        " if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -305,9 +305,18 @@ def test_upgrade_to_story_links_gives_existing_stories_their_timeline(tmp_path):
         conn.execute("DROP TABLE pending_articles")  # and what later revisions added
         conn.execute("ALTER TABLE feeds DROP COLUMN claimed_by")
         conn.execute("ALTER TABLE feeds DROP COLUMN claimed_until")
+        conn.execute("DROP INDEX articles_language")
+        conn.execute("DROP INDEX articles_section")
+        for name in ("articles_recent_insert", "articles_recent_update", "articles_recent_delete"):
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TRIGGER stories_recent_version")
+        for name in ("articles_recent_terms", "articles_recent", "stories_recent"):
+            conn.execute(f"DROP TABLE {name}")
         conn.execute("UPDATE alembic_version SET version_num = '0005_outlets'")
     store = Store(db)
-    assert store.migrate() == ["0006_story_links", "0007_pending_articles"]
+    applied = store.migrate()
+    assert applied[:3] == ["0006_story_links", "0007_pending_articles", "0008_facet_indexes"]
+    assert applied[-1] == store.newest_revision()
     chain = store.timeline(ids["saga2"])
     store.close()
     assert [t["id"] for t in chain["earlier"]] == [ids["wildfire"]]

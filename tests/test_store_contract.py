@@ -185,3 +185,51 @@ def test_lead_images_stored_and_chosen(store):
     # the first news article with an image wins over an earlier opinion piece's
     assert store.lead_images([story, plain]) == {story: "https://img.example/news.jpg"}
     assert store.lead_images([]) == {}
+
+
+def test_search_window_then_the_full_index(store):
+    """The window (compact documents of the newest articles) is ranked first; matches it
+    cannot hold (past an article's lead, or older than the window) follow from the full
+    index, newest first, the last word completed from the window's words."""
+    from importlib import import_module
+
+    from sqlalchemy import text
+
+    window = import_module("storywire.store.schema.versions.0009_search_window")
+
+    deep = "Harbour news. " + "More words here. " * 50 + "A quokka sighting downtown."
+    store.add_article(_article(1, title="Harbour report", text=deep), content_hash="1")
+    store.add_article(_article(2, title="Quokka census"), content_hash="2")
+    store.add_article(_article(3, title="Quokka quokka quokka"), content_hash="3")
+    assert [a.id for a in store.search_articles("quokka")] == [3, 2, 1]
+    assert [a.id for a in store.search_articles("quok")] == [3, 2, 1]  # completed: quokka
+    assert [a.id for a in store.search_articles("sighting")] == [1]  # past the lead
+    assert [a.id for a in store.search_articles("quokka", limit=1, offset=2)] == [1]
+    assert [a.id for a in store.search_articles("quokka", limit=2, offset=1)] == [2, 1]
+    assert store.search_articles("quokka", with_text=False)[0].text == ""
+
+    # An article numbered a window past article 2 pushes 2 (and 1) out of the window.
+    def add(article_id: int, title: str) -> None:
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, url, source_id, title, published_at, fetched_at,"
+                    " content_hash) SELECT :id, url || :mark, source_id, :title, published_at,"
+                    " fetched_at, :mark FROM articles WHERE id = 3"
+                ),
+                {"id": article_id, "title": title, "mark": f"#{article_id}"},
+            )
+
+    add(2 + window.ARTICLES, "Wombat")
+    key = "rowid" if store.dialect.name == "sqlite" else "id"
+    with store.engine.begin() as conn:
+        left = conn.execute(text(f"SELECT {key} FROM articles_recent ORDER BY {key}")).all()
+    assert [r[0] for r in left] == [3, 2 + window.ARTICLES]
+    assert [a.id for a in store.search_articles("quokka")] == [3, 2, 1]  # 2 and 1: older
+    assert [a.id for a in store.search_articles("wombat")] == [2 + window.ARTICLES]
+    # Older matches far below the newest: found newest first.
+    add(10, "Platypus seen")
+    add(3 * 16384, "Platypus again")
+    add(5 * 16384, "Echidna")
+    assert [a.id for a in store.search_articles("platypus")] == [3 * 16384, 10]
+    assert [a.id for a in store.search_articles("platyp", limit=1, offset=1)] == [10]

@@ -92,3 +92,49 @@ def test_newest_revision_read_from_the_files_is_alembics_head():
     from storywire.store.migrate import scripts
 
     assert Store.newest_revision() == scripts().get_current_head()
+
+
+def test_upgrade_from_0007_fills_the_search_windows_and_facet_indexes(database):
+    """A store with articles and written stories at 0007 upgrades in place (both
+    databases): the windows are filled from the existing rows, then kept by triggers."""
+    from storywire.store import migrate
+    from storywire.store.db import database_url
+
+    from tests.support.storedata import make_article, make_story
+
+    migrate.upgrade(database_url(database), "0007_pending_articles")
+    store = Store(database)
+    try:
+        assert store.revision() == "0007_pending_articles"
+        old = make_article(1, title="Quokka census", section="nature", language="en")
+        store.add_article(old, content_hash="1")
+        story = make_story(store, [make_article(2, title="Wombat rescue")], "Wombat rescue")
+        assert store.migrate() == ["0008_facet_indexes", "0009_search_window", "0010_articles_fts"]
+        assert [a.id for a in store.search_articles("quokka")] == [1]
+        assert [s.story.id for s in store.search_stories("wombat")] == [story]
+        facets = store.facets()
+        assert facets["topics"] == ["nature"] and facets["languages"] == ["en"]
+        store.add_article(make_article(3, title="Quokka again"), content_hash="3")
+        assert [a.id for a in store.search_articles("quokka")] == [3, 1]
+    finally:
+        store.close()
+
+
+def test_a_new_file_opened_during_another_connections_write_waits_for_it(tmp_path):
+    """Switching a new SQLite file to WAL while another connection writes (a migration
+    in another thread) was "database is locked" at once, without the busy wait."""
+    import sqlite3
+    import time
+
+    db = tmp_path / "new.db"
+    writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE t (x INTEGER)")
+    threading.Timer(0.3, lambda: writer.execute("COMMIT")).start()
+    started = time.monotonic()
+    store = Store(db)
+    try:
+        assert store.revision() is None and time.monotonic() - started >= 0.2
+    finally:
+        store.close()
+        writer.close()

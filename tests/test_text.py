@@ -66,3 +66,13 @@ def test_every_cut_and_stem_is_documented_with_a_reason():
     for name in (*text.CUTS, *text.STEMS):
         line = source.index(f'"{name}": ')
         assert source[:line].rstrip().splitlines()[-1].lstrip().startswith("#"), name
+
+
+def test_clustering_stop_words_keep_scikit_learns_english_list() -> None:
+    """The English list is a copy (clustering no longer imports scikit-learn)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from storywire.cluster.stopwords import ENGLISH, STOP_WORDS
+
+    assert frozenset(ENGLISH.split()) == ENGLISH_STOP_WORDS
+    assert ENGLISH_STOP_WORDS <= STOP_WORDS

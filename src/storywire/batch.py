@@ -16,10 +16,10 @@ from .cluster.prepare import auto_processes
 from .ingest.corpus import BadLine, read_records, to_article
 from .models import Article, Sentence, StoredArticle
 from .text import plural
-from .write import ExtractiveWriter
 
 if TYPE_CHECKING:
     from .progress import AddBar
+    from .write import ExtractiveWriter
 
 
 @dataclass
@@ -172,7 +172,11 @@ def run_batch(
         cluster_bar(len(items) - done)
     print(plural(len(stories), "story", "stories"), file=log)
     write_bar = add_bar("write stories", len(stories)) if add_bar else None
-    writer = ExtractiveWriter(words=words) if write else None
+    writer = None
+    if write:  # imported here: the writing stack costs ~1 s of start-up (openai, sklearn)
+        from .write import ExtractiveWriter
+
+        writer = ExtractiveWriter(words=words)
     for n, members in enumerate(stories, 1):
         out.write(
             json.dumps(story_record(n, members, items, writer, duplicates), ensure_ascii=False)

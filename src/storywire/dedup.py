@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
+import threading
 import zlib
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from courlan import normalize_url
-from datasketch import MinHashLSH
 
 from .text import CUTS, words
 
@@ -67,23 +68,22 @@ def _word_table(size: int) -> np.ndarray:
     return table
 
 
-# The Basic Multilingual Plane now (~10 ms, so forked workers inherit it); all of Unicode
-# (~0.2 s) only once a text has a character beyond it (an emoji, say).
+# The Basic Multilingual Plane (~10 ms at import, so forked workers inherit it). A text
+# with a character beyond it (an emoji, say; 67 of the 33k AllSides texts) takes the
+# plain definition instead: a table of all of Unicode cost 0.15 s before the workers fork.
 _BMP_WORD = _word_table(0x10000)
-
-
-@functools.cache
-def _word_chars() -> np.ndarray:
-    return _word_table(0x110000)
 
 
 def _joined(text: str) -> bytes:
     """``" ".join(_words(text))`` in UTF-8, without a Python object per word: the
     case-folded text's code points, word characters kept, each run of others one space."""
-    cps = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    low = text.casefold()
+    cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if cps.size == 0:
         return b""
-    word = _BMP_WORD[cps] if cps.max() < 0x10000 else _word_chars()[cps]
+    if cps.max() >= 0x10000:
+        return " ".join(_WORD.findall(low)).encode()
+    word = _BMP_WORD[cps]
     keep = word.copy()
     keep[1:] |= word[:-1]  # the first character after a word: its separator
     out = np.where(word, cps, _SPACE)[keep]
@@ -94,7 +94,6 @@ def _joined(text: str) -> bytes:
 
 def warm_up() -> None:
     """Build the lookup tables now (e.g. before forking workers that share them)."""
-    _word_chars()
     _crc_tables()
 
 
@@ -188,15 +187,43 @@ def _signature(w: np.ndarray, num_perm: int, min_words: int) -> Signature | None
         grams += w[k : k + n] * mix[k]
     grams = np.sort(grams >> _SHIFT)
     grams = grams[np.append(True, grams[1:] != grams[:-1])]  # distinct (np.unique, faster)
-    products = np.multiply.outer(a, grams)
+    products = _scratch(num_perm * grams.size).reshape(num_perm, grams.size)
+    np.multiply(a[:, None], grams, out=products)
     products += b[:, None]
     values = products.min(axis=1) >> _SHIFT
     return tuple(values.tolist()), len(grams)
 
 
+_SCRATCH = threading.local()
+_SCRATCH_MAX = 1 << 22  # uint64s kept per thread (32 MiB; 65k shingles at 64 hashes)
+
+
+def _scratch(size: int) -> np.ndarray:
+    """A reused buffer of at least ``size`` uint64 for this thread: a fresh one for the
+    (num_perm x shingles) products each time cost more than the products (page faults)."""
+    if size > _SCRATCH_MAX:  # a huge text: not kept
+        return np.empty(size, dtype=np.uint64)
+    buf: np.ndarray | None = getattr(_SCRATCH, "buf", None)
+    if buf is None or buf.size < size:
+        buf = np.empty(max(size, 1 << 19), dtype=np.uint64)
+        _SCRATCH.buf = buf
+    return buf[:size]
+
+
+# datasketch's choice for the LSH thresholds of the usual near-duplicate thresholds (0.5
+# to 0.7, see NearDuplicates): importing datasketch (and scipy with it) costs ~0.4 s of
+# every `storywire batch`. tests/test_dedup.py checks these against datasketch.
+KNOWN_BANDS = {(0.3, 64): (21, 3), (0.42, 64): (16, 4), (0.48, 64): (16, 4)}
+
+
 @functools.cache
 def _band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows per band) that datasketch's ``MinHashLSH`` picks for this threshold."""
+    known = KNOWN_BANDS.get((round(threshold, 6), num_perm))
+    if known is not None:
+        return known
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
@@ -225,7 +252,7 @@ class NearDuplicates:
         self.min_words = min_words
         # A lower LSH threshold than the confirm threshold, so containment cases are found.
         bands, rows = _band_shape(max(0.3, threshold * 0.6), num_perm)
-        self._ranges = [(k * rows, (k + 1) * rows) for k in range(bands)]
+        self._bands, self._rows = bands, rows
         self._buckets: list[dict[tuple[int, ...], set[int]]] = [{} for _ in range(bands)]
         self._hashes: dict[int, _Hashed] = {}
         self._last: tuple[str, _Hashed | None] | None = None
@@ -243,7 +270,9 @@ class NearDuplicates:
         result = None
         if sig is not None and len(sig[0]) == self.num_perm:
             values = sig[0]
-            keys = [values[a:b] for a, b in self._ranges]
+            # band k: values[k * rows : (k + 1) * rows] (zip over one iterator cuts them)
+            cut = zip(*[iter(values)] * self._rows, strict=False)
+            keys = list(itertools.islice(cut, self._bands))
             result = (np.array(values, dtype=np.uint32), sig[1], keys)
         self._last = (text, result)
         return result

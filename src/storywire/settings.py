@@ -126,7 +126,8 @@ class Settings(BaseSettings):
         5.0,
         ge=0,
         description="Seconds a rendered home, listing or feed page is reused "
-        "(story pages are cached per version and never go stale).",
+        "(story pages are cached per version and never go stale; a story's current"
+        " version is looked up at most this often per process).",
     )
     workers: int = Field(1, ge=1, le=64, description="Web server processes for `serve`.")
     llm_base_url: str = Field(

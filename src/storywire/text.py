@@ -26,8 +26,10 @@ Cut = Literal["plain", "topic", "english", "fact", "headline", "prose"]
 CUTS: dict[Cut, re.Pattern[str]] = {
     # Identity hashes and search queries: every run of letters, digits and _, any script.
     "plain": re.compile(r"\w+"),
-    # Clustering (on lower-cased text): a one-character word names no topic.
-    "topic": re.compile(r"(?u)\b\w\w+\b"),
+    # Clustering (on lower-cased text): a one-character word names no topic. (The same
+    # words as r"\b\w\w+\b": a match always starts a run of word characters and takes
+    # all of it; without the \b checks it runs a third faster.)
+    "topic": re.compile(r"\w\w+"),
     # Sentence scoring, tuned on English news: "don't", "well-known", "1,000", "3.5" whole.
     "english": re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*"),
     # The paraphrase test (lower-cased): split at hyphens, so "anti-Semitism" shares "semitism".

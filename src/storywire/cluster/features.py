@@ -100,8 +100,8 @@ def url_words(url: str) -> str:
         return ""
     words = []
     for segment in urlsplit(url).path.split("/"):
-        digits = sum(ch.isdigit() for ch in segment)
-        if 3 * digits > sum(ch.isalnum() for ch in segment):
+        digits = sum(map(str.isdigit, segment))
+        if 3 * digits > sum(map(str.isalnum, segment)):
             continue
         words += [w.lower() for w in _URL_WORD.findall(segment) if w.islower() or w.istitle()]
     return " ".join(w for w in words if w not in _URL_STOP)

@@ -112,9 +112,14 @@ class _Slots:
         return rows
 
     def release(self, s: int) -> None:
-        # Zero only the rows this story used: a whole column is strided and slow.
+        # Zero only the rows this story used (a whole column is strided and slow); a row
+        # twice is no harm, so the articles' rows need no sorting out.
+        terms = self.terms[s]
         for view, mat in enumerate((self.A, self.T, self.E)):
-            mat[self.rows(s, view), s] = 0
+            if len(terms) == 1:
+                mat[terms[0][view], s] = 0
+            elif terms:
+                mat[np.concatenate([t[view] for t in terms]), s] = 0
         self.terms[s] = []
         self.rowcache[s] = {}
         self.n2[:, s] = 0

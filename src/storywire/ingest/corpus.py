@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,8 +79,65 @@ def open_lines(path: Path) -> IO[str]:
     if not path.exists():
         raise ParseError(f"{path}: no such file")
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+        raw = io.BufferedReader(_Inflated(path), buffer_size=_BLOCK)
+        return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
     return path.open(encoding="utf-8", errors="replace")
+
+
+_BLOCK = 1 << 20  # bytes of decompressed text per hand-over from the inflating thread
+_AHEAD = 8  # blocks inflated ahead of the reader
+
+
+class _Inflated(io.RawIOBase):
+    """The decompressed bytes of a .gz file, inflated by a thread ahead of the reader:
+    zlib lets go of the GIL while it inflates, so on a machine with a spare core
+    decompression (about a third of reading a large corpus) runs beside the parsing.
+    The text layer on top (decoding, newlines, ``readline``) is the usual one."""
+
+    def __init__(self, path: Path) -> None:
+        self._blocks: queue.Queue[bytes | BaseException] = queue.Queue(_AHEAD)
+        self._stop = threading.Event()
+        self._left = memoryview(b"")
+        self._done = False
+        self._thread = threading.Thread(target=self._inflate, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _inflate(self, path: Path) -> None:
+        try:
+            with gzip.open(path, "rb") as fh:
+                while not self._stop.is_set() and (block := fh.read1(_BLOCK)):
+                    self._put(block)
+            self._put(b"")
+        except BaseException as exc:  # handed to the reader, raised there
+            self._put(exc)
+
+    def _put(self, item: bytes | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._blocks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._left and not self._done:
+            item = self._blocks.get()
+            if isinstance(item, BaseException):
+                self._done = True
+                raise item
+            self._left = memoryview(item)
+            self._done = not item
+        n = min(len(buffer), len(self._left))
+        buffer[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
+
+    def close(self) -> None:
+        self._stop.set()
+        super().close()
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:

@@ -165,15 +165,27 @@ class ListingQueries(StoryQueries):
         return out
 
     def facets(self) -> dict[str, list[str]]:
-        """Values offered by the listing filters: topics, languages, countries."""
+        """Values offered by the listing filters: topics, languages, countries.
+
+        Distinct article languages and sections are read from their indexes, one seek
+        per value (a recursive "skip scan"): the cost grows with the number of values,
+        not of articles (a DISTINCT over 300,000 articles took 0.7-1.2 s on SQLite)."""
         queries = {
-            "topics": "SELECT t FROM (SELECT section AS t FROM articles WHERE section != ''"
-            " UNION SELECT category FROM feeds WHERE category != '') u ORDER BY t"
-            " LIMIT 200",
-            "languages": "SELECT DISTINCT language FROM articles WHERE language != ''"
-            " ORDER BY 1 LIMIT 200",
+            "topics": f"SELECT t FROM (SELECT t FROM ({_distinct('section')}) s"
+            " UNION SELECT category FROM feeds WHERE category != '') u ORDER BY t LIMIT 200",
+            "languages": f"SELECT t FROM ({_distinct('language')}) u ORDER BY t LIMIT 200",
             "countries": "SELECT DISTINCT country FROM sources WHERE country != ''"
             " ORDER BY 1 LIMIT 300",
         }
         with self._tx() as conn:
             return {k: [r[0] for r in conn.execute(text(q))] for k, q in queries.items()}
+
+
+def _distinct(column: str, limit: int = 200) -> str:
+    """``SELECT t``: the first ``limit`` distinct non-empty values of an indexed articles
+    column, smallest first, each found by an index seek past the one before."""
+    return (
+        f"WITH RECURSIVE d(t) AS (SELECT min({column}) FROM articles WHERE {column} > ''"
+        f" UNION ALL SELECT (SELECT min({column}) FROM articles WHERE {column} > d.t)"
+        f" FROM d WHERE d.t IS NOT NULL) SELECT t FROM d WHERE t IS NOT NULL LIMIT {limit}"
+    )

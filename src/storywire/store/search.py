@@ -1,35 +1,47 @@
 """Full-text search over stories and articles, best match first.
 
-SQLite: FTS5 tables (``articles_fts``, contentless; ``stories_fts``), ranked by bm25.
-PostgreSQL: ``tsvector`` columns with GIN indexes (``articles.search``, generated from
-the same text; ``stories_fts.doc``, written by a trigger), ranked by ``ts_rank`` with
-the same length normalisation idea as bm25 (rank / (1 + log(length))). Both index the
-title, author and the first 2,000 characters of summary + text of an article, and the
-title, highlights and body of a story's current version; both fold case and accents
-(FTS5 ``remove_diacritics``; the ``storywire`` text search configuration: unaccent).
-A query is its words ANDed, the last also matching as a prefix.
+Two indexes per entity. The full ones hold every article (title, author, the first
+2,000 characters of summary + text) and story (current title, highlights, body): SQLite
+FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL narrow tables
+of ``tsvector`` with GIN indexes (``articles_fts.doc``, ``stories_fts.doc``). The
+windows hold compact documents of the newest only: an article's title, author and lead
+(600 characters), a story's whole document, for the articles numbered within 20,000 of
+the newest and the stories within 10,000 (``articles_recent``, ``stories_recent``).
+Both fold case and accents (FTS5 ``remove_diacritics``; the ``storywire`` text search
+configuration: unaccent). A query is its words ANDed, the last also matching as a
+prefix.
 
-Only the newest ``RANKED`` matches (by id: articles and stories are numbered as they
-come) are ranked, then cut to the page asked; the page's rows alone are then read
-(stories: the current title and first highlight, JSON work). Ranking is per match
-(bm25 reads each match's positions, ~1-3 us; ``ts_rank`` each match's tsvector, out of
-line in TOAST, ~10 us), so ranking every match of a common word made a search's cost
-grow with the store: "trump" matched 8,000 of 20,000 AllSides articles (13 ms of CPU to
-rank on SQLite; 4 ms for the newest 1,000). A query with fewer matches is ranked
-exactly as before; one with more gets the best of its newest ``RANKED`` matches, which
-for news is what a reader asks for.
+A search ranks the matches in the window: bm25 on SQLite, ``ts_rank`` with bm25's
+length normalisation idea (rank / (1 + log(length))) on PostgreSQL; of a very common
+word only the newest ``RANKED`` matches of the window. When the window holds fewer
+matches than the page asks for, the other matches follow from the full index, newest
+first, unranked. SQLite: in rowid order; the last word matches itself and the window's
+words starting with it (an FTS5 prefix query expands the prefix over the whole index;
+when the window has no such word, the prefix query: a rare prefix). PostgreSQL: the
+GIN bitmap of the matches (see ``_pg_older``).
+
+Why: ranking and prefix expansion cost per match and per indexed occurrence of the
+words, so on the full index a search's cost grew with the store (at 300,000 articles on
+SQLite: bm25's document-frequency pass over all 135,000 "trump" matches and the prefix
+expansion of "senate*" took 25-30 ms per query; on PostgreSQL every match's tsvector
+was read from TOAST). The window bounds both; the full index is read only newest first
+and only for queries the window cannot fill (a rare pair of words). For news the
+newest matches are what a reader asks for.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import text
+import unicodedata
+
+from sqlalchemy import Connection, text
 
 from ..models import StoredArticle
 from ..text import words
 from . import rows
 from .listing import Listed, ListingQueries, listed
 
-RANKED = 300  # the newest matches a search ranks (a deeper page ranks more)
+RANKED = 300  # the newest matches of the window a search ranks (a deeper page ranks more)
+COMPLETIONS = 30  # window words completing a query's last word against the full index
 
 
 def query_words(query: str) -> list[str]:
@@ -61,71 +73,171 @@ def _quoted_words(query: str, quote: str, prefix: str, conjunction: str) -> str:
     return conjunction.join(quoted)
 
 
+def folded(word: str) -> str:
+    """A word as FTS5's ``unicode61 remove_diacritics 2`` stores it: lower case, no marks."""
+    parts = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in parts if not unicodedata.combining(c))
+
+
+# Per entity and dialect: the window, the full index and the key the rows are fetched by.
+_SQLITE = {
+    "articles": ("articles_recent", "articles_fts"),
+    "stories": ("stories_recent", "stories_fts"),
+}
+_POSTGRESQL = {
+    "articles": ("articles_recent", "id", "articles_fts", "id"),
+    "stories": ("stories_recent", "story_id", "stories_fts", "story_id"),
+}
+# Stories are listed only while active (a merged one redirects to the story it joined).
+_ACTIVE = " AND EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
+
+
 class SearchQueries(ListingQueries):
-    def _matches(self, table: str, key: str, column: str, query: str) -> tuple[str, str]:
-        """The newest ``:m`` matches of ``query`` in a search table (``rid``, ``rank``:
-        lower is better), and the match text to bind as ``:q``; '' for a query without
-        words. Only these are ranked (see the module doc)."""
-        if self.dialect.name == "sqlite":
-            newest = (
-                f"SELECT rowid FROM {table} WHERE {table} MATCH :q"
-                " ORDER BY rowid DESC LIMIT 1 OFFSET :m - 1"
-            )
-            # FTS5 takes the rowid bound into its scan: bm25 runs on the newest matches only.
-            sql = (
-                f"SELECT rowid AS rid, rank FROM {table} WHERE {table} MATCH :q"
-                f" AND rowid >= coalesce(({newest}), 0)"
-            )
-            return sql, fts_query(query)
-        sql = (
-            f"SELECT {key} AS rid, -ts_rank({column}, to_tsquery('storywire', :q), 1) AS rank"
-            f" FROM (SELECT {key}, {column} FROM {table}"
-            f" WHERE {column} @@ to_tsquery('storywire', :q) ORDER BY {key} DESC LIMIT :m) c"
+    def _search_ids(self, entity: str, query: str, limit: int, offset: int) -> list[int]:
+        """Ids of the page of matches: the window's ranked, then the full index's others
+        newest first (see the module doc)."""
+        found = query_words(query)
+        if not found:
+            return []
+        need = limit + offset
+        active = entity == "stories"
+        with self._tx() as conn:
+            if self.dialect.name == "sqlite":
+                ranked = self._sqlite_window(conn, entity, query, need, active)
+                if len(ranked) < need:
+                    ranked += self._sqlite_older(conn, entity, found, ranked, need, active)
+            else:
+                ranked = self._pg_window(conn, entity, query, need, active)
+                if len(ranked) < need:
+                    ranked += self._pg_older(conn, entity, query, ranked, need, active)
+        return ranked[offset:need]
+
+    def _sqlite_window(
+        self, conn: Connection, entity: str, query: str, need: int, active: bool
+    ) -> list[int]:
+        window, _ = _SQLITE[entity]
+        newest = (
+            f"SELECT rowid FROM {window} WHERE {window} MATCH :q"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET :m - 1"
         )
-        return sql, ts_query(query)
+        # FTS5 takes the rowid bound into its scan: bm25 runs on the newest matches only.
+        sql = (
+            f"SELECT rowid FROM {window} WHERE {window} MATCH :q"
+            f" AND rowid >= coalesce(({newest}), 0)"
+            + (_ACTIVE.format(rid="rowid") if active else "")
+            + " ORDER BY rank, rowid DESC LIMIT :need"
+        )
+        params = {"q": fts_query(query), "m": max(RANKED, need), "need": need}
+        return [r[0] for r in conn.execute(text(sql), params)]
+
+    def _sqlite_older(
+        self,
+        conn: Connection,
+        entity: str,
+        found: list[str],
+        seen: list[int],
+        need: int,
+        active: bool,
+    ) -> list[int]:
+        """The full index's matches not in ``seen``, newest first. The last word matches
+        itself and its completions among the window's words (FTS5's own prefix query
+        reads every indexed word with that prefix, over the whole store); when the window
+        holds none, the prefix query (a prefix no recent article has is a rare one)."""
+        _, full = _SQLITE[entity]
+        last = folded(found[-1])
+        completions = []
+        if last:
+            after = last[:-1] + chr(ord(last[-1]) + 1)
+            completions = [
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "SELECT term FROM articles_recent_terms WHERE term > :w"
+                        " AND term < :after ORDER BY term LIMIT :n"
+                    ),
+                    {"w": last, "after": after, "n": COMPLETIONS},
+                )
+            ]
+        if completions:
+            ored = "(" + " OR ".join(f'"{t}"' for t in [last, *completions]) + ")"
+        else:
+            ored = f'"{found[-1]}"*'
+        match = " AND ".join([*(f'"{w}"' for w in found[:-1]), ored])
+        skip = ",".join(str(int(i)) for i in seen)
+        sql = (
+            f"SELECT rowid FROM {full} WHERE {full} MATCH :q"
+            + (f" AND rowid NOT IN ({skip})" if skip else "")
+            + (_ACTIVE.format(rid="rowid") if active else "")
+            + " ORDER BY rowid DESC LIMIT :n"
+        )
+        return [r[0] for r in conn.execute(text(sql), {"q": match, "n": need - len(seen)})]
+
+    def _pg_window(
+        self, conn: Connection, entity: str, query: str, need: int, active: bool
+    ) -> list[int]:
+        window, key, _, _ = _POSTGRESQL[entity]
+        sql = (
+            f"SELECT {key} FROM (SELECT {key}, doc FROM {window}"
+            f" WHERE doc @@ to_tsquery('storywire', :q)"
+            + (_ACTIVE.format(rid=key) if active else "")
+            + f" ORDER BY {key} DESC LIMIT :m) c"
+            f" ORDER BY ts_rank(doc, to_tsquery('storywire', :q), 1) DESC, {key} DESC"
+            " LIMIT :need"
+        )
+        params = {"q": ts_query(query), "m": max(RANKED, need), "need": need}
+        return [r[0] for r in conn.execute(text(sql), params)]
+
+    def _pg_older(
+        self, conn: Connection, entity: str, query: str, seen: list[int], need: int, active: bool
+    ) -> list[int]:
+        """The full index's matches not in ``seen``, newest first: the GIN bitmap of the
+        matches, each visited in the narrow full-index table, then sorted ("+ 0": not in
+        key order, else the planner may walk the primary key backwards testing every
+        row's document, read from TOAST, until enough match: 13 s for a rare pair at
+        300,000 articles). A query gets here when the window holds few of its matches,
+        so the store holds few too, as a rule."""
+        _, _, full, key = _POSTGRESQL[entity]
+        skip = ",".join(str(int(i)) for i in seen)
+        sql = (
+            f"SELECT {key} FROM {full} WHERE doc @@ to_tsquery('storywire', :q)"
+            + (f" AND {key} NOT IN ({skip})" if skip else "")
+            + (_ACTIVE.format(rid=key) if active else "")
+            + f" ORDER BY {key} + 0 DESC LIMIT :n"
+        )
+        params = {"q": ts_query(query), "n": need - len(seen)}
+        return [r[0] for r in conn.execute(text(sql), params)]
 
     def search_stories(self, query: str, *, limit: int = 20, offset: int = 0) -> list[Listed]:
         """Written stories whose current title, highlights or body match, best first."""
-        matches, match = self._matches("stories_fts", "story_id", "doc", query)
-        if not match:
+        ids = self._search_ids("stories", query, limit, offset)
+        if not ids:
             return []
-        # Ranked and cut to the page first; the title and first highlight (JSON work)
-        # only for the page's stories.
-        top = (
-            f"SELECT m.rid, m.rank FROM ({matches}) m JOIN stories s ON s.id = m.rid"
-            " WHERE s.status = 'active' ORDER BY m.rank, m.rid DESC LIMIT :limit OFFSET :offset"
-        )
-        sql = (
-            self._listed_sql().replace(
-                "FROM stories s", f"FROM ({top}) t JOIN stories s ON s.id = t.rid"
-            )
-            + " ORDER BY t.rank, s.id DESC"
-        )
-        params = {"q": match, "limit": limit, "offset": offset, "m": _ranked(limit, offset)}
+        marks = ",".join(str(int(i)) for i in ids)
         with self._tx() as conn:
-            return [listed(r) for r in conn.execute(text(sql), params)]
+            found = {
+                x.story.id: x
+                for x in map(
+                    listed, conn.execute(text(self._listed_sql() + f" AND s.id IN ({marks})"))
+                )
+            }
+        return [found[i] for i in ids if i in found]
 
     def search_articles(
-        self, query: str, *, limit: int = 20, offset: int = 0
+        self, query: str, *, limit: int = 20, offset: int = 0, with_text: bool = True
     ) -> list[StoredArticle]:
-        """Articles whose title, author, summary or text start match, best first."""
-        table = "articles_fts" if self.dialect.name == "sqlite" else "articles"
-        matches, match = self._matches(table, "id", "search", query)
-        if not match:
+        """Articles whose title, author, summary or text start match, best first;
+        ``with_text=False``: their ``text`` left empty (results show the summary: reading
+        20 full texts was a fifth of a search request's CPU)."""
+        ids = self._search_ids("articles", query, limit, offset)
+        if not ids:
             return []
-        top = (
-            f"SELECT rid, rank FROM ({matches}) m"
-            " ORDER BY rank, rid DESC LIMIT :limit OFFSET :offset"
+        marks = ",".join(str(int(i)) for i in ids)
+        select = (
+            rows.ARTICLE_SELECT
+            if with_text
+            else rows.ARTICLE_SELECT.replace("a.text,", "'' AS text,")
         )
-        sql = rows.ARTICLE_SELECT.replace(
-            "FROM articles a", f"FROM ({top}) t JOIN articles a ON a.id = t.rid"
-        )
-        params = {"q": match, "limit": limit, "offset": offset, "m": _ranked(limit, offset)}
         with self._tx() as conn:
-            found = conn.execute(text(sql + " ORDER BY t.rank, a.id DESC"), params)
-            return [rows.article(r._mapping) for r in found]
-
-
-def _ranked(limit: int, offset: int) -> int:
-    """How many of the newest matches to rank: RANKED, or enough for the page asked."""
-    return max(RANKED, limit + offset)
+            got = conn.execute(text(select + f" WHERE a.id IN ({marks})"))
+            found = {a.id: a for a in (rows.article(r._mapping) for r in got)}
+        return [found[i] for i in ids if i in found]

@@ -49,7 +49,7 @@ async def story_response(
     request: Request, story_id: int, version: int | None, kind: str, prefix: str
 ) -> Response:
     web = web_of(request)
-    story = web.head(story_id)
+    story = web.head(story_id, cached=True)
     if story.status == "merged" and story.merged_into:
         tail = f"/versions/{version}" if version else ""
         return RedirectResponse(f"{prefix}/{story.merged_into}{tail}", status_code=301)
@@ -92,7 +92,11 @@ def search(
     web = web_of(request)
     per = 20
     stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10) if q else []
-    articles = web.store.search_articles(q, limit=per, offset=(page - 1) * per) if q else []
+    articles = (
+        web.store.search_articles(q, limit=per, offset=(page - 1) * per, with_text=False)
+        if q
+        else []
+    )
     more = len(articles) == per or len(stories) == 10
     page_data = web.page(
         "search.html",
