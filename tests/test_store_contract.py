@@ -207,18 +207,29 @@ def test_search_window_then_the_full_index(store):
     assert [a.id for a in store.search_articles("quokka", limit=1, offset=2)] == [1]
     assert [a.id for a in store.search_articles("quokka", limit=2, offset=1)] == [2, 1]
     assert store.search_articles("quokka", with_text=False)[0].text == ""
+
     # An article numbered a window past article 2 pushes 2 (and 1) out of the window.
+    def add(article_id: int, title: str) -> None:
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, url, source_id, title, published_at, fetched_at,"
+                    " content_hash) SELECT :id, url || :mark, source_id, :title, published_at,"
+                    " fetched_at, :mark FROM articles WHERE id = 3"
+                ),
+                {"id": article_id, "title": title, "mark": f"#{article_id}"},
+            )
+
+    add(2 + window.ARTICLES, "Wombat")
+    key = "rowid" if store.dialect.name == "sqlite" else "id"
     with store.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO articles (id, url, source_id, title, published_at, fetched_at,"
-                " content_hash) SELECT :id, url || '#later', source_id, 'Wombat', published_at,"
-                " fetched_at, 'later' FROM articles WHERE id = 3"
-            ),
-            {"id": 2 + window.ARTICLES},
-        )
-        key = "rowid" if store.dialect.name == "sqlite" else "id"
         left = conn.execute(text(f"SELECT {key} FROM articles_recent ORDER BY {key}")).all()
     assert [r[0] for r in left] == [3, 2 + window.ARTICLES]
     assert [a.id for a in store.search_articles("quokka")] == [3, 2, 1]  # 2 and 1: older
     assert [a.id for a in store.search_articles("wombat")] == [2 + window.ARTICLES]
+    # Older matches far below the newest: found newest first.
+    add(10, "Platypus seen")
+    add(3 * 16384, "Platypus again")
+    add(5 * 16384, "Echidna")
+    assert [a.id for a in store.search_articles("platypus")] == [3 * 16384, 10]
+    assert [a.id for a in store.search_articles("platyp", limit=1, offset=1)] == [10]

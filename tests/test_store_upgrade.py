@@ -109,7 +109,7 @@ def test_upgrade_from_0007_fills_the_search_windows_and_facet_indexes(database):
         old = make_article(1, title="Quokka census", section="nature", language="en")
         store.add_article(old, content_hash="1")
         story = make_story(store, [make_article(2, title="Wombat rescue")], "Wombat rescue")
-        assert store.migrate() == ["0008_facet_indexes", "0009_search_window"]
+        assert store.migrate() == ["0008_facet_indexes", "0009_search_window", "0010_articles_fts"]
         assert [a.id for a in store.search_articles("quokka")] == [1]
         assert [s.story.id for s in store.search_stories("wombat")] == [story]
         facets = store.facets()
@@ -118,3 +118,23 @@ def test_upgrade_from_0007_fills_the_search_windows_and_facet_indexes(database):
         assert [a.id for a in store.search_articles("quokka")] == [3, 1]
     finally:
         store.close()
+
+
+def test_a_new_file_opened_during_another_connections_write_waits_for_it(tmp_path):
+    """Switching a new SQLite file to WAL while another connection writes (a migration
+    in another thread) was "database is locked" at once, without the busy wait."""
+    import sqlite3
+    import time
+
+    db = tmp_path / "new.db"
+    writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE t (x INTEGER)")
+    threading.Timer(0.3, lambda: writer.execute("COMMIT")).start()
+    started = time.monotonic()
+    store = Store(db)
+    try:
+        assert store.revision() is None and time.monotonic() - started >= 0.2
+    finally:
+        store.close()
+        writer.close()

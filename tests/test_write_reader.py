@@ -169,6 +169,9 @@ def test_small_story_highlight_never_repeats_the_story():
     cut = [_article(32, "Wire One", "Magnitude 7.1 earthquake strikes southern Chile", "A")]
     draft = ExtractiveWriter().write(cut)
     assert draft.highlights == () and [s.text for s in draft.body] == [draft.title]
+    lean = [_article(33, "Wire One", "Quake hits Chile", "He said the quake hit hard at night.")]
+    draft = ExtractiveWriter().write(lean)  # no sentence stands alone: never an empty Story
+    assert draft.highlights == () and [s.text for s in draft.body] == ["Quake hits Chile"]
     for k in range(1, 4):
         draft = ExtractiveWriter().write(QUAKE[:k])
         body = [s.text for s in draft.body]
@@ -253,15 +256,20 @@ def test_small_stories_never_repeat_a_highlight(data_dir):
     fact): no highlight repeated in the Story, every one supported and at most 30 words."""
     writer = ExtractiveWriter()
     tally = reader_side.Tally()
+    with_highlight = 0
     for arts in _neus_train(data_dir, 300):
         draft = writer.write(arts)
         tally.add(arts, draft)
+        with_highlight += bool(draft.highlights)
         by_id = {a.id: a for a in arts}
         for h in draft.highlights:
             assert len(h.text.split()) <= 30, h.text
             assert h.sources and any(supported_by(h.text, by_id[i]) for i in h.sources)
     assert tally.highlights_repeated == 0
-    assert tally.highlights >= tally.stories * 0.8  # most small stories still get one
+    # Most small stories still get one: a Story sentence moves up when one sentence
+    # and 40 words stay (243 of these 300 stories; 228 when two sentences and 60
+    # words had to stay).
+    assert with_highlight >= tally.stories * 0.8
 
 
 def test_story_grows_with_the_outlets(real):

@@ -87,7 +87,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # The wait first: switching a new file to WAL takes a lock another process may hold.
     cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA journal_mode=WAL")
+    # A new file's switch to WAL needs an exclusive lock; while another connection is in
+    # a write transaction (a migration in another thread or process) SQLite answers
+    # "database is locked" at once, without the busy wait: retry for as long.
+    deadline = time.monotonic() + 10.0
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()

@@ -1,37 +1,37 @@
 """Full-text search over stories and articles, best match first.
 
-Two indexes per entity. The full ones (0003) hold every article (title, author, the
-first 2,000 characters of summary + text) and story (current title, highlights, body):
-SQLite FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL
-``tsvector`` columns with GIN indexes (``articles.search``; ``stories_fts.doc``). The
-windows (0009) hold compact documents of the newest only: an article's title, author
-and lead (600 characters), a story's title and highlights, for the articles numbered
-within 20,000 of the newest and the stories within 10,000 (``articles_recent``,
-``stories_recent``). Both fold case and accents (FTS5 ``remove_diacritics``; the
-``storywire`` text search configuration: unaccent). A query is its words ANDed, the
-last also matching as a prefix.
+Two indexes per entity. The full ones hold every article (title, author, the first
+2,000 characters of summary + text) and story (current title, highlights, body): SQLite
+FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL narrow tables
+of ``tsvector`` with GIN indexes (``articles_fts.doc``, ``stories_fts.doc``). The
+windows hold compact documents of the newest only: an article's title, author and lead
+(600 characters), a story's whole document, for the articles numbered within 20,000 of
+the newest and the stories within 10,000 (``articles_recent``, ``stories_recent``).
+Both fold case and accents (FTS5 ``remove_diacritics``; the ``storywire`` text search
+configuration: unaccent). A query is its words ANDed, the last also matching as a
+prefix.
 
 A search ranks the matches in the window: bm25 on SQLite, ``ts_rank`` with bm25's
 length normalisation idea (rank / (1 + log(length))) on PostgreSQL; of a very common
 word only the newest ``RANKED`` matches of the window. When the window holds fewer
 matches than the page asks for, the other matches follow from the full index, newest
-first, unranked. On SQLite the last word's completions there are the window's words
-starting with it (an FTS5 prefix query expands the prefix over the whole index), and
-the word itself.
+first, unranked. SQLite: in rowid order; the last word matches itself and the window's
+words starting with it (an FTS5 prefix query expands the prefix over the whole index;
+when the window has no such word, the prefix query: a rare prefix). PostgreSQL: the
+GIN bitmap of the matches (see ``_pg_older``).
 
 Why: ranking and prefix expansion cost per match and per indexed occurrence of the
 words, so on the full index a search's cost grew with the store (at 300,000 articles on
 SQLite: bm25's document-frequency pass over all 135,000 "trump" matches and the prefix
 expansion of "senate*" took 25-30 ms per query; on PostgreSQL every match's tsvector
 was read from TOAST). The window bounds both; the full index is read only newest first
-and only for queries the window cannot fill (a rare pair of words), through the words'
-posting lists. For news the newest matches are what a reader asks for.
+and only for queries the window cannot fill (a rare pair of words). For news the
+newest matches are what a reader asks for.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -85,8 +85,8 @@ _SQLITE = {
     "stories": ("stories_recent", "stories_fts"),
 }
 _POSTGRESQL = {
-    "articles": ("articles_recent", "id", "articles", "id", "search"),
-    "stories": ("stories_recent", "story_id", "stories_fts", "story_id", "doc"),
+    "articles": ("articles_recent", "id", "articles_fts", "id"),
+    "stories": ("stories_recent", "story_id", "stories_fts", "story_id"),
 }
 # Stories are listed only while active (a merged one redirects to the story it joined).
 _ACTIVE = " AND EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
@@ -141,13 +141,14 @@ class SearchQueries(ListingQueries):
     ) -> list[int]:
         """The full index's matches not in ``seen``, newest first. The last word matches
         itself and its completions among the window's words (FTS5's own prefix query
-        would read every indexed word with that prefix, over the whole store)."""
-        window, full = _SQLITE[entity]
+        reads every indexed word with that prefix, over the whole store); when the window
+        holds none, the prefix query (a prefix no recent article has is a rare one)."""
+        _, full = _SQLITE[entity]
         last = folded(found[-1])
-        terms = [last]
-        if last:  # the articles' window: the most words
+        completions = []
+        if last:
             after = last[:-1] + chr(ord(last[-1]) + 1)
-            terms += [
+            completions = [
                 r[0]
                 for r in conn.execute(
                     text(
@@ -157,7 +158,10 @@ class SearchQueries(ListingQueries):
                     {"w": last, "after": after, "n": COMPLETIONS},
                 )
             ]
-        ored = "(" + " OR ".join(f'"{t}"' for t in terms) + ")"
+        if completions:
+            ored = "(" + " OR ".join(f'"{t}"' for t in [last, *completions]) + ")"
+        else:
+            ored = f'"{found[-1]}"*'
         match = " AND ".join([*(f'"{w}"' for w in found[:-1]), ored])
         skip = ",".join(str(int(i)) for i in seen)
         sql = (
@@ -171,7 +175,7 @@ class SearchQueries(ListingQueries):
     def _pg_window(
         self, conn: Connection, entity: str, query: str, need: int, active: bool
     ) -> list[int]:
-        window, key, _, _, _ = _POSTGRESQL[entity]
+        window, key, _, _ = _POSTGRESQL[entity]
         sql = (
             f"SELECT {key} FROM (SELECT {key}, doc FROM {window}"
             f" WHERE doc @@ to_tsquery('storywire', :q)"
@@ -186,20 +190,21 @@ class SearchQueries(ListingQueries):
     def _pg_older(
         self, conn: Connection, entity: str, query: str, seen: list[int], need: int, active: bool
     ) -> list[int]:
-        """The full index's matches not in ``seen``, newest first: all matches through
-        the GIN index's posting lists (MATERIALIZED: not a backward scan of the table
-        testing each row's tsvector, read from TOAST, until enough match)."""
-        _, _, full, key, column = _POSTGRESQL[entity]
+        """The full index's matches not in ``seen``, newest first: the GIN bitmap of the
+        matches, each visited in the narrow full-index table, then sorted ("+ 0": not in
+        key order, else the planner may walk the primary key backwards testing every
+        row's document, read from TOAST, until enough match: 13 s for a rare pair at
+        300,000 articles). A query gets here when the window holds few of its matches,
+        so the store holds few too, as a rule."""
+        _, _, full, key = _POSTGRESQL[entity]
         skip = ",".join(str(int(i)) for i in seen)
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT {key} AS rid FROM {full}"
-            f" WHERE {column} @@ to_tsquery('storywire', :q))"
-            " SELECT rid FROM m WHERE true"
-            + (f" AND rid NOT IN ({skip})" if skip else "")
-            + (_ACTIVE.format(rid="rid") if active else "")
-            + " ORDER BY rid DESC LIMIT :n"
+            f"SELECT {key} FROM {full} WHERE doc @@ to_tsquery('storywire', :q)"
+            + (f" AND {key} NOT IN ({skip})" if skip else "")
+            + (_ACTIVE.format(rid=key) if active else "")
+            + f" ORDER BY {key} + 0 DESC LIMIT :n"
         )
-        params: dict[str, Any] = {"q": ts_query(query), "n": need - len(seen)}
+        params = {"q": ts_query(query), "n": need - len(seen)}
         return [r[0] for r in conn.execute(text(sql), params)]
 
     def search_stories(self, query: str, *, limit: int = 20, offset: int = 0) -> list[Listed]:

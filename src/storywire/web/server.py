@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from contextlib import suppress
 from typing import Any
@@ -17,7 +18,17 @@ _ENV = "_STORYWIRE_SERVE_SETTINGS"  # settings handed to worker processes
 
 def app_from_env() -> FastAPI:
     """App factory for worker processes: the settings the parent resolved."""
-    return create_app(Settings.model_validate_json(os.environ[_ENV]))
+    return frozen(create_app(Settings.model_validate_json(os.environ[_ENV])))
+
+
+def frozen(app: FastAPI) -> FastAPI:
+    """``app``, with every object made so far moved out of the garbage collector's
+    generations (``gc.freeze``): the modules, templates and store live as long as the
+    process, and a full collection walking them all (120,000 objects, ~120 ms on a
+    loaded machine) stopped every request in flight: the story pages' p99."""
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def serve_forever(settings: Settings) -> None:
@@ -38,4 +49,4 @@ def serve_forever(settings: Settings) -> None:
                 **common,
             )
         else:
-            uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run()
+            uvicorn.Server(uvicorn.Config(frozen(create_app(settings)), **common)).run()
