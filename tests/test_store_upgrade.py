@@ -109,7 +109,12 @@ def test_upgrade_from_0007_fills_the_search_windows_and_facet_indexes(database):
         old = make_article(1, title="Quokka census", section="nature", language="en")
         store.add_article(old, content_hash="1")
         story = make_story(store, [make_article(2, title="Wombat rescue")], "Wombat rescue")
-        assert store.migrate() == ["0008_facet_indexes", "0009_search_window", "0010_articles_fts"]
+        assert store.migrate() == [
+            "0008_facet_indexes",
+            "0009_search_window",
+            "0010_articles_fts",
+            "0011_bounded_trim",
+        ]
         assert [a.id for a in store.search_articles("quokka")] == [1]
         assert [s.story.id for s in store.search_stories("wombat")] == [story]
         facets = store.facets()
