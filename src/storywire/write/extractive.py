@@ -17,8 +17,10 @@ outlets behind a fact ranks it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -260,8 +262,9 @@ def _story(m: _Material, budget: int, lam: float, without: Fact | None = None) -
     return [lead, *rest]
 
 
-def _tokens(text: str) -> list[str]:
-    return "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple("".join(ch.lower() if ch.isalnum() else " " for ch in text).split())
 
 
 def repeats(highlight: str, sentence: str) -> bool:
@@ -269,6 +272,9 @@ def repeats(highlight: str, sentence: str) -> bool:
     h, s = _tokens(highlight), _tokens(sentence)
     if not h:
         return False
+    held = Counter(s)
+    if sum(min(n, held[w]) for w, n in Counter(h).items()) < REPEAT * len(h):
+        return False  # the words in common bound the words in order: no repeat possible
     prev = [0] * (len(s) + 1)
     for x in h:
         cur = [0]
