@@ -13,11 +13,14 @@ import itertools
 import re
 import threading
 import zlib
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from courlan import normalize_url
 
+from . import dedup_kernel
 from .text import CUTS, words
 
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
@@ -93,8 +96,14 @@ def _joined(text: str) -> bytes:
 
 
 def warm_up() -> None:
-    """Build the lookup tables now (e.g. before forking workers that share them)."""
+    """Build the lookup tables and compile the kernel now (e.g. before forking workers
+    that share them)."""
+    global _KERNEL
     _crc_tables()
+    if _KERNEL is None and (kernel := dedup_kernel.compiled()) is not None:
+        _kernel_tables()
+        kernel(np.zeros(0, np.uint32), _NO_FOLD, _NO_WORD, _NO_CRC, *_params(64), 40, True)
+        _KERNEL = kernel
 
 
 @functools.cache
@@ -161,6 +170,10 @@ def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature |
     """The MinHash signature of a text's word 5-grams; None under ``min_words`` words.
 
     Pure and picklable, so extraction worker processes compute it beside the page."""
+    if _KERNEL is not None:
+        done = _compiled(_KERNEL, text, num_perm, min_words, True)
+        if done is not None:
+            return done[1]
     return _signature(_word_crcs(_joined(text)), num_perm, min_words)
 
 
@@ -168,9 +181,44 @@ def dedup_keys(
     title: str, text: str, num_perm: int = 64, min_words: int = 40
 ) -> tuple[str, Signature | None]:
     """``content_hash`` and ``signature`` at once (the text is split into words once)."""
+    if _KERNEL is not None:
+        done = _compiled(_KERNEL, text or title, num_perm, min_words, bool(text))
+        if done is not None:
+            return hashlib.sha1(done[0].tobytes()).hexdigest(), done[1]
     joined = _joined(text or title)
     digest = hashlib.sha1(joined).hexdigest()
     return digest, _signature(_word_crcs(joined), num_perm, min_words) if text else None
+
+
+@functools.cache
+def _kernel_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(case folding, word characters, CRC-32 bytes) per code point, for the kernel."""
+    return dedup_kernel.fold_table(), _BMP_WORD.astype(np.uint8), dedup_kernel.crc_table()
+
+
+_NO_FOLD = np.zeros(0, dtype=np.int32)
+_NO_WORD = np.zeros(0, dtype=np.uint8)
+_NO_CRC = np.zeros(0, dtype=np.uint32)
+_KERNEL: Callable[..., Any] | None = None  # dedup_kernel's, once warm_up loaded it
+
+
+def _compiled(
+    kernel: Callable[..., Any], text: str, num_perm: int, min_words: int, want_sig: bool
+) -> tuple[np.ndarray, Signature | None] | None:
+    """(joined words in UTF-8, signature) from the compiled kernel; None for a text with
+    a character beyond the BMP (the numpy path's plain definition takes it)."""
+    fold, word, crc = _kernel_tables()
+    mix, a, b = _params(num_perm)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    status, joined, values, grams = kernel(cps, fold, word, crc, mix, a, b, min_words, want_sig)
+    if status == dedup_kernel.FOLDS:  # e.g. "ß" -> "ss": Python folds the text first
+        cps = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), np.uint32)
+        status, joined, values, grams = kernel(
+            cps, _NO_FOLD, word, crc, mix, a, b, min_words, want_sig
+        )
+    if status != 0:
+        return None
+    return joined, (tuple(values.tolist()), int(grams)) if values.size else None
 
 
 def _signature(w: np.ndarray, num_perm: int, min_words: int) -> Signature | None:
