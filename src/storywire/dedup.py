@@ -95,15 +95,15 @@ def _joined(text: str) -> bytes:
     return out.tobytes().decode("utf-32-le").encode()
 
 
-def warm_up() -> None:
-    """Build the lookup tables and compile the kernel now (e.g. before forking workers
-    that share them)."""
+def warm_up(kernel: bool = True) -> None:
+    """Build the lookup tables now (e.g. before forking workers that share them) and,
+    with ``kernel``, load the compiled kernel (~0.7 s of CPU, see ``dedup_kernel``)."""
     global _KERNEL
     _crc_tables()
-    if _KERNEL is None and (kernel := dedup_kernel.compiled()) is not None:
+    if kernel and _KERNEL is None and (compiled := dedup_kernel.compiled()) is not None:
         _kernel_tables()
-        kernel(np.zeros(0, np.uint32), _NO_FOLD, _NO_WORD, _NO_CRC, *_params(64), 40, True)
-        _KERNEL = kernel
+        compiled(np.zeros(0, np.uint32), _NO_FOLD, _NO_WORD, _NO_CRC, *_params(64), 40, True)
+        _KERNEL = compiled
 
 
 @functools.cache

@@ -9,9 +9,9 @@ values bit for bit (tests/test_dedup.py checks both against the plain definition
 
 Loading it costs ~0.7 s of CPU (importing numba, then the compiled code from numba's
 cache beside this file; the first run ever compiles it, a few seconds), worth it from
-a few thousand articles on: ``dedup.warm_up`` loads it (``storywire batch`` before its
-workers fork, so they inherit it) and until then ``dedup`` takes its numpy path, as
-it does without numba (not installed, or a platform it does not support).
+a few thousand articles on: ``dedup.warm_up`` loads it (each ``storywire batch`` worker
+as it starts) and until then ``dedup`` takes its numpy path, as it does without numba
+(not installed, or a platform it does not support).
 """
 
 from __future__ import annotations
