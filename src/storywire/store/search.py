@@ -228,16 +228,19 @@ class SearchQueries(ListingQueries):
         self, conn: Connection, entity: str, query: str, need: int, active: bool
     ) -> list[int]:
         window, key, _, _ = _POSTGRESQL[entity]
+        # The limits are numbers in the text, not parameters: psycopg prepares a repeated
+        # statement, and PostgreSQL's generic plan for an unknown LIMIT joined the story
+        # window with `stories` by walking its primary key backwards (~6,000 rows per
+        # "trump court*"): 1.5 ms of database CPU per search instead of 0.7.
         sql = (
             f"SELECT {key} FROM (SELECT {key}, doc FROM {window}"
             f" WHERE doc @@ to_tsquery('storywire', :q)"
             + (_ACTIVE.format(rid=key) if active else "")
-            + f" ORDER BY {key} DESC LIMIT :m) c"
+            + f" ORDER BY {key} DESC LIMIT {int(max(RANKED, need))}) c"
             f" ORDER BY ts_rank(doc, to_tsquery('storywire', :q), 1) DESC, {key} DESC"
-            " LIMIT :need"
+            f" LIMIT {int(need)}"
         )
-        params = {"q": ts_query(query), "m": max(RANKED, need), "need": need}
-        return [r[0] for r in self._run(conn, sql, params)]
+        return [r[0] for r in self._run(conn, sql, {"q": ts_query(query)})]
 
     def _pg_older(
         self, conn: Connection, entity: str, query: str, seen: list[int], need: int, active: bool
@@ -253,9 +256,9 @@ class SearchQueries(ListingQueries):
             f"SELECT {key} FROM {full} WHERE doc @@ to_tsquery('storywire', :q)"
             + (f" AND {key} <> ALL(:seen)" if seen else "")
             + (_ACTIVE.format(rid=key) if active else "")
-            + f" ORDER BY {key} + 0 DESC LIMIT :n"
+            + f" ORDER BY {key} + 0 DESC LIMIT {int(need - len(seen))}"
         )
-        params = {"q": ts_query(query), "n": need - len(seen), "seen": list(seen)}
+        params = {"q": ts_query(query), "seen": list(seen)}
         return [r[0] for r in self._run(conn, sql, params)]
 
     def search_stories(self, query: str, *, limit: int = 20, offset: int = 0) -> list[Listed]:
