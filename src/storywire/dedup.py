@@ -7,6 +7,7 @@ a trailing slash, AMP variants and the ``m.``/``mobile.`` host prefix.
 
 from __future__ import annotations
 
+import array
 import functools
 import hashlib
 import itertools
@@ -102,7 +103,6 @@ def warm_up(kernel: bool = True) -> None:
     _crc_tables()
     if kernel and _KERNEL is None and (compiled := dedup_kernel.compiled()) is not None:
         _kernel_tables()
-        compiled(np.zeros(0, np.uint32), _NO_FOLD, _NO_WORD, _NO_CRC, *_params(64), 40, True)
         _KERNEL = compiled
 
 
@@ -197,8 +197,6 @@ def _kernel_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 _NO_FOLD = np.zeros(0, dtype=np.int32)
-_NO_WORD = np.zeros(0, dtype=np.uint8)
-_NO_CRC = np.zeros(0, dtype=np.uint32)
 _KERNEL: Callable[..., Any] | None = None  # dedup_kernel's, once warm_up loaded it
 
 
@@ -321,7 +319,7 @@ class NearDuplicates:
             # band k: values[k * rows : (k + 1) * rows] (zip over one iterator cuts them)
             cut = zip(*[iter(values)] * self._rows, strict=False)
             keys = list(itertools.islice(cut, self._bands))
-            result = (np.array(values, dtype=np.uint32), sig[1], keys)
+            result = (np.frombuffer(array.array("I", values), dtype=np.uint32), sig[1], keys)
         self._last = (text, result)
         return result
 

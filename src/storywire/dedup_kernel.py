@@ -16,11 +16,14 @@ as it starts) and until then ``dedup`` takes its numpy path, as it does without 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 FOLDS = 1  # the text holds a character whose case folding is several characters
 ASTRAL = 2  # ... or a character beyond the BMP: the caller takes the plain path
@@ -153,9 +156,24 @@ def _keys(  # the kernel's Python source (compiled below when numba is there)
 
 @cache
 def compiled() -> Callable[..., Any] | None:
-    """The compiled kernel (None without numba)."""
+    """The kernel, compiled and run once on an empty text (None without numba, or when
+    numba fails here: the numpy path gives the same keys, only slower)."""
     try:
         from numba import njit
     except ImportError:  # pragma: no cover - numba is a dependency; a broken install
         return None
-    return njit(cache=True, nogil=True)(_keys)
+    try:
+        try:
+            kernel = njit(cache=True, nogil=True)(_keys)
+        except RuntimeError:  # pragma: no cover - no writable cache folder: compile each run
+            kernel = njit(nogil=True)(_keys)
+        empty = np.zeros(0, dtype=np.uint32)
+        none = np.zeros(0, dtype=np.uint64)
+        text = np.frombuffer(b"", dtype=np.uint32)  # as the callers pass a text: read-only
+        kernel(
+            text, np.zeros(0, np.int32), np.zeros(0, np.uint8), empty, none, none, none, 40, True
+        )
+    except Exception as exc:  # pragma: no cover - e.g. a platform numba cannot compile for
+        log.warning("dedup keys: compiled kernel unavailable (%s), using numpy", exc)
+        return None
+    return kernel
