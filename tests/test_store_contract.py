@@ -262,3 +262,21 @@ def test_long_listings_rank_recent_stories_first_with_the_same_answer(store):
     since = ref - timedelta(days=7)
     short = store.ranked_stories(StoryFilter(since=since), ref=ref)
     assert [r.story.id for r in short] == recent
+
+
+def test_postgresql_connections_per_process_are_bounded(database):
+    """`database_pool` bounds a process's PostgreSQL connections (no overflow): more busy
+    connections than the database's cores cost it CPU in contention."""
+    from storywire import load_settings
+    from storywire.store import open_store
+
+    url = database if "://" in database else ""
+    store = open_store(load_settings(None, database_url=url, db=database, database_pool=3))
+    try:
+        if store.path is None:
+            assert store.engine.pool.size() == 3  # type: ignore[attr-defined]
+            assert store.engine.pool._max_overflow == 0  # type: ignore[attr-defined]
+        store.migrate()
+        assert store.article_count() == 0
+    finally:
+        store.close()

@@ -27,6 +27,14 @@ class Settings(BaseSettings):
         description="Database URL, e.g. postgresql://user@host/storywire for PostgreSQL"
         " (several processes or machines); empty: the SQLite file `db`.",
     )
+    database_pool: int = Field(
+        8,
+        ge=1,
+        le=1000,
+        description="PostgreSQL connections one process keeps at most (callers beyond wait"
+        " for one): more busy connections than the database has cores cost its CPU in"
+        " contention.",
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")
     user_agent: str = Field(
