@@ -2,6 +2,16 @@
 
     python -m bench.scale [--articles 300000] [--chunk 30000] [--import-all]
                           [--seconds 5] [--connections 50] [--only sqlite|postgresql]
+                          [--workers N] [--keep DIR]
+    python -m bench.scale --measure STORE [--measure STORE] [--routes search,story]
+                          [--workers N] [--seconds 10]
+
+--keep DIR keeps what the run built: the SQLite store as DIR/scale.db and the
+PostgreSQL server running (its URL and stop command printed). --measure STORE (a
+SQLite file or a postgresql:// database URL; repeatable) only measures the web routes
+of stores already built, at their size: the 300k measurement again in minutes instead
+of the whole run. --workers N: `storywire serve --workers N` (N processes; the CPU
+figures are the sum over them).
 
 Input: the newest CHUNK AllSides articles ($STORYWIRE_DATA) with a date not in the
 future, as ARTICLES / CHUNK copies, each copy the same articles with dates shifted by the
@@ -13,7 +23,7 @@ Per database:
   1. the first copy imported with `storywire import` (an empty store): articles/s and
      the import process's peak RSS;
   2. the web routes at that size: requests/s, p50 and p99 under wrk (CONNECTIONS
-     connections, one `storywire serve` process) of the home page, story pages, the API
+     connections, `storywire serve --workers WORKERS`) of the home page, story pages, the API
      list and uncached search (a different query for each request of a rotation of 400);
   3. the middle copies: by default written straight into the tables (the first copy's
      rows with shifted dates and ids, remapped story versions; the search triggers fill
@@ -330,11 +340,11 @@ def _insert(conn: Any, table: str, items: list[dict[str, Any]]) -> None:
 # -- the web ---------------------------------------------------------------------------------
 
 
-def serve(target: str) -> tuple[subprocess.Popen, str]:
+def serve(target: str, workers: int = 1) -> tuple[subprocess.Popen, str]:
     args, env = target_args(target)
     port = free_port()
     proc = subprocess.Popen(
-        [*STORYWIRE, *args, "serve", "--port", str(port)],
+        [*STORYWIRE, *args, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -382,12 +392,13 @@ def web(
     connections: int,
     routes: list[str] | None = None,
     db_pid: int | None = None,
+    workers: int = 1,
 ) -> dict[str, dict[str, float]]:
     """Per route: wrk's req/s, p50, p99 and errors, the server's CPU ms per answered
-    request (user + system of the `serve` process: steadier than req/s on a loaded
-    machine), with ``db_pid`` the database server's too (PostgreSQL), and the load
-    average at the end."""
-    proc, base = serve(target)
+    request (user + system of the `serve` process and its ``workers`` worker processes:
+    steadier than req/s on a loaded machine), with ``db_pid`` the database server's too
+    (PostgreSQL), and the load average at the end."""
+    proc, base = serve(target, workers)
     try:
         # The last 30 days' top stories (range=all ranks every story of the store: at
         # 300,000 articles it took longer than the 30 s timeout on a loaded machine).
@@ -404,11 +415,11 @@ def web(
         with tempfile.TemporaryDirectory() as tmp:
             for name in routes or list(paths):
                 wrk(base, paths[name], min(2.0, seconds), connections, 1, Path(tmp))  # warm-up
-                cpu = cpu_seconds(proc.pid)
+                cpu = tree_cpu_seconds(proc.pid)
                 db = tree_cpu_seconds(db_pid) if db_pid else 0.0
                 out[name] = wrk(base, paths[name], seconds, connections, 1, Path(tmp))
                 done = max(1.0, out[name]["rps"] * seconds)
-                out[name]["cpu_ms"] = (cpu_seconds(proc.pid) - cpu) * 1000 / done
+                out[name]["cpu_ms"] = (tree_cpu_seconds(proc.pid) - cpu) * 1000 / done
                 if db_pid:
                     out[name]["db_cpu_ms"] = (tree_cpu_seconds(db_pid) - db) * 1000 / done
                 out[name]["load"] = os.getloadavg()[0]
@@ -445,7 +456,9 @@ def run_database(
         )
 
     def do_web(size: int) -> None:
-        out["web"][size] = web(target, args.seconds, args.connections, db_pid=db_pid)
+        out["web"][size] = web(
+            target, args.seconds, args.connections, db_pid=db_pid, workers=args.workers
+        )
         for route, r in out["web"][size].items():
             print(
                 f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
@@ -509,6 +522,44 @@ def table(results: dict[str, dict[str, Any]], n: int, copies: int) -> None:
             )
 
 
+def measure(args: argparse.Namespace) -> None:
+    """The web routes of stores already built (``--measure``), at their size."""
+    from sqlalchemy import text
+
+    from storywire.store import Store
+
+    routes = [r.strip() for r in args.routes.split(",") if r.strip()] or None
+    print(
+        f"wrk {args.connections} connections, {args.seconds:g} s per route,"
+        f" {args.workers} serve process(es); {os.cpu_count()} cores,"
+        f" load average {os.getloadavg()[0]:.1f} at the start"
+    )
+    for target in args.measure:
+        store = Store(target)
+        try:
+            store.migrate()
+            with store.engine.connect() as conn:
+                size = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+                db_pid = None
+                if store.path is None:  # the postmaster: its backends' CPU
+                    folder = conn.execute(text("SHOW data_directory")).scalar_one()
+                    pid_file = Path(folder) / "postmaster.pid"
+                    db_pid = int(pid_file.read_text().split()[0]) if pid_file.exists() else None
+        finally:
+            store.close()
+        name = "sqlite" if store.path is not None else "postgresql"
+        result = web(target, args.seconds, args.connections, routes, db_pid, args.workers)
+        for route, r in result.items():
+            print(
+                f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
+                f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
+                f"  server CPU {r['cpu_ms']:5.2f} ms/req"
+                + (f" + database {r['db_cpu_ms']:5.2f}" if "db_cpu_ms" in r else "")
+                + f"  errors {r['non2xx'] + r['timeouts']:.0f}  load {r['load']:.1f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=300_000, help="store size at the end")
@@ -530,12 +581,29 @@ def main() -> None:
         help="real pages for the ingest section (one-process SQLite vs 1 and 2 Celery"
         " workers on PostgreSQL, bench/scale_ingest.py); 0 skips it",
     )
+    ap.add_argument(
+        "--workers", type=int, default=1, help="`storywire serve --workers N` processes"
+    )
+    ap.add_argument("--keep", type=Path, help="keep the stores built (see the module doc)")
+    ap.add_argument(
+        "--measure",
+        action="append",
+        default=[],
+        metavar="STORE",
+        help="only measure the web routes of this built store (SQLite file or URL)",
+    )
+    ap.add_argument(
+        "--routes", default="", help="with --measure: routes, comma-separated (default all)"
+    )
     args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    if args.measure:
+        measure(args)
+        return
     data = Path(os.environ.get("STORYWIRE_DATA", ROOT.parent / "shared" / "data"))
     if not (data / CORPUS).exists():
         sys.exit(f"{data / CORPUS} not found: set STORYWIRE_DATA")
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed: apt-get install -y wrk")
     chunk = min(args.chunk, args.articles)
     rows = base_articles(data, chunk)
     copies = max(1, round(args.articles / len(rows)))
@@ -558,7 +626,9 @@ def main() -> None:
             else:
                 chunks.append(Path(tmp) / "unused")
         if args.only != "postgresql":
-            db = str(Path(tmp) / "scale.db")
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+            db = str((args.keep or Path(tmp)) / "scale.db")
             results["sqlite"] = run_database("sqlite", db, chunks, len(rows), shift, args)
         if args.only != "sqlite":
             server = PostgresServer(args.pg_url or None, options=PG_OPTIONS)
@@ -568,7 +638,15 @@ def main() -> None:
                     "postgresql", url, chunks, len(rows), shift, args, postmaster_pid(server)
                 )
             finally:
-                server.stop()
+                if args.keep and server.folder is not None:
+                    print(
+                        f"kept: PostgreSQL store {url} (server folder {server.folder};"
+                        f" stop: runuser -u postgres -- pg_ctl -D {server.folder}/data stop)"
+                    )
+                elif not args.keep:
+                    server.stop()
+        if args.keep and args.only != "postgresql":
+            print(f"kept: SQLite store {args.keep / 'scale.db'}")
     table(results, len(rows), copies)
     print(f"\n{time.monotonic() - started:.0f} s in all; load average now {os.getloadavg()[0]:.1f}")
 

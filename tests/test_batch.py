@@ -3,6 +3,7 @@
 import gzip
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from storywire.cli import main
@@ -97,3 +98,26 @@ def test_batch_missing_input_is_a_clean_error(tmp_path):
     )
     assert result.exit_code == 1 and "no such file" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("group_by", [None, "desk"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_parallel_reading_gives_the_serial_result(tmp_path, monkeypatch, group_by, suffix):
+    """A large file is parsed in chunks by a worker process and by the reader: the same
+    articles and bad lines (with their line numbers), in file order."""
+    from storywire import batch
+
+    lines = []
+    for k in range(40):
+        o = {**GOOD[k % 3], "id": f"a{k}", "published": f"2024-04-{1 + k % 28:02d}T01:00:00Z"}
+        lines += [json.dumps(o), "{not json", "", json.dumps({"id": f"n{k}", "title": "no date"})]
+    src = tmp_path / f"in{suffix}"
+    write_input(src, lines)
+    serial = batch.read_input(src, group_by, {})
+    monkeypatch.setattr(batch, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(batch, "READ_CHUNK", 7)
+    parallel = batch.read_input(src, group_by, {}, processes=1)
+    assert parallel == serial
+    good, bad = parallel
+    assert len(good) == (40 if group_by is None else 27) and len(bad) == 80 + 40 - len(good)
+    assert [b.line for b in bad] == sorted(b.line for b in bad)

@@ -156,17 +156,28 @@ def _reference_keys(text: str) -> tuple[str, tuple[int, ...] | None]:
         "lone \ud800 surrogate and emoji 😀 word😀x 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 _under_ ½ ² ٣ 四五",
         " ".join(["w" * 127, "v" * 128, "u" * 129, "é" * 300]) + " tail",
         "tab\tnew\nline \x00nul\u200bzero\u00a0nbsp " * 12,
+        "ΣΊΣΥΦΟΣ Ἀθήνα \u0345 Ǆ ǅ ǆ \u212a \u212b µ ſ Ωmega " * 8,  # each folds to one char
+        "ᾼ ΐ ẞ İı ß " * 12,  # ... or to several
     ]
     + [syndicated(WIRE), syndicated(WIRE) + " ends with an emoji 😀"],
 )
-def test_dedup_keys_equal_their_plain_definition(text):
-    """Words, their CRC-32s and the 5-gram MinHash are computed in numpy without a
-    Python object per word; they must give exactly the hashes of the plain definition
-    (stored content hashes and near-duplicate matches depend on it)."""
-    from storywire.dedup import dedup_keys
+@pytest.mark.parametrize("path", ["numpy", "compiled"])
+def test_dedup_keys_equal_their_plain_definition(text, path, monkeypatch):
+    """Words, their CRC-32s and the 5-gram MinHash are computed without a Python object
+    per word (in numpy, or in one compiled pass once ``warm_up`` loaded the kernel);
+    both must give exactly the hashes of the plain definition (stored content hashes
+    and near-duplicate matches depend on it), and ``signature`` the same values."""
+    from storywire import dedup
 
-    digest, sig = dedup_keys("", text)
+    if path == "compiled":
+        dedup.warm_up()
+        assert dedup._KERNEL is not None
+    else:
+        monkeypatch.setattr(dedup, "_KERNEL", None)
+    digest, sig = dedup.dedup_keys("", text)
     assert (digest, None if sig is None else sig[0]) == _reference_keys(text)
+    assert dedup.signature(text) == sig
+    assert dedup.dedup_keys("A title", "") == (_reference_keys("A title")[0], None)
 
 
 def test_known_band_shapes_are_datasketchs() -> None:

@@ -16,12 +16,14 @@ from storywire import Store, load_settings
 from storywire.ingest.corpus import to_article
 from storywire.models import Article, FeedInfo
 from storywire.pipeline import Pipeline
+from storywire.queue.cli import wait_for_store
 from storywire.queue.consumer import WAITING, ClusterConsumer
 from storywire.queue.scheduler import enqueue_due
 from storywire.store.pending import article_from_json, article_to_json
 from storywire.timeutil import utcnow
 
 from tests.support.enginecorpus import fixture_records
+from tests.support.pgserver import PostgresServer
 
 
 def fixture_articles() -> list[Article]:
@@ -207,3 +209,38 @@ def test_a_second_consumer_waits_and_clusters_nothing(store: Store, database: st
         t1.join(30)
         if "t2" in locals():
             t2.join(30)
+
+
+def test_worker_start_up_waits_for_a_restarting_database(caplog):
+    """`storywire worker` started while PostgreSQL is down (restarting) waits for it
+    instead of exiting; a stop while waiting ends the wait."""
+    pg = PostgresServer()  # its own server: this test stops it
+    try:
+        settings = load_settings(None, database_url=pg.create_database())
+        pg.halt()
+        outcome: list[bool] = []
+        with caplog.at_level(logging.WARNING, logger="storywire.queue.cli"):
+            waiting = threading.Thread(
+                target=lambda: outcome.append(
+                    wait_for_store(settings, threading.Event(), retry=0.2)
+                )
+            )
+            waiting.start()
+            deadline = time.monotonic() + 30
+            while "retrying" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert "retrying" in caplog.text
+            assert waiting.is_alive()
+            pg.resume()
+            waiting.join(60)
+        assert outcome == [True]
+        store = Store(settings.database_url)
+        assert store.revision() == store.newest_revision()  # migrated once it came back
+        store.close()
+
+        pg.halt()
+        stop = threading.Event()
+        stop.set()
+        assert wait_for_store(settings, stop) is False
+    finally:
+        pg.stop()

@@ -1,11 +1,11 @@
 """End to end beyond one machine, on 127.0.0.1: the local news server with 100 feeds of
-real pages; `storywire scheduler`, two `storywire worker`, `storywire cluster` and
-`storywire serve` as real processes on PostgreSQL and Redis. One worker is killed with
-SIGKILL in the middle of the cycle (a replacement starts, as systemd would), Redis is
-restarted once (every queued task is lost) and PostgreSQL is restarted once. At the end
-every article the feeds offered is stored exactly once and belongs to exactly one story,
-every multi-article story has a written version, the API answers, and a second
-`storywire cluster` started beside the first clusters nothing."""
+real pages (outlets' reports of the same events); `storywire scheduler`, two `storywire
+worker`, `storywire cluster` and `storywire serve` as real processes on PostgreSQL and
+Redis. One worker is killed with SIGKILL in the middle of the cycle (a replacement starts,
+as systemd would), Redis is restarted once (every queued task is lost) and PostgreSQL is
+restarted once. At the end every article the feeds offered is stored exactly once and
+belongs to exactly one story, every multi-article story has a written version, the API
+answers, and a second `storywire cluster` started beside the first clusters nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from tests.support.redisserver import RedisServer, redis_or_skip
 
 FEEDS = 100
 ARTICLES = 300  # 3 real pages per feed: the whole run stays near a minute on a quiet machine
+MULTI = 5  # multi-article stories at least (see the assertion)
 LEASE = 12  # seconds: task visibility timeout and feed lease (lost tasks come back after it)
 
 
@@ -124,6 +125,7 @@ def test_workers_on_celery_lose_nothing(tmp_path, data_dir):
         feeds=FEEDS,
         articles=ARTICLES,
         templates=templates,
+        events=True,  # outlets' reports of the same events: many stories join articles
     )
     started = time.monotonic()
     pg = PostgresServer()  # its own server: this test restarts it
@@ -220,7 +222,10 @@ def test_workers_on_celery_lose_nothing(tmp_path, data_dir):
             assert len(stored) == len(set(stored)) == ARTICLES
             assert set(stored) == offered
             assert orphans == 0
-            assert multi > 0
+            # The 300 records are 2-3 reports per event: 9-15 multi-article stories here
+            # (55 from `storywire import` of the records' own texts); the first 300
+            # records of the corpus made 2-3, so "> 0" rested on a couple of joins.
+            assert multi >= MULTI
 
             # The API answers (after the PostgreSQL restart too).
             api = httpx.get(f"http://127.0.0.1:{port}/api/v1/stories?limit=50", timeout=30)
@@ -246,7 +251,8 @@ def test_workers_on_celery_lose_nothing(tmp_path, data_dir):
             )
             print(
                 f"\ndistributed e2e: {elapsed:.1f} s for {FEEDS} feeds, {ARTICLES} articles;"
-                f" {len(interrupted)} task(s) interrupted by the SIGKILL, redone"
+                f" {len(interrupted)} task(s) interrupted by the SIGKILL, redone;"
+                f" {multi} multi-article stories"
             )
             assert (
                 "Connection to broker lost" in fleet.log("worker-2")

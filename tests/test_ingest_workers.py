@@ -262,3 +262,60 @@ def test_pages_are_fetched_no_further_ahead_than_the_backlog(tmp_path, data_dir,
         report, _ = _ingest(tmp_path, site, server, "backlog", 0)
     assert report.articles == fetched[0] == extracted[0] > 10
     assert worst[0] <= 3
+
+
+def test_pages_extracted_in_threads_one_at_a_time(monkeypatch):
+    """trafilatura is not safe from two threads at once (glibc aborted a `storywire
+    worker` whose two tasks extracted together): in threads, pages of every Extractor of
+    the process are extracted one after another; the results are the real ones."""
+    import threading
+    import time
+
+    from storywire import workers
+
+    real = workers.extract_page
+    inside, most = 0, 0
+    count = threading.Lock()
+
+    def watched(*args, **kwargs):
+        nonlocal inside, most
+        with count:
+            inside += 1
+            most = max(most, inside)
+        try:
+            time.sleep(0.01)  # let other threads in, if they could be
+            return real(*args, **kwargs)
+        finally:
+            with count:
+                inside -= 1
+
+    monkeypatch.setattr(workers, "extract_page", watched)
+    page = (
+        b"<html><head><title>T</title></head><body><article>"
+        + (b"<p>Storm floods the coast and the town of Nowhere closes its schools.</p>" * 20)
+        + b"</article></body></html>"
+    )
+
+    async def cycle(n: int) -> list[workers.Prepared]:
+        extractor = Extractor(0)  # two tasks of a worker: two extractors, one process
+        try:
+            return await asyncio.gather(
+                *(
+                    extractor.prepare(page, f"https://x.example/{n}/{i}", "news", "text/html", "")
+                    for i in range(8)
+                )
+            )
+        finally:
+            extractor.close()
+
+    def task(n: int, out: list) -> None:
+        out.extend(asyncio.run(cycle(n)))
+
+    results: list = []
+    threads = [threading.Thread(target=task, args=(n, results)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 16 and most == 1
+    assert all("Storm floods the coast" in r.page.text for r in results)

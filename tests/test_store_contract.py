@@ -233,3 +233,32 @@ def test_search_window_then_the_full_index(store):
     add(5 * 16384, "Echidna")
     assert [a.id for a in store.search_articles("platypus")] == [3 * 16384, 10]
     assert [a.id for a in store.search_articles("platyp", limit=1, offset=1)] == [10]
+
+
+def test_long_listings_rank_recent_stories_first_with_the_same_answer(store):
+    """`range=all` ranks the last 30 days first and widens only while a story before the
+    cut could still be on the page: the same page as ranking every story."""
+    recent = [
+        _story(store, [_article(n, outlet="R", hours=-h)], f"Recent {n}")
+        for n, h in ((1, 0), (2, 5), (3, 20))
+    ]
+    mid = _story(store, [_article(10 + n, outlet=f"M{n}", hours=-24 * 60) for n in range(6)], "Mid")
+    old = _story(
+        store, [_article(100 + n, outlet=f"O{n}", hours=-24 * 400) for n in range(50)], "Old"
+    )
+    ancient = _story(store, [_article(500, outlet="A", hours=-24 * 1000)], "Ancient")
+    ref = store.reference_time()
+    # 1/(1+h/12) for the recent ones; 50 outlets 400 days ago (0.062) beat 6 outlets 60
+    # days ago (0.050): the page of 4 needs the widest window, the page of 6 every story.
+    every = [*recent, old, mid, ancient]
+    assert [r.story.id for r in store.ranked_stories(StoryFilter(), ref=ref, limit=10)] == every
+    for limit in range(1, 7):
+        for offset in range(0, 7 - limit):
+            page = store.ranked_stories(StoryFilter(), ref=ref, limit=limit, offset=offset)
+            assert [r.story.id for r in page] == every[offset : offset + limit]
+            whole = store._ranked(StoryFilter(), ref=ref, limit=limit, offset=offset)
+            assert [(r.story.id, r.score) for r in page] == [(r.story.id, r.score) for r in whole]
+    # A filter's own short range is ranked as it is.
+    since = ref - timedelta(days=7)
+    short = store.ranked_stories(StoryFilter(since=since), ref=ref)
+    assert [r.story.id for r in short] == recent

@@ -81,6 +81,19 @@ def test_openers_and_quotes():
     assert not broken_quote('"It sounds horrible," Trump said.')
     assert not stands_alone('"We will rebuild," he said.')  # speaker not named
     assert stands_alone('"Schools will reopen soon," President Gabriel Boric said on Tuesday.')
+    # The speaker is named with other speech verbs too ("saying", "vowing", "admitted").
+    assert stands_alone(
+        "President Donald Trump railed against NFL players who protested at Thursday night's "
+        'preseason games, saying the players are outraged about "something that most of them '
+        'are unable to define."'
+    )
+    assert stands_alone(
+        "President Trump on Monday denied reports that the tax plan could cut 401(k) "
+        'contributions, vowing "NO change" to the retirement account rules.'
+    )
+    assert not stands_alone(
+        'Trump railed against the players, "something that most of them are unable to define."'
+    )  # a quote and no speech verb: whose words?
     assert strip_connective("But officials warned of aftershocks.") == (
         "Officials warned of aftershocks."
     )
@@ -270,6 +283,27 @@ def test_small_stories_never_repeat_a_highlight(data_dir):
     # one sentence and 40 words stay (255 of these 300 stories; 228 when two sentences
     # and 60 words had to stay and the lead never moved).
     assert with_highlight >= tally.stories * 0.8
+
+
+def test_story_states_each_fact_in_its_clearest_wording(real):
+    """Each Story sentence is its fact's clearest, most complete wording that stands alone
+    (facts.readable[0]), or the first that fits when that one is over the budget."""
+    from storywire.write import extractive
+
+    writer = ExtractiveWriter(words=120)
+    checked = 0
+    for arts in real[:60]:
+        news = [a for a in arts if a.kind == Kind.NEWS and a.duplicate_of is None]
+        cands = extractive.candidates(news)
+        if not cands:
+            continue
+        m = writer._material(news, arts, cands)
+        fact_of = {i: f for f in m.facts for i in f.members}
+        for i in extractive._story(m, 120, writer.weights.lam):
+            fits = [j for j in fact_of[i].readable if m.cands[j].words <= 120]
+            assert i == fits[0], (m.cands[i].text, m.cands[fits[0]].text)
+            checked += 1
+    assert checked >= 100
 
 
 def test_story_grows_with_the_outlets(real):

@@ -7,17 +7,21 @@ a trailing slash, AMP variants and the ``m.``/``mobile.`` host prefix.
 
 from __future__ import annotations
 
+import array
 import functools
 import hashlib
 import itertools
 import re
 import threading
 import zlib
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from courlan import normalize_url
 
+from . import dedup_kernel
 from .text import CUTS, words
 
 _AMP_PATH = re.compile(r"(/amp(?=/|$)|\.amp(?=$|\.html?$))", re.I)
@@ -92,9 +96,14 @@ def _joined(text: str) -> bytes:
     return out.tobytes().decode("utf-32-le").encode()
 
 
-def warm_up() -> None:
-    """Build the lookup tables now (e.g. before forking workers that share them)."""
+def warm_up(kernel: bool = True) -> None:
+    """Build the lookup tables now (e.g. before forking workers that share them) and,
+    with ``kernel``, load the compiled kernel (~0.7 s of CPU, see ``dedup_kernel``)."""
+    global _KERNEL
     _crc_tables()
+    if kernel and _KERNEL is None and (compiled := dedup_kernel.compiled()) is not None:
+        _kernel_tables()
+        _KERNEL = compiled
 
 
 @functools.cache
@@ -161,6 +170,10 @@ def signature(text: str, num_perm: int = 64, min_words: int = 40) -> Signature |
     """The MinHash signature of a text's word 5-grams; None under ``min_words`` words.
 
     Pure and picklable, so extraction worker processes compute it beside the page."""
+    if _KERNEL is not None:
+        done = _compiled(_KERNEL, text, num_perm, min_words, True)
+        if done is not None:
+            return done[1]
     return _signature(_word_crcs(_joined(text)), num_perm, min_words)
 
 
@@ -168,9 +181,42 @@ def dedup_keys(
     title: str, text: str, num_perm: int = 64, min_words: int = 40
 ) -> tuple[str, Signature | None]:
     """``content_hash`` and ``signature`` at once (the text is split into words once)."""
+    if _KERNEL is not None:
+        done = _compiled(_KERNEL, text or title, num_perm, min_words, bool(text))
+        if done is not None:
+            return hashlib.sha1(done[0].tobytes()).hexdigest(), done[1]
     joined = _joined(text or title)
     digest = hashlib.sha1(joined).hexdigest()
     return digest, _signature(_word_crcs(joined), num_perm, min_words) if text else None
+
+
+@functools.cache
+def _kernel_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(case folding, word characters, CRC-32 bytes) per code point, for the kernel."""
+    return dedup_kernel.fold_table(), _BMP_WORD.astype(np.uint8), dedup_kernel.crc_table()
+
+
+_NO_FOLD = np.zeros(0, dtype=np.int32)
+_KERNEL: Callable[..., Any] | None = None  # dedup_kernel's, once warm_up loaded it
+
+
+def _compiled(
+    kernel: Callable[..., Any], text: str, num_perm: int, min_words: int, want_sig: bool
+) -> tuple[np.ndarray, Signature | None] | None:
+    """(joined words in UTF-8, signature) from the compiled kernel; None for a text with
+    a character beyond the BMP (the numpy path's plain definition takes it)."""
+    fold, word, crc = _kernel_tables()
+    mix, a, b = _params(num_perm)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    status, joined, values, grams = kernel(cps, fold, word, crc, mix, a, b, min_words, want_sig)
+    if status == dedup_kernel.FOLDS:  # e.g. "ß" -> "ss": Python folds the text first
+        cps = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), np.uint32)
+        status, joined, values, grams = kernel(
+            cps, _NO_FOLD, word, crc, mix, a, b, min_words, want_sig
+        )
+    if status != 0:
+        return None
+    return joined, (tuple(values.tolist()), int(grams)) if values.size else None
 
 
 def _signature(w: np.ndarray, num_perm: int, min_words: int) -> Signature | None:
@@ -273,7 +319,7 @@ class NearDuplicates:
             # band k: values[k * rows : (k + 1) * rows] (zip over one iterator cuts them)
             cut = zip(*[iter(values)] * self._rows, strict=False)
             keys = list(itertools.islice(cut, self._bands))
-            result = (np.array(values, dtype=np.uint32), sig[1], keys)
+            result = (np.frombuffer(array.array("I", values), dtype=np.uint32), sig[1], keys)
         self._last = (text, result)
         return result
 

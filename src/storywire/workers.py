@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -103,6 +104,19 @@ def prepare_pages(
     return out
 
 
+# One page at a time per process in threads: trafilatura parses with lxml parsers held in
+# its module globals, not safe from two threads at once (adbar/trafilatura#840, #925:
+# glibc aborts). Seen here: a `storywire worker` (two tasks in threads, each extracting
+# in a thread) died with "malloc_consolidate(): unaligned fastbin chunk detected". The
+# GIL runs extraction one thread at a time anyway; worker processes are single-threaded.
+_EXTRACTING = threading.Lock()
+
+
+def _prepare_alone(*args: Any, **kwargs: Any) -> Prepared:
+    with _EXTRACTING:
+        return prepare_page(*args, **kwargs)
+
+
 def auto_processes() -> int:
     return min(2, os.cpu_count() or 1)
 
@@ -160,7 +174,7 @@ class Extractor:
         pool = self._executor()
         if pool is None:
             return await asyncio.to_thread(
-                prepare_page, body, url, kind, ctype, title, doc_url, counter=self.counter
+                _prepare_alone, body, url, kind, ctype, title, doc_url, counter=self.counter
             )
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Prepared] = loop.create_future()

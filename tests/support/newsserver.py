@@ -613,15 +613,32 @@ def _allsides_article(record: dict[str, str]) -> ArticleInfo:
     )
 
 
-def read_allsides(corpus_path: Path, limit: int) -> list[ArticleInfo]:
+def read_allsides(corpus_path: Path, limit: int, *, events: bool = False) -> list[ArticleInfo]:
+    """The first ``limit`` AllSides records; ``events``: instead, records that share a day
+    and a topic with another (AllSides pairs outlets' reports of one event), in groups of
+    2-3 in corpus order, so many of them cluster together whatever order they arrive in
+    (the first records of the corpus hold only a few same-event pairs)."""
     if corpus_path.is_dir():
         corpus_path = corpus_path / "articles.jsonl.gz"
-    out: list[ArticleInfo] = []
     with gzip.open(corpus_path, "rt", encoding="utf-8") as lines:
+        if not events:
+            return [
+                _allsides_article(json.loads(line))
+                for line, _ in zip(lines, range(limit), strict=False)
+            ]
+        groups: dict[tuple[str, str], list[dict[str, str]]] = {}
         for line in lines:
-            if len(out) >= limit:
-                break
-            out.append(_allsides_article(json.loads(line)))
+            record = json.loads(line)
+            if record["date"]:
+                groups.setdefault((record["date"], record["topic"]), []).append(record)
+    out: list[ArticleInfo] = []
+    for group in groups.values():
+        room = limit - len(out)
+        if room <= 0:
+            break
+        take = group[: min(3, room)]
+        if len(group) >= 2 and (len(take) >= 2 or room == 1):
+            out += map(_allsides_article, take)
     return out
 
 
@@ -638,16 +655,22 @@ def _split(items: list[ArticleInfo], parts: int) -> list[list[ArticleInfo]]:
 
 
 def allsides_site(
-    corpus_path: Path, feeds: int = 200, articles: int = 10000, templates: Sequence[Any] = ()
+    corpus_path: Path,
+    feeds: int = 200,
+    articles: int = 10000,
+    templates: Sequence[Any] = (),
+    *,
+    events: bool = False,
 ) -> Site:
-    """Many feeds over the first `articles` AllSides records, pages rendered lazily.
+    """Many feeds over the first `articles` AllSides records (`events`: records in groups
+    of one event, `read_allsides`), pages rendered lazily.
 
     Records are ordered by source so that most feeds hold one or two outlets,
     then split into `feeds` equal chunks (fewer if there are fewer articles).
     Pages are minimal (~5 KB, `article_html`), or with `templates` (from
     `realpages.load_templates`) each article sits inside a real news page.
     """
-    records = read_allsides(Path(corpus_path), articles)
+    records = read_allsides(Path(corpus_path), articles, events=events)
     records.sort(key=lambda a: a.source)  # stable: keeps corpus order within a source
     groups = _split(records, max(feeds, 1))
     site = Site()

@@ -35,6 +35,7 @@ class PostgresServer:
         """``options``: more server settings for ``postgres`` (e.g. ``-c shared_buffers=
         512MB``), when this starts the server."""
         self.folder: Path | None = None
+        self._halted = False
         self._options = options
         self._names = itertools.count(1)
         self._prefix = f"storywire_test_{os.getpid()}_"
@@ -72,13 +73,25 @@ class PostgresServer:
     def restart(self) -> None:
         """Stop the server at once (like a crash: ``-m immediate``) and start it again on
         the same port; every client connection is cut."""
-        assert self.folder is not None, "only a server this helper started can restart"
+        self.halt()
+        self.resume()
+
+    def halt(self) -> None:
+        """Stop the server at once (like a crash), keeping its data for ``resume``."""
+        assert self.folder is not None, "only a server this helper started can stop"
         data = str(self.folder / "data")
         self._run(str(self._pg_ctl), "-D", data, "-m", "immediate", "-w", "stop")
+        self._halted = True
+
+    def resume(self) -> None:
+        """Start a halted server again on the same port."""
+        assert self.folder is not None, "only a server this helper started can start"
+        data = str(self.folder / "data")
         self._run(
             str(self._pg_ctl),
             *("-D", data, "-o", self._options, "-l", str(self.folder / "log"), "-w", "start"),
         )
+        self._halted = False
 
     def create_database(self) -> str:
         """A new empty database (UTF-8; text sorts by code point, as in SQLite); its URL."""
@@ -100,5 +113,6 @@ class PostgresServer:
                 for (name,) in names:
                     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             return
-        self._run(str(self._pg_ctl), "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+        if not self._halted:
+            self._run(str(self._pg_ctl), "-D", str(self.folder / "data"), "-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,12 @@ def pair_features(
     return x
 
 
+@cache
+def _columns(features: tuple[str, ...]) -> list[int]:
+    """The columns of :func:`pair_features` a model uses (looked up once, not per call)."""
+    return [FEATURES.index(f) for f in features]
+
+
 @dataclass(frozen=True)
 class PairModel:
     version: str
@@ -86,8 +93,7 @@ class PairModel:
 
     def prob(self, x: np.ndarray) -> np.ndarray:
         """P(same story) of each row of :func:`pair_features`."""
-        cols = [FEATURES.index(f) for f in self.features]
-        z = ((x[:, cols] - self.mean) / self.scale) @ self.coef + self.intercept
+        z = ((x[:, _columns(self.features)] - self.mean) / self.scale) @ self.coef + self.intercept
         p: np.ndarray = 1.0 / (1.0 + np.exp(-z))
         return p
 

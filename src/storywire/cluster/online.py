@@ -233,10 +233,11 @@ class OnlineClusterer:
             near = self.same_outlet_minutes / 1440.0
             when = seen[cands]
             same = np.where(np.isnan(when), 0.0, np.where(np.abs(t - when) <= near, 1.0, 0.5))
-        x = pair_features(c_all, c_title, c_ent, dt[cands], same, sl.size[cands], vec.headline_only)
+        dt = dt[cands]
+        x = pair_features(c_all, c_title, c_ent, dt, same, sl.size[cands], vec.headline_only)
         # Open while the newest article is less than a window old: with day-rounded dates,
         # an article three days after a 72-hour story's last one finds it closed.
-        return cands, x, dt[cands] < self.window.total_seconds() / _DAY
+        return cands, x, dt < self.window.total_seconds() / _DAY
 
     def candidate_pairs(self, doc: Doc, *, learn: bool) -> tuple[np.ndarray, np.ndarray]:
         """(story ids, pair features) of the stories ``doc`` may join, as the pair model
@@ -337,8 +338,9 @@ class OnlineClusterer:
         dots = sl.A[np.ix_(rows, np.array(touched))].T @ sl.A[np.ix_(rows, live)]
         approx = dots / np.outer(norms[touched], norms[live])
         merges: list[tuple[int, int]] = []
+        shortlists = np.argsort(-approx, axis=1)[:, :SHORTLIST].tolist()  # row by row
         for i, s in enumerate(touched):
-            for j in np.argsort(-approx[i])[:SHORTLIST]:
+            for j in shortlists[i]:
                 o = int(live[j])
                 if approx[i, j] < min(min_cosine, head_cos) / 2:
                     break

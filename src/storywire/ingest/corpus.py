@@ -142,15 +142,27 @@ class _Inflated(io.RawIOBase):
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
     """(line number, object) for each non-blank line, or a BadLine saying why not."""
+    for number, line in raw_lines(path):
+        yield number, record(number, line)
+
+
+def raw_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    """(line number, line) for each non-blank line, unparsed; None for a line over
+    ``MAX_LINE_CHARS`` (see :func:`record`)."""
     try:
         with open_lines(path) as fh:
             for number, line in enumerate(_bounded_lines(fh), 1):
-                if line is None:
-                    yield number, BadLine(number, f"longer than {MAX_LINE_CHARS:,} characters")
-                elif line.strip():
-                    yield number, parse_line(line, number)
+                if line is None or line.strip():
+                    yield number, line
     except (OSError, EOFError, ValueError) as exc:  # e.g. a truncated .gz
         raise ParseError(f"{path}: cannot read: {exc}") from exc
+
+
+def record(number: int, line: str | None) -> dict[str, Any] | BadLine:
+    """The object of one of :func:`raw_lines`' lines, or a BadLine saying why not."""
+    if line is None:
+        return BadLine(number, f"longer than {MAX_LINE_CHARS:,} characters")
+    return parse_line(line, number)
 
 
 def _bounded_lines(fh: IO[str]) -> Iterator[str | None]:

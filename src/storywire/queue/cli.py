@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import socket
 import threading
@@ -12,6 +13,11 @@ from typing import Any
 import click
 
 from ..cli_base import Command
+from ..errors import StoreError
+from ..settings import Settings
+from ..store import open_store
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -28,6 +34,27 @@ def _stopping() -> Iterator[threading.Event]:
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+def wait_for_store(settings: Settings, stop: threading.Event, retry: float = 2.0) -> bool:
+    """Open and migrate the store, retrying every ``retry`` seconds while the database is
+    unreachable (starting beside a restarting PostgreSQL), as the scheduler and the
+    cluster consumer do; False when ``stop`` was set first."""
+    failing = False
+    while not stop.is_set():
+        store = open_store(settings)
+        try:
+            store.migrate()
+            if failing:
+                log.info("worker: database reachable again")
+            return True
+        except StoreError as exc:
+            log.warning("worker: %s; retrying in %g s", exc, retry)
+            failing = True
+        finally:
+            store.close()
+        stop.wait(retry)
+    return False
 
 
 @click.command(cls=Command)
@@ -62,7 +89,9 @@ def worker(obj: Any, concurrency: int, pool: str, hostname: str | None) -> None:
     from .app import make_app
 
     settings = obj.settings()
-    obj.store()  # migrate once before taking tasks
+    with _stopping() as stop:  # migrate once before taking tasks
+        if not wait_for_store(settings, stop):
+            return
     app = make_app(settings)
     name = hostname or f"storywire@{socket.gethostname()}.{os.getpid()}"
     app.worker_main(

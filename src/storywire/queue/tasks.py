@@ -58,7 +58,15 @@ def poll_feed(feed_id: int, token: str) -> dict[str, int] | str:
         feed = store.get_feed(feed_id)
         if feed is None:
             return "no such feed"
-        report = asyncio.run(Pipeline(store, settings).queue_feed(feed))
+        try:
+            report = asyncio.run(Pipeline(store, settings).queue_feed(feed))
+        except ExceptionGroup as group:  # from the page tasks: a database failure is retried
+            failed: BaseException | None = group.subgroup(StoreError)
+            while isinstance(failed, ExceptionGroup):
+                failed = failed.exceptions[0]
+            if failed is None:
+                raise
+            raise failed from group
     finally:
         try:
             store.release_feed(feed_id, token)

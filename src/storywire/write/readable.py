@@ -30,8 +30,12 @@ CONNECTIVES = (
 )  # fmt: skip
 _OPENERS = sorted(PRONOUNS + CONNECTIVES, key=len, reverse=True)
 _SPEECH = re.compile(
-    r"\b(said|says|say|told|tells|added|adds|wrote|writes|tweeted|stated|asked|declared"
-    r"|announced|according to|testified|argued|warned|insisted|explained|noted)\b",
+    r"\b(said|says|say|saying|told|tells|telling|added|adds|adding|wrote|writes|tweeted"
+    r"|tweeting|stated|asked|declared|declaring|announced|according to|testified|argued"
+    r"|warned|warning|insisted|explained|noted|claimed|claiming|claims|vowed|vowing|vows"
+    r"|promised|promising|admitted|admits|conceded|acknowledged|acknowledging|called"
+    r"|calling|described|describing|disclosed|demanded|demanding|urged|urging|accused"
+    r"|accusing|alleged|alleging|denied|denying|replied|responded|continued|wondered)\b",
     re.I,
 )
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
