@@ -23,7 +23,7 @@ Per database:
   1. the first copy imported with `storywire import` (an empty store): articles/s and
      the import process's peak RSS;
   2. the web routes at that size: requests/s, p50 and p99 under wrk (CONNECTIONS
-     connections, one `storywire serve` process) of the home page, story pages, the API
+     connections, `storywire serve --workers WORKERS`) of the home page, story pages, the API
      list and uncached search (a different query for each request of a rotation of 400);
   3. the middle copies: by default written straight into the tables (the first copy's
      rows with shifted dates and ids, remapped story versions; the search triggers fill

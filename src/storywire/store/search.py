@@ -109,15 +109,22 @@ class SearchQueries(ListingQueries):
     server after a few uses, and no row goes through SQLAlchemy's result layer (a search
     runs 4-6 statements; that layer and per-call compiling were ~1.5 ms of its CPU)."""
 
+    def _pg_sql(self, sql: str) -> str:
+        """``sql`` in psycopg's parameter style, remembered for the first 1,000 texts (the
+        PostgreSQL statements carry their LIMITs: one text per page depth)."""
+        converted = self._fast_sql.get(sql)
+        if converted is None:
+            converted = _pg_params(sql)
+            if len(self._fast_sql) < 1000:
+                self._fast_sql[sql] = converted
+        return converted
+
     def _run(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
         """The rows of ``sql`` (``:name`` parameters) run on the driver connection."""
         raw = conn.connection.driver_connection
         assert raw is not None
         if self.path is None:
-            converted = self._fast_sql.get(sql)
-            if converted is None:
-                converted = self._fast_sql[sql] = _pg_params(sql)
-            sql = converted
+            sql = self._pg_sql(sql)
         return raw.execute(sql, params).fetchall()
 
     def _records(
@@ -127,10 +134,7 @@ class SearchQueries(ListingQueries):
         raw = conn.connection.driver_connection
         assert raw is not None
         if self.path is None:
-            converted = self._fast_sql.get(sql)
-            if converted is None:
-                converted = self._fast_sql[sql] = _pg_params(sql)
-            sql = converted
+            sql = self._pg_sql(sql)
         cur = raw.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
