@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEAVY = ("sklearn", "scipy", "trafilatura", "datasketch", "storywire.pipeline")
+HEAVY = ("sklearn", "scipy", "trafilatura", "datasketch", "numba", "storywire.pipeline")
 
 
 def loaded_after(*modules: str) -> list[str]:
@@ -45,11 +45,12 @@ def test_pipeline_still_reachable_from_the_package() -> None:
 
 def test_batch_without_writing_skips_the_heavy_stack() -> None:
     """`storywire batch --no-write` starts without scikit-learn, scipy, datasketch or the
-    LLM client (about 2 s of imports before clustering starts)."""
+    LLM client (about 2 s of imports before clustering starts), nor numba: only its
+    prepare workers load the compiled dedup kernel."""
     code = (
         "import json, sys\n"
         "import storywire.cli, storywire.batch, storywire.cluster.engine\n"
-        "print(json.dumps([m for m in ('sklearn', 'scipy', 'datasketch', 'openai')"
+        "print(json.dumps([m for m in ('sklearn', 'scipy', 'datasketch', 'openai', 'numba')"
         " if m in sys.modules]))"
     )
     out = subprocess.run(

@@ -37,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 
 from storywire.cluster import features
 from storywire.cluster.engine import cluster_stream
-from storywire.cluster.features import TITLE_FROM_TEXT_WORDS, Featurizer
+from storywire.cluster.features import Featurizer, derived_title
 from storywire.cluster.model import FEATURES, PairModel, untrained
 from storywire.cluster.online import Doc, OnlineClusterer, fields
 
@@ -47,7 +47,7 @@ from tests.support.metrics import Scores, score
 OUT = Path(__file__).resolve().parent.parent / "src/storywire/cluster/pair_model.json"
 BACKGROUND = OUT.with_name(features.BACKGROUND)
 ALLSIDES = Path("corpus/allsides-article-bias/articles.jsonl.gz")
-VERSION = "2026-12-04.2"
+VERSION = "2026-12-04.3"
 THRESHOLDS = tuple(round(0.1 + 0.05 * k, 2) for k in range(15))  # 0.10, 0.15, ... 0.80
 CANDIDATES = {
     "cosines": (
@@ -129,7 +129,7 @@ def _headline_copy(s: Set) -> Set | None:
 
 
 def title_of(doc: Doc) -> str:
-    return doc.title or " ".join(doc.text.split()[:TITLE_FROM_TEXT_WORDS])
+    return doc.title or derived_title(doc.text[: features.LEAD_CHARS])
 
 
 def background_df(data: Path, out: Path) -> None:

@@ -38,14 +38,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..text import names, stem, topic_words
+from ..text import headline, names, stem, topic_words
 from .stopwords import STOP_WORDS
 
 ALL_BITS = 14  # hashed space of the ``all`` view (16,384 dimensions)
 SMALL_BITS = 12  # hashed space of the ``title`` and ``ent`` views (4,096 dimensions)
 LEAD_CHARS = 1200
 HEADLINE_WORDS = 30  # fewer lead words (stop words excluded) than this: headline only
-TITLE_FROM_TEXT_WORDS = 20  # no title: the text's first words stand in for it
 _STOP = STOP_WORDS
 _CACHE_MAX = 400_000
 _URL_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -105,6 +104,14 @@ def url_words(url: str) -> str:
             continue
         words += [w.lower() for w in _URL_WORD.findall(segment) if w.islower() or w.istitle()]
     return " ".join(w for w in words if w not in _URL_STOP)
+
+
+def derived_title(text: str) -> str:
+    """What the features take for the title of an article that has none: the headline
+    :func:`storywire.text.headline` derives from the text (its first line when that reads
+    as a headline, else its first sentence, cut to 20 words), as ``batch`` and the live
+    path title such an article. The text itself is kept whole."""
+    return headline("", text)[0]
 
 
 class _WordHashes(dict[str, int]):
@@ -213,7 +220,7 @@ class Featurizer:
         for i, (title, text) in enumerate(docs):
             lead = text[:LEAD_CHARS]
             if not title.strip():
-                title = " ".join(lead.split()[:TITLE_FROM_TEXT_WORDS])
+                title = derived_title(lead)
             t, w = topic_words(title), topic_words(lead)
             c = names(f"{title}\n{lead}")
             title_w += t
