@@ -235,6 +235,32 @@ def test_search_window_then_the_full_index(store):
     assert [a.id for a in store.search_articles("platyp", limit=1, offset=1)] == [10]
 
 
+
+def test_window_indexes_have_no_pending_list(store):
+    """PostgreSQL: a new row's words go straight into the windows' GIN indexes (no
+    pending list that every search reads through), and the row is found at once."""
+    if store.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL GIN option; SQLite's FTS5 has no pending list")
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:
+        options = dict(
+            conn.execute(
+                text(
+                    "SELECT relname, reloptions FROM pg_class WHERE relname IN"
+                    " ('articles_recent_doc', 'stories_recent_doc',"
+                    " 'articles_fts_doc', 'stories_fts_doc')"
+                )
+            ).all()
+        )
+    assert options["articles_recent_doc"] == ["fastupdate=off"]
+    assert options["stories_recent_doc"] == ["fastupdate=off"]
+    assert options["articles_fts_doc"] is None and options["stories_fts_doc"] is None
+    store.add_article(_article(1, title="Numbat survey"), content_hash="1")
+    story = _story(store, [_article(2, title="Bilby return")], "Bilby return")
+    assert [a.id for a in store.search_articles("numbat")] == [1]
+    assert [s.story.id for s in store.search_stories("bilby")] == [story]
+
 def test_long_listings_rank_recent_stories_first_with_the_same_answer(store):
     """`range=all` ranks the last 30 days first and widens only while a story before the
     cut could still be on the page: the same page as ranking every story."""
