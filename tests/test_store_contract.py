@@ -235,7 +235,6 @@ def test_search_window_then_the_full_index(store):
     assert [a.id for a in store.search_articles("platyp", limit=1, offset=1)] == [10]
 
 
-
 def test_window_indexes_have_no_pending_list(store):
     """PostgreSQL: a new row's words go straight into the windows' GIN indexes (no
     pending list that every search reads through), and the row is found at once."""
@@ -260,6 +259,7 @@ def test_window_indexes_have_no_pending_list(store):
     story = _story(store, [_article(2, title="Bilby return")], "Bilby return")
     assert [a.id for a in store.search_articles("numbat")] == [1]
     assert [s.story.id for s in store.search_stories("bilby")] == [story]
+
 
 def test_long_listings_rank_recent_stories_first_with_the_same_answer(store):
     """`range=all` ranks the last 30 days first and widens only while a story before the
