@@ -9,8 +9,9 @@ windows hold compact documents of the newest only: an article's title, author an
 the newest and the stories within 10,000 (``articles_recent``, ``stories_recent``).
 Both fold case and accents (FTS5 ``remove_diacritics``; the ``storywire`` text search
 configuration: unaccent). A query is its words ANDed, the last also matching as a
-prefix. PostgreSQL writes the windows' GIN indexes without a pending list
-(``fastupdate = off``): every search would read the whole list.
+prefix. PostgreSQL writes the GIN indexes without a pending list (``fastupdate =
+off``): every search would read the whole list, and on the full index the planner then
+chose a sequential scan.
 
 A search ranks the matches in the window: bm25 on SQLite, ``ts_rank`` with bm25's
 length normalisation idea (rank / (1 + log(length))) on PostgreSQL; of a very common
