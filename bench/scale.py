@@ -459,15 +459,7 @@ def run_database(
         out["web"][size] = web(
             target, args.seconds, args.connections, db_pid=db_pid, workers=args.workers
         )
-        for route, r in out["web"][size].items():
-            print(
-                f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
-                f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
-                f"  server CPU {r['cpu_ms']:5.1f} ms/req"
-                + (f" + database {r['db_cpu_ms']:5.1f}" if "db_cpu_ms" in r else "")
-                + f"  errors {r['non2xx'] + r['timeouts']:.0f}  load {r['load']:.1f}",
-                flush=True,
-            )
+        print_web(name, size, out["web"][size])
 
     do_import(0)
     base = first_ids(target)
@@ -549,15 +541,20 @@ def measure(args: argparse.Namespace) -> None:
             store.close()
         name = "sqlite" if store.path is not None else "postgresql"
         result = web(target, args.seconds, args.connections, routes, db_pid, args.workers)
-        for route, r in result.items():
-            print(
-                f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
-                f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
-                f"  server CPU {r['cpu_ms']:5.2f} ms/req"
-                + (f" + database {r['db_cpu_ms']:5.2f}" if "db_cpu_ms" in r else "")
-                + f"  errors {r['non2xx'] + r['timeouts']:.0f}  load {r['load']:.1f}",
-                flush=True,
-            )
+        print_web(name, size, result)
+
+
+def print_web(name: str, size: int, result: dict[str, dict[str, float]]) -> None:
+    """One line per route of a ``web`` measurement."""
+    for route, r in result.items():
+        print(
+            f"{name}: {size:8,} articles {route:9} {r['rps']:7.0f} req/s"
+            f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
+            f"  server CPU {r['cpu_ms']:5.2f} ms/req"
+            + (f" + database {r['db_cpu_ms']:5.2f}" if "db_cpu_ms" in r else "")
+            + f"  errors {r['non2xx'] + r['timeouts']:.0f}  load {r['load']:.1f}",
+            flush=True,
+        )
 
 
 def main() -> None:

@@ -112,12 +112,7 @@ def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
     of ``T[L-1-i][w[i]]`` over its bytes, XOR ``zlib.crc32(bytes(L))``, where ``T[j][b]``
     is the register (zero start, no final inversion) after byte b and j zero bytes.
     Returns (T flattened, j * 256 + b; the constants per length)."""
-    t0 = np.zeros(256, dtype=np.uint32)
-    for b in range(256):
-        r = b
-        for _ in range(8):
-            r = (r >> 1) ^ (0xEDB88320 if r & 1 else 0)
-        t0[b] = r
+    t0 = dedup_kernel.crc_table()
     rows = [t0]
     for _ in range(_CRC_LEN - 1):
         rows.append(t0[rows[-1] & 0xFF] ^ (rows[-1] >> 8))
