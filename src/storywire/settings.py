@@ -35,6 +35,14 @@ class Settings(BaseSettings):
         " for one): more busy connections than the database has cores cost its CPU in"
         " contention.",
     )
+    search_concurrency: int = Field(
+        2,
+        ge=1,
+        le=1000,
+        description="Searches one web process runs at once; the others wait their turn in"
+        " arrival order (many at once share the CPU, and a costly search then took many"
+        " times the mean: the 99th percentile).",
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")
     user_agent: str = Field(

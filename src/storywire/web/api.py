@@ -138,20 +138,23 @@ def search(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
     """Full-text search over stories (current versions) and articles."""
-    store = web_of(request).store
+    web = web_of(request)
+    store = web.store
     out: dict[str, Any] = {"query": q}
-    if type in ("all", "stories"):
-        out["stories"] = [
-            found_story(x) for x in store.search_stories(q, limit=limit, offset=offset)
-        ]
-    if type in ("all", "articles"):
-        out["articles"] = [
-            article_json(a)
-            for a in store.search_articles(q, limit=limit, offset=offset, with_text=False)
-        ]
-    # Bytes, not a dict: FastAPI's jsonable_encoder walked every value of the 40 results
-    # (a third of a search request's CPU).
-    return Response(_dumps(api_safe(out)), media_type=JSON)
+    with web.search_gate:
+        if type in ("all", "stories"):
+            out["stories"] = [
+                found_story(x) for x in store.search_stories(q, limit=limit, offset=offset)
+            ]
+        if type in ("all", "articles"):
+            out["articles"] = [
+                article_json(a)
+                for a in store.search_articles(q, limit=limit, offset=offset, with_text=False)
+            ]
+        # Bytes, not a dict: FastAPI's jsonable_encoder walked every value of the 40
+        # results (a third of a search request's CPU).
+        body = _dumps(api_safe(out))
+    return Response(body, media_type=JSON)
 
 
 def health(request: Request) -> dict[str, Any]:

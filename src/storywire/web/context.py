@@ -25,6 +25,7 @@ from ..store.listing import StoryFilter
 from ..timeutil import from_iso, to_iso
 from .cache import LRU, Rendered, TTLCache, rendered
 from .filters import install_filters
+from .gate import FifoGate
 from .plain import api_safe
 
 HTML = "text/html; charset=utf-8"
@@ -95,6 +96,8 @@ def _render_tag() -> str:
 class Web:
     def __init__(self, settings: Settings, store: Store, *, static_site: bool = False):
         self.settings, self.store, self.static_site = settings, store, static_site
+        # Searches (API, page, feed) run search_concurrency at a time, in arrival order.
+        self.search_gate = FifoGate(settings.search_concurrency)
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("storywire", "web/templates"),
             autoescape=True,

@@ -53,7 +53,8 @@ def _author(base: str) -> str:
 
 def _entries(web: Web, topic: str, q: str, min_outlets: int) -> list[Listed]:
     if q:
-        items = web.store.search_stories(q, limit=FEED_SIZE)
+        with web.search_gate:
+            items = web.store.search_stories(q, limit=FEED_SIZE)
     else:
         items = web.store.recent_stories(StoryFilter(topic=topic), limit=FEED_SIZE)
     return [i for i in items if i.story.outlet_count >= min_outlets]

@@ -9,7 +9,9 @@ from fastapi import Depends, Query
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..models import StoredArticle
 from ..present import found_story, story_language, story_summary
+from ..store.listing import Listed
 from .cache import Rendered, respond
 from .context import RANGES, Listing, NotFound, web_of
 from .params import listing_params
@@ -91,12 +93,14 @@ def search(
 ) -> Response:
     web = web_of(request)
     per = 20
-    stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10) if q else []
-    articles = (
-        web.store.search_articles(q, limit=per, offset=(page - 1) * per, with_text=False)
-        if q
-        else []
-    )
+    stories: list[Listed] = []
+    articles: list[StoredArticle] = []
+    if q:
+        with web.search_gate:
+            stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10)
+            articles = web.store.search_articles(
+                q, limit=per, offset=(page - 1) * per, with_text=False
+            )
     more = len(articles) == per or len(stories) == 10
     page_data = web.page(
         "search.html",
