@@ -131,3 +131,15 @@ def test_web_searches_at_most_search_concurrency_at_once(tmp_path, places):
     finally:
         server.close()
         store.close()
+
+
+def test_search_concurrency_zero_is_4_on_sqlite_and_the_pool_on_postgresql(database):
+    store = Store(database, pool=5)
+    try:
+        automatic = create_app(load_settings(db=database, search_concurrency=0), store)
+        expected = 4 if store.path is not None else 5
+        assert automatic.state.web.search_gate.places == expected
+        chosen = create_app(load_settings(db=database, search_concurrency=3), store)
+        assert chosen.state.web.search_gate.places == 3
+    finally:
+        store.close()

@@ -170,6 +170,7 @@ class Database:
                 raise StoreError(f"database folder {self.path.parent} does not exist")
         # Where the database is, for messages (never the password).
         self.where = str(self.path) if self.path else parsed.render_as_string(hide_password=True)
+        self.pool = pool  # PostgreSQL connections at most
         self.engine = make_engine(self.url, pool)
         self.dialect = SQLITE if self.path is not None else POSTGRESQL
         self._local = threading.local()  # .batch: this thread's open batch() transaction
