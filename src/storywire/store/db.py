@@ -157,6 +157,15 @@ def is_database_error(exc: BaseException) -> bool:
     return type(exc).__module__.split(".")[0] in ("psycopg", "alembic")
 
 
+def _end_autocommit(conn: Connection, raw: Any) -> None:
+    """Back to transactions before ``conn`` returns to the pool; a connection that cannot
+    (broken mid-statement) is dropped from the pool instead."""
+    try:
+        raw.autocommit = False
+    except Exception:
+        conn.invalidate()
+
+
 class Database:
     """Engine, transactions and error mapping shared by every query module."""
 
@@ -210,6 +219,32 @@ class Database:
                 yield
             finally:
                 self._local.batch = None
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Run this thread's store calls inside the block on ONE connection, each
+        statement on its own (PostgreSQL autocommit: no BEGIN and COMMIT round trips;
+        SQLite runs a read without a transaction anyway). For reads only: a write in
+        the block would be committed at once. Inside a batch() it joins the batch."""
+        if getattr(self._local, "batch", None) is not None:
+            yield
+            return
+        try:
+            with self.engine.connect() as conn:
+                raw: Any = conn.connection.driver_connection
+                if self.path is None:
+                    raw.autocommit = True
+                self._local.batch = conn
+                try:
+                    yield
+                finally:
+                    self._local.batch = None
+                    if self.path is None:
+                        _end_autocommit(conn, raw)
+        except Exception as exc:
+            if is_database_error(exc):
+                raise self.error(exc) from exc
+            raise
 
     def _fast(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one hot-path statement (``?`` placeholders) on the driver connection under

@@ -20,7 +20,7 @@ matches than the page asks for, the other matches follow from the full index, ne
 first, unranked. SQLite: in rowid order; the last word matches itself and the window's
 words starting with it (an FTS5 prefix query expands the prefix over the whole index;
 when the window has no such word, the prefix query: a rare prefix). PostgreSQL: the
-GIN bitmap of the matches (see ``_pg_older``).
+GIN bitmap of the matches (see ``_pg_found``).
 
 Why: ranking and prefix expansion cost per match and per indexed occurrence of the
 words, so on the full index a search's cost grew with the store (at 300,000 articles on
@@ -141,34 +141,19 @@ class SearchQueries(ListingQueries):
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    def _id_list(self, ids: list[int]) -> Any:
-        """``ids`` as the one parameter of ``_in_ids``: JSON text (SQLite) or an array."""
-        return json.dumps(ids) if self.path is not None else list(ids)
-
-    def _in_ids(self, column: str, name: str) -> str:
-        """``column`` is one of the ids of parameter ``name`` (``_id_list``)."""
-        if self.path is not None:
-            return f"{column} IN (SELECT value FROM json_each(:{name}))"
-        return f"{column} = ANY(:{name})"
-
     def _search_ids(
         self, conn: Connection, entity: str, query: str, limit: int, offset: int
     ) -> list[int]:
-        """Ids of the page of matches: the window's ranked, then the full index's others
-        newest first (see the module doc)."""
+        """SQLite: ids of the page of matches: the window's ranked, then the full index's
+        others newest first (see the module doc)."""
         found = query_words(query)
         if not found:
             return []
         need = limit + offset
         active = entity == "stories"
-        if self.dialect.name == "sqlite":
-            ranked = self._sqlite_window(conn, entity, query, need, active)
-            if len(ranked) < need:
-                ranked += self._sqlite_older(conn, entity, found, ranked, need, active)
-        else:
-            ranked = self._pg_window(conn, entity, query, need, active)
-            if len(ranked) < need:
-                ranked += self._pg_older(conn, entity, query, ranked, need, active)
+        ranked = self._sqlite_window(conn, entity, query, need, active)
+        if len(ranked) < need:
+            ranked += self._sqlite_older(conn, entity, found, ranked, need, active)
         return ranked[offset:need]
 
     def _sqlite_window(
@@ -230,53 +215,73 @@ class SearchQueries(ListingQueries):
         params = {"q": match, "n": need - len(seen), "seen": json.dumps(seen)}
         return [r[0] for r in self._run(conn, sql, params)]
 
-    def _pg_window(
-        self, conn: Connection, entity: str, query: str, need: int, active: bool
-    ) -> list[int]:
-        window, key, _, _ = _POSTGRESQL[entity]
-        # The limits are numbers in the text, not parameters: psycopg prepares a repeated
-        # statement, and PostgreSQL's generic plan for an unknown LIMIT joined the story
-        # window with `stories` by walking its primary key backwards (~6,000 rows per
-        # "trump court*"): 1.5 ms of database CPU per search instead of 0.7.
-        sql = (
-            f"SELECT {key} FROM (SELECT {key}, doc FROM {window}"
-            f" WHERE doc @@ to_tsquery('storywire', :q)"
-            + (_ACTIVE.format(rid=key) if active else "")
-            + f" ORDER BY {key} DESC LIMIT {int(max(RANKED, need))}) c"
-            f" ORDER BY ts_rank(doc, to_tsquery('storywire', :q), 1) DESC, {key} DESC"
-            f" LIMIT {int(need)}"
-        )
-        return [r[0] for r in self._run(conn, sql, {"q": ts_query(query)})]
+    def _pg_found(
+        self, conn: Connection, entity: str, query: str, need: int, offset: int, rows_sql: str
+    ) -> list[dict[str, Any]]:
+        """The rows of the page of matches (ranks ``offset`` < n <= ``need``) in order, in
+        ONE statement: the window's ranked (``w``), then, only when it holds fewer than
+        ``need``, the full index's others newest first (``o``; a one-time filter skips
+        the scan otherwise), then the rows (``rows_sql``, its ``{page}``: the page's
+        keys). Four to six round trips were one each.
 
-    def _pg_older(
-        self, conn: Connection, entity: str, query: str, seen: list[int], need: int, active: bool
-    ) -> list[int]:
-        """The full index's matches not in ``seen``, newest first: the GIN bitmap of the
-        matches, each visited in the narrow full-index table, then sorted ("+ 0": not in
-        key order, else the planner may walk the primary key backwards testing every
-        row's document, read from TOAST, until enough match: 13 s for a rare pair at
-        300,000 articles). A query gets here when the window holds few of its matches,
-        so the store holds few too, as a rule."""
-        _, _, full, key = _POSTGRESQL[entity]
+        The limits are numbers in the text, not parameters: psycopg prepares a repeated
+        statement, and PostgreSQL's generic plan for an unknown LIMIT joined the story
+        window with ``stories`` by walking its primary key backwards (~6,000 rows per
+        "trump court*"): 1.5 ms of database CPU per search instead of 0.7. The full
+        index is read as the GIN bitmap of the matches, sorted ("+ 0": not in key order,
+        else the planner may walk the primary key backwards testing every row's
+        document, read from TOAST, until enough match: 13 s for a rare pair at 300,000
+        articles). A query reads it when the window holds few of its matches, so the
+        store holds few too, as a rule."""
+        window, key, full, _ = _POSTGRESQL[entity]
+        active = _ACTIVE.format(rid=key) if entity == "stories" else ""
+        tsq = "to_tsquery('storywire', :q)"
         sql = (
-            f"SELECT {key} FROM {full} WHERE doc @@ to_tsquery('storywire', :q)"
-            + (f" AND {key} <> ALL(:seen)" if seen else "")
-            + (_ACTIVE.format(rid=key) if active else "")
-            + f" ORDER BY {key} + 0 DESC LIMIT {int(need - len(seen))}"
+            f"WITH w AS MATERIALIZED (SELECT k, row_number() OVER"
+            f" (ORDER BY ts_rank(doc, {tsq}, 1) DESC, k DESC) AS n FROM"
+            f" (SELECT {key} AS k, doc FROM {window} WHERE doc @@ {tsq}{active}"
+            f" ORDER BY {key} DESC LIMIT {int(max(RANKED, need))}) c ORDER BY n LIMIT {need}),"
+            f" o AS MATERIALIZED (SELECT k, (SELECT count(*) FROM w)"
+            f" + row_number() OVER (ORDER BY k DESC) AS n FROM"
+            f" (SELECT {key} AS k FROM {full} WHERE doc @@ {tsq}"
+            f" AND (SELECT count(*) FROM w) < {need}"
+            f" AND {key} <> ALL(ARRAY(SELECT k FROM w)){active}"
+            f" ORDER BY {key} + 0 DESC LIMIT {need}) f),"
+            f" page AS (SELECT k, n FROM w WHERE n > {offset}"
+            f" UNION ALL SELECT k, n FROM o WHERE n > {offset} AND n <= {need})"
+            f" SELECT r.*, p.n AS search_n FROM page p"
+            f" JOIN ({rows_sql.format(page='(SELECT k FROM page)')}) r ON r.id = p.k"
+            " ORDER BY p.n"
         )
-        params = {"q": ts_query(query), "seen": list(seen)}
-        return [r[0] for r in self._run(conn, sql, params)]
+        return self._records(conn, sql, {"q": ts_query(query)})
+
+    def _found(
+        self, conn: Connection, entity: str, query: str, limit: int, offset: int, rows_sql: str
+    ) -> list[dict[str, Any]]:
+        """The rows of the page of matches, best first; ``rows_sql`` selects the rows,
+        ``{page}`` standing for the page's ids."""
+        if not query_words(query):
+            return []
+        if self.path is None:
+            return self._pg_found(conn, entity, query, limit + offset, offset, rows_sql)
+        ids = self._search_ids(conn, entity, query, limit, offset)
+        if not ids:
+            return []
+        got = self._records(
+            conn,
+            rows_sql.format(page="(SELECT value FROM json_each(:ids))"),
+            {"ids": json.dumps(ids)},
+        )
+        found = {m["id"]: m for m in got}
+        return [found[i] for i in ids if i in found]
 
     def search_stories(self, query: str, *, limit: int = 20, offset: int = 0) -> list[Listed]:
         """Written stories whose current title, highlights or body match, best first."""
         with self._tx() as conn:
-            ids = self._search_ids(conn, "stories", query, limit, offset)
-            if not ids:
-                return []
-            sql = self._listed_sql() + " AND " + self._in_ids("s.id", "ids")
-            got = self._records(conn, sql, {"ids": self._id_list(ids)})
-        found = {m["id"]: Listed(rows.story(m), m["title"], m["top_highlight"]) for m in got}
-        return [found[i] for i in ids if i in found]
+            got = self._found(
+                conn, "stories", query, limit, offset, self._listed_sql() + " AND s.id IN {page}"
+            )
+        return [Listed(rows.story(m), m["title"], m["top_highlight"]) for m in got]
 
     def search_articles(
         self, query: str, *, limit: int = 20, offset: int = 0, with_text: bool = True
@@ -284,16 +289,13 @@ class SearchQueries(ListingQueries):
         """Articles whose title, author, summary or text start match, best first;
         ``with_text=False``: their ``text`` left empty (results show the summary: reading
         20 full texts was a fifth of a search request's CPU)."""
+        select = (
+            rows.ARTICLE_SELECT
+            if with_text
+            else rows.ARTICLE_SELECT.replace("a.text,", "'' AS text,")
+        )
         with self._tx() as conn:
-            ids = self._search_ids(conn, "articles", query, limit, offset)
-            if not ids:
-                return []
-            select = (
-                rows.ARTICLE_SELECT
-                if with_text
-                else rows.ARTICLE_SELECT.replace("a.text,", "'' AS text,")
+            got = self._found(
+                conn, "articles", query, limit, offset, select + " WHERE a.id IN {page}"
             )
-            sql = select + " WHERE " + self._in_ids("a.id", "ids")
-            got = self._records(conn, sql, {"ids": self._id_list(ids)})
-        found = {m["id"]: rows.article(m) for m in got}
-        return [found[i] for i in ids if i in found]
+        return [rows.article(m) for m in got]

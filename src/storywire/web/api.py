@@ -141,7 +141,8 @@ def search(
     web = web_of(request)
     store = web.store
     out: dict[str, Any] = {"query": q}
-    with web.search_gate:
+    # One connection for both searches, no transaction (reads only).
+    with web.search_gate, store.reading():
         if type in ("all", "stories"):
             out["stories"] = [
                 found_story(x) for x in store.search_stories(q, limit=limit, offset=offset)

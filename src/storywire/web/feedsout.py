@@ -53,7 +53,7 @@ def _author(base: str) -> str:
 
 def _entries(web: Web, topic: str, q: str, min_outlets: int) -> list[Listed]:
     if q:
-        with web.search_gate:
+        with web.search_gate, web.store.reading():
             items = web.store.search_stories(q, limit=FEED_SIZE)
     else:
         items = web.store.recent_stories(StoryFilter(topic=topic), limit=FEED_SIZE)

@@ -96,7 +96,7 @@ def search(
     stories: list[Listed] = []
     articles: list[StoredArticle] = []
     if q:
-        with web.search_gate:
+        with web.search_gate, web.store.reading():
             stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10)
             articles = web.store.search_articles(
                 q, limit=per, offset=(page - 1) * per, with_text=False
