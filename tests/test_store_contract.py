@@ -235,6 +235,18 @@ def test_search_window_then_the_full_index(store):
     assert [a.id for a in store.search_articles("platyp", limit=1, offset=1)] == [10]
 
 
+def test_search_leaves_out_merged_stories(store):
+    """A story merged into another is not found, neither from the window nor from the
+    full index (read too: the window holds fewer matches than the page)."""
+    kept = _story(store, [_article(1, outlet="A")], "Bridge closes")
+    gone = _story(store, [_article(2, outlet="B", hours=1)], "Bridge reopens")
+    assert [s.story.id for s in store.search_stories("bridge")] == [gone, kept]
+    store.merge_stories(gone, kept)
+    assert [s.story.id for s in store.search_stories("bridge")] == [kept]
+    assert [s.story.id for s in store.search_stories("reopens")] == []
+    assert [s.story.id for s in store.search_stories("bridg", offset=1)] == []
+
+
 def test_search_indexes_have_no_pending_list(store):
     """A new row's words go straight into the search indexes and the row is found at
     once; on PostgreSQL the GIN indexes have no pending list that every search reads
