@@ -14,7 +14,7 @@ import re
 
 PRONOUNS = (
     "he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their",
-    "its", "him", "them", "such", "both", "the latter", "the former", "we", "i", "our",
+    "its", "him", "them", "there", "such", "both", "the latter", "the former", "we", "i", "our",
     "you", "one of them", "another", "others", "some of them", "neither", "either",
 )  # fmt: skip
 CONNECTIVES = (
