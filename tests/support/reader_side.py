@@ -13,6 +13,13 @@ writer does not pass by calling its judge.
   not directly follow, in the Story, the sentence that preceded it in an article (so
   its referent is not in the previous sentence); broken quote: unbalanced quote marks
   or a sentence opening in lower case;
+- leaning on missing context: a Story sentence that, anywhere, points back at something
+  it does not name ("those rulings", "the latter", "the same day", "such a move", "the
+  two", "both men") and does not directly follow, in the Story, its article's sentence
+  before it; a demonstrative whose noun the sentence names earlier ("two rulings ...
+  those rulings") or a time ("this week", "these days") does not count;
+- highlight mostly quoted: at least half of a highlight's words inside quote marks (a
+  fragment of an exchange, not a key fact);
 - non-headline title: a label of <= 3 words, a listicle ("7 takeaways ..."), an
   explainer ("..., explained", "what we know"), a question, a format tag ("VIDEO:",
   "WATCH:"), or an opinion piece's headline;
@@ -116,6 +123,69 @@ def broken_quote(sentence: str) -> bool:
     return straight or curly or s[:1].islower()
 
 
+_TIMES = {
+    "day", "days", "week", "weeks", "month", "months", "year", "years", "morning",
+    "afternoon", "evening", "night", "weekend", "season", "summer", "spring", "fall",
+    "autumn", "winter", "time", "times", "decade", "century", "moment", "hour", "hours",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "country", "nation", "administration", "holiday", "far",
+    "past", "fiscal", "coming", "current", "world",
+}  # fmt: skip
+_GROUPS = (
+    r"men|women|leaders|countries|nations|companies|candidates|governments|firms|teams"
+    r"|players|senators|presidents|cases|rulings|incidents|attacks|bills|deals|reports"
+)
+_BACK = re.compile(
+    rf"\b(the same (?:day|week|month|year|night|morning|afternoon|evening)(?=\W*$|\s*[,.;:])"
+    rf"|the others?(?=\W*$|\s*[,.;:])"
+    rf"|(?P<two>the latter|the former(?=\W*$|\s*[,.;:]|\s+(?:is|was|has|had|would|will|said)\b)"
+    rf"|the two(?= (?:{_GROUPS})\b|\W*$|\s*[,.;:]|\s+(?:are|were|have|had)\b)"
+    rf"|both (?:{_GROUPS})))\b",
+    re.I,
+)
+_DEMONSTRATIVE = re.compile(r"\b([Tt]his|[Tt]hese|[Tt]hose|[Ss]uch an?)\s+([A-Za-z][a-z'-]+)")
+_QUOTE = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_NAME = re.compile(r"\b[A-Z][A-Za-z]+")
+_NOT_NOUN = re.compile(r"(ly|ing|ed|est|n't)$")
+
+
+def leans_back(sentence: str) -> str:
+    """The phrase by which a sentence points back at something it does not name, or ''.
+    Not counted: "the two"/"both"/"the latter" after two names, "the same day" before
+    the clause that says which ("the same day the council voted"), a demonstrative in
+    quoted words (the speaker's), before a name, a time or a word that is no noun
+    ("those seeking")."""
+    text = sentence.replace("’", "'")
+    for m in _BACK.finditer(text):
+        names = {w for w in _NAME.findall(text[: m.start()]) if w.lower() not in _STOP}
+        if not (m.group("two") and len(names) >= 2):
+            return m.group(0)
+    unquoted = _QUOTE.sub(" ", text)
+    for m in _DEMONSTRATIVE.finditer(unquoted):
+        noun = m.group(2).lower().removesuffix("'s")
+        if noun in _STOP or noun in _TIMES or _NOT_NOUN.search(noun) or m.group(2)[0].isupper():
+            continue
+        if content(noun) & content(unquoted[: m.start()]):
+            continue  # named before it in the sentence: "two rulings ... those rulings"
+        return m.group(0)
+    return ""
+
+
+def missing_context(body: Sequence[str], follows: dict[str, set[str]]) -> list[bool]:
+    """Per Story sentence: leans on context the Story does not give (see the module doc)."""
+    return [
+        bool(leans_back(s)) and (i == 0 or body[i - 1] not in follows.get(s, set()))
+        for i, s in enumerate(body)
+    ]
+
+
+def mostly_quoted(highlight: str) -> bool:
+    """At least half of the highlight's words inside quote marks."""
+    quoted = sum(len(m.group(0).split()) for m in _QUOTE.finditer(highlight))
+    return quoted >= 0.5 * max(1, len(highlight.split()))
+
+
 def dangling(body: Sequence[str], follows: dict[str, set[str]]) -> list[bool]:
     """Per Story sentence: dangling opener or broken quote. ``follows[s]`` holds the
     sentences that directly precede s in some article."""
@@ -168,6 +238,8 @@ class Tally:
     highlights_repeated: int = 0
     sentences: int = 0
     dangling: int = 0
+    context: int = 0
+    highlights_quoted: int = 0
     titles_bad: int = 0
 
     def __post_init__(self) -> None:
@@ -188,7 +260,14 @@ class Tally:
             self.highlight_words.append(len(h.split()))
             if highlight_repeated(h, body):
                 self.highlights_repeated += 1
-        flags = dangling(body, predecessors(articles))
+            if mostly_quoted(h):
+                self.highlights_quoted += 1
+                self.examples["quoted"].append(h)
+        follows = predecessors(articles)
+        flags = dangling(body, follows)
+        leaning = missing_context(body, follows)
+        self.context += sum(leaning)
+        self.examples["context"].extend(s for s, f in zip(body, leaning, strict=True) if f)
         self.sentences += len(body)
         self.dangling += sum(flags)
         self.examples["dangling"].extend(s for s, f in zip(body, flags, strict=True) if f)
@@ -211,6 +290,8 @@ class Tally:
                 "0%",
             ),
             ("Story sentences dangling/broken quote", pct(self.dangling, self.sentences), "<= 2%"),
+            ("Story sentences missing context", pct(self.context, self.sentences), "<= 1%"),
+            ("highlights mostly quoted", pct(self.highlights_quoted, self.highlights), "0%"),
             ("median highlight words", f"{med:.0f}", "<= 22"),
             ("non-headline titles", pct(self.titles_bad, self.stories), "<= 1%"),
         ]
