@@ -19,6 +19,7 @@ from storywire.write.readable import (
     broken_quote,
     opener,
     points_back,
+    quoted_share,
     stands_alone,
     strip_connective,
 )
@@ -279,6 +280,7 @@ def test_reader_side_targets_on_real_stories(real):
     assert tally.highlights_repeated == 0
     assert tally.dangling <= 0.02 * tally.sentences, tally.examples["dangling"][:5]
     assert tally.context <= 0.01 * tally.sentences, tally.examples["context"][:5]
+    assert tally.highlights_quoted == 0, tally.examples["quoted"][:5]
     assert statistics.median(tally.highlight_words) <= 22
     assert tally.titles_bad <= max(1, 0.01 * tally.stories), tally.bad_titles
 
@@ -295,6 +297,21 @@ def test_the_readme_story_gives_its_context(data_dir):
     assert not any("those rulings" in s for s in body), body
     for s in [*body, *(h.text for h in draft.highlights)]:
         assert not reader_side.leans_back(s), s
+    # Highlights are key facts, not a fragment of the exchange between a justice and a
+    # lawyer ("Number one, you said this is a culture where ...," Kennedy told ...).
+    highlights = [h.text for h in draft.highlights]
+    assert len(highlights) == 3 and not any("Number one" in h for h in highlights)
+    assert not any(reader_side.mostly_quoted(h) for h in highlights), highlights
+
+
+def test_quoted_share_tells_a_quote_from_a_fact_with_a_quoted_word():
+    exchange = (
+        "\"Number one, you said this is a culture where Arkansas knows everything that's "
+        'going on," Kennedy told lawyer Joseph Sellers.'
+    )
+    assert quoted_share(exchange) >= 0.5 and reader_side.mostly_quoted(exchange)
+    fact = 'Justice Kennedy called the claims "contradictory" at the hearing on Tuesday.'
+    assert quoted_share(fact) < 0.5 and not reader_side.mostly_quoted(fact)
 
 
 def _neus_train(data_dir, rows: int) -> list[list[StoredArticle]]:

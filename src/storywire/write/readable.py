@@ -147,6 +147,12 @@ def broken_quote(sentence: str) -> bool:
     return s.count('"') % 2 == 1 or s.count("“") != s.count("”") or s[:1].islower()
 
 
+def quoted_share(sentence: str) -> float:
+    """The share of the sentence's words inside quote marks."""
+    quoted = sum(len(m.group(0).split()) for m in _QUOTED.finditer(sentence))
+    return quoted / max(1, len(sentence.split()))
+
+
 def has_quote(sentence: str) -> bool:
     """Quoted words beyond a quoted term of a few words."""
     return any(not _TERM.match(m.group(0)) for m in _QUOTED.finditer(sentence))
