@@ -159,10 +159,12 @@ def target_args(target: str) -> tuple[list[str], dict[str, str]]:
     return ["--db", target], {**os.environ, "STORYWIRE_DATABASE_URL": ""}
 
 
-def import_chunk(target: str, path: Path) -> tuple[float, float]:
-    """Seconds to import ``path`` with `storywire import`, and that process's peak RSS
-    (MiB)."""
+def import_chunk(target: str, path: Path, db_pid: int | None = None) -> tuple[float, float, float]:
+    """Seconds to import ``path`` with `storywire import`, that process's peak RSS (MiB)
+    and the CPU seconds it used (user + system), with ``db_pid`` the database server's
+    too: CPU per article is the flatness figure that holds on a loaded machine."""
     args, env = target_args(target)
+    db_before = tree_cpu_seconds(db_pid) if db_pid else 0.0
     cmd = [*STORYWIRE, *args, "import", str(path)]
     for field in FIELDS:
         cmd += ["--field", field]
@@ -172,7 +174,10 @@ def import_chunk(target: str, path: Path) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 3):  # 3: some lines were skipped
         sys.exit(f"import of {path} failed ({proc.returncode})")
-    return time.monotonic() - started, usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    if db_pid:
+        cpu += tree_cpu_seconds(db_pid) - db_before
+    return time.monotonic() - started, usage.ru_maxrss / 1024, cpu
 
 
 def _shift_iso(value: str | None, delta: timedelta) -> str | None:
@@ -443,15 +448,17 @@ def run_database(
 ) -> dict[str, Any]:
     copies = len(chunks)
     print(f"\n== {name}: {copies} copies x {n:,} articles", flush=True)
-    out: dict[str, Any] = {"rates": {}, "rss": {}, "web": {}}
+    out: dict[str, Any] = {"rates": {}, "rss": {}, "cpu": {}, "web": {}}
 
     def do_import(k: int) -> None:
-        took, rss = import_chunk(target, chunks[k])
+        took, rss, cpu = import_chunk(target, chunks[k], db_pid)
         out["rates"][k] = n / took
         out["rss"][k] = rss
+        out["cpu"][k] = cpu * 1000 / n
         print(
             f"{name}: copy {k + 1:3d} imported: store {n * (k + 1):8,} articles,"
-            f" {n / took:6.0f} articles/s ({took:.0f} s), import peak RSS {rss:5.0f} MiB",
+            f" {n / took:6.0f} articles/s ({took:.0f} s), {cpu * 1000 / n:.2f} ms CPU per"
+            f" article, import peak RSS {rss:5.0f} MiB, load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
 
@@ -501,6 +508,15 @@ def table(results: dict[str, dict[str, Any]], n: int, copies: int) -> None:
         row(
             f"import copy {copies} (-> {n * copies:,}), art/s",
             lambda r: f"{r['rates'][last]:.0f} ({r['rates'][last] / r['rates'][first]:.0%})",
+        )
+    row(
+        f"import copy 1, CPU ms/article{' (+DB)' if 'postgresql' in names else ''}",
+        lambda r: f"{r['cpu'][first]:.2f}",
+    )
+    if copies > 1:
+        row(
+            f"import copy {copies}, CPU ms/article",
+            lambda r: f"{r['cpu'][last]:.2f} ({r['cpu'][last] / r['cpu'][first]:.0%})",
         )
     row("import peak RSS, MiB", lambda r: f"{max(r['rss'].values()):.0f}")
     for route in ("home", "story", "api list", "search"):

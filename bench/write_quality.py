@@ -16,8 +16,9 @@
 3. Reader side (``tests/support/reader_side.py``): what a reader notices on NeuS val
    and on the AllSides corpus's 2019 articles clustered as ``storywire batch`` does (stories of >= 3
    articles), written with the default word budget: repeated facts, highlights
-   repeated in the Story, dangling openers and broken quotes, highlight length,
-   non-headline titles, Story words by story size.
+   repeated in the Story, dangling openers and broken quotes, sentences that lean on
+   context the Story does not give ("those rulings"), highlights mostly quoted words,
+   highlight length, non-headline titles, Story words by story size.
 4. Speed on the AllSides corpus (corpus/allsides-article-bias): stories = articles
    sharing topic + date (a cheap stand-in for clustering; chunks of <= 20), 400 of them
    spread over sizes (--speed-stories 0: all ~6,000), and 50 stories of exactly 20
@@ -362,6 +363,8 @@ def reader_report(data: Path, split: str, limit: int | None, allsides: bool) -> 
     reader_side.print_table(tallies)
     for name, tally in tallies.items():
         print(f"  {name}: non-headline titles: {tally.bad_titles[:8]}")
+        print(f"  {name}: missing context: {tally.examples['context'][:3]}")
+        print(f"  {name}: highlights mostly quoted: {tally.examples['quoted'][:3]}")
 
 
 def speed_report(data: Path, n: int, budget: int) -> None:

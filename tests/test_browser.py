@@ -66,7 +66,8 @@ def test_home_then_story_then_citation(page, site):
     headings_in_order(page)
     page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
     # The screenshot story (the README's) reads as the seed page: each fact once, no
-    # highlight repeated in the Story, no sentence leaning on one it does not follow.
+    # highlight repeated in the Story, no sentence leaning on one it does not follow or
+    # pointing back at what it does not name, no highlight that is mostly a quote.
     told = [t.strip() for t in page.locator("p.body span.sentence").all_inner_texts()]
     told = [re.sub(r"\s*[\d,]+$", "", t) for t in told]  # the citation marks
     bullets = [
@@ -76,6 +77,8 @@ def test_home_then_story_then_citation(page, site):
     assert told and not reader_side.has_repeated_fact(told), told
     assert not any(reader_side.highlight_repeated(h, told) for h in bullets), bullets
     assert not any(reader_side.opener(t) or reader_side.broken_quote(t) for t in told), told
+    assert not any(reader_side.leans_back(t) for t in told), told
+    assert not any(reader_side.mostly_quoted(h) for h in bullets), bullets
 
     numbers = page.locator("ul.sources li[id^=source-] .sid").all_inner_texts()
     assert numbers == [str(n) for n in range(1, len(numbers) + 1)]

@@ -15,7 +15,14 @@ from storywire.models import Kind, StoredArticle
 from storywire.write import ExtractiveWriter
 from storywire.write.grounding import supported_by
 from storywire.write.opinions import opinion
-from storywire.write.readable import broken_quote, opener, stands_alone, strip_connective
+from storywire.write.readable import (
+    broken_quote,
+    opener,
+    points_back,
+    quoted_share,
+    stands_alone,
+    strip_connective,
+)
 from storywire.write.shorten import shorten
 from storywire.write.titles import choose_title, is_headline
 
@@ -103,6 +110,30 @@ def test_openers_and_quotes():
     assert strip_connective("But officials warned of aftershocks.") == (
         "Officials warned of aftershocks."
     )
+
+
+@pytest.mark.parametrize(
+    "sentence, phrase",
+    [
+        ("The Wal-Mart case dwarfs those rulings in importance.", "those rulings"),
+        ("Republicans have not been part of these negotiations.", "these negotiations"),
+        ("The two men were arrested Sunday, the Justice Department said.", "The two"),
+        ("Councilmembers approved the cuts the same day.", "the same day"),
+        ("The U.S. will ban TikTok and WeChat, with a total ban on the latter.", ""),
+        ("Biden will press Putin on human rights when the two leaders meet in Geneva.", ""),
+        ("The chief resigned the same day the council voted to cut the budget.", ""),
+        ("The court issued two rulings on Monday, and those rulings favour employers.", ""),
+        ("Jobless claims rose this week to a record, the Labor Department said.", ""),
+        ("The fees rise most for those seeking citizenship.", ""),
+        ('"Nobody here will accept these demands," Prime Minister Jacinda Ardern said.', ""),
+    ],
+)
+def test_a_sentence_never_points_back_at_what_it_does_not_name(sentence, phrase):
+    """Not only the first word: anywhere in the sentence, a demonstrative, "the latter",
+    "the same day" or "the two men" lean on a sentence the Story does not hold."""
+    assert points_back(sentence) == phrase
+    assert stands_alone(sentence) is (phrase == "")
+    assert bool(reader_side.leans_back(sentence)) is bool(phrase)  # the judge agrees
 
 
 @pytest.mark.parametrize(
@@ -248,8 +279,39 @@ def test_reader_side_targets_on_real_stories(real):
     assert tally.repeated <= 0.05 * tally.stories, tally.examples["repeated"][:3]
     assert tally.highlights_repeated == 0
     assert tally.dangling <= 0.02 * tally.sentences, tally.examples["dangling"][:5]
+    assert tally.context <= 0.01 * tally.sentences, tally.examples["context"][:5]
+    assert tally.highlights_quoted == 0, tally.examples["quoted"][:5]
     assert statistics.median(tally.highlight_words) <= 22
     assert tally.titles_bad <= max(1, 0.01 * tally.stories), tally.bad_titles
+
+
+def test_the_readme_story_gives_its_context(data_dir):
+    """The BASIL Wal-Mart event (the README sample): "The Wal-Mart case dwarfs those
+    rulings in importance." leaned on the New York Times' sentence before it."""
+    arts = next(
+        arts for arts, _ in basil_stories(data_dir) if any("Wal-Mart" in a.title for a in arts)
+    )
+    draft = ExtractiveWriter().write(arts)
+    body = [s.text for s in draft.body]
+    assert len(body) >= 4
+    assert not any("those rulings" in s for s in body), body
+    for s in [*body, *(h.text for h in draft.highlights)]:
+        assert not reader_side.leans_back(s), s
+    # Highlights are key facts, not a fragment of the exchange between a justice and a
+    # lawyer ("Number one, you said this is a culture where ...," Kennedy told ...).
+    highlights = [h.text for h in draft.highlights]
+    assert len(highlights) == 3 and not any("Number one" in h for h in highlights)
+    assert not any(reader_side.mostly_quoted(h) for h in highlights), highlights
+
+
+def test_quoted_share_tells_a_quote_from_a_fact_with_a_quoted_word():
+    exchange = (
+        "\"Number one, you said this is a culture where Arkansas knows everything that's "
+        'going on," Kennedy told lawyer Joseph Sellers.'
+    )
+    assert quoted_share(exchange) >= 0.5 and reader_side.mostly_quoted(exchange)
+    fact = 'Justice Kennedy called the claims "contradictory" at the hearing on Tuesday.'
+    assert quoted_share(fact) < 0.5 and not reader_side.mostly_quoted(fact)
 
 
 def _neus_train(data_dir, rows: int) -> list[list[StoredArticle]]:

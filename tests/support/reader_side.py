@@ -7,12 +7,24 @@ writer does not pass by calling its judge.
 
 - repeated fact: two Story sentences sharing >= 60% of the shorter one's content
   words (stems; the shorter has at least 4 content words);
+- near-repeat (reported, no target): two Story sentences sharing 50-60% of the shorter
+  one's content words; about half of such pairs state one claim twice ("A Dallas jury
+  has found ... Guyger guilty of murder" / "... a Dallas jury convicted ... Guyger of
+  murder"), the other half are distinct facts on one topic, so word overlap cannot tell
+  them apart (the writer merging at 50% cost NeuS train R-2 0.38);
 - highlight repeated in the Story: >= 80% of the highlight's words, in order, inside
   one Story sentence (a shortened copy of a Story sentence counts as a repeat);
 - dangling opener: a Story sentence that opens on a pronoun or a connective and does
   not directly follow, in the Story, the sentence that preceded it in an article (so
   its referent is not in the previous sentence); broken quote: unbalanced quote marks
   or a sentence opening in lower case;
+- leaning on missing context: a Story sentence that, anywhere, points back at something
+  it does not name ("those rulings", "the latter", "the same day", "such a move", "the
+  two", "both men") and does not directly follow, in the Story, its article's sentence
+  before it; a demonstrative whose noun the sentence names earlier ("two rulings ...
+  those rulings") or a time ("this week", "these days") does not count;
+- highlight mostly quoted: at least half of a highlight's words inside quote marks (a
+  fragment of an exchange, not a key fact);
 - non-headline title: a label of <= 3 words, a listicle ("7 takeaways ..."), an
   explainer ("..., explained", "what we know"), a question, a format tag ("VIDEO:",
   "WATCH:"), or an opinion piece's headline;
@@ -85,6 +97,16 @@ def has_repeated_fact(body: Sequence[str]) -> bool:
     return any(repeated_fact(a, body[j]) for i, a in enumerate(body) for j in range(i))
 
 
+def near_repeat(a: str, b: str) -> bool:
+    ca, cb = content(a), content(b)
+    short = min(len(ca), len(cb))
+    return short >= 4 and 0.5 * short <= len(ca & cb) < 0.6 * short
+
+
+def has_near_repeat(body: Sequence[str]) -> bool:
+    return any(near_repeat(a, body[j]) for i, a in enumerate(body) for j in range(i))
+
+
 def _lcs(a: list[str], b: list[str]) -> int:
     prev = [0] * (len(b) + 1)
     for x in a:
@@ -114,6 +136,69 @@ def broken_quote(sentence: str) -> bool:
     straight = s.count('"') % 2 == 1
     curly = s.count("“") != s.count("”")
     return straight or curly or s[:1].islower()
+
+
+_TIMES = {
+    "day", "days", "week", "weeks", "month", "months", "year", "years", "morning",
+    "afternoon", "evening", "night", "weekend", "season", "summer", "spring", "fall",
+    "autumn", "winter", "time", "times", "decade", "century", "moment", "hour", "hours",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "country", "nation", "administration", "holiday", "far",
+    "past", "fiscal", "coming", "current", "world",
+}  # fmt: skip
+_GROUPS = (
+    r"men|women|leaders|countries|nations|companies|candidates|governments|firms|teams"
+    r"|players|senators|presidents|cases|rulings|incidents|attacks|bills|deals|reports"
+)
+_BACK = re.compile(
+    rf"\b(the same (?:day|week|month|year|night|morning|afternoon|evening)(?=\W*$|\s*[,.;:])"
+    rf"|the others?(?=\W*$|\s*[,.;:])"
+    rf"|(?P<two>the latter|the former(?=\W*$|\s*[,.;:]|\s+(?:is|was|has|had|would|will|said)\b)"
+    rf"|the two(?= (?:{_GROUPS})\b|\W*$|\s*[,.;:]|\s+(?:are|were|have|had)\b)"
+    rf"|both (?:{_GROUPS})))\b",
+    re.I,
+)
+_DEMONSTRATIVE = re.compile(r"\b([Tt]his|[Tt]hese|[Tt]hose|[Ss]uch an?)\s+([A-Za-z][a-z'-]+)")
+_QUOTE = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_NAME = re.compile(r"\b[A-Z][A-Za-z]+")
+_NOT_NOUN = re.compile(r"(ly|ing|ed|est|n't)$")
+
+
+def leans_back(sentence: str) -> str:
+    """The phrase by which a sentence points back at something it does not name, or ''.
+    Not counted: "the two"/"both"/"the latter" after two names, "the same day" before
+    the clause that says which ("the same day the council voted"), a demonstrative in
+    quoted words (the speaker's), before a name, a time or a word that is no noun
+    ("those seeking")."""
+    text = sentence.replace("’", "'")
+    for m in _BACK.finditer(text):
+        names = {w for w in _NAME.findall(text[: m.start()]) if w.lower() not in _STOP}
+        if not (m.group("two") and len(names) >= 2):
+            return m.group(0)
+    unquoted = _QUOTE.sub(" ", text)
+    for m in _DEMONSTRATIVE.finditer(unquoted):
+        noun = m.group(2).lower().removesuffix("'s")
+        if noun in _STOP or noun in _TIMES or _NOT_NOUN.search(noun) or m.group(2)[0].isupper():
+            continue
+        if content(noun) & content(unquoted[: m.start()]):
+            continue  # named before it in the sentence: "two rulings ... those rulings"
+        return m.group(0)
+    return ""
+
+
+def missing_context(body: Sequence[str], follows: dict[str, set[str]]) -> list[bool]:
+    """Per Story sentence: leans on context the Story does not give (see the module doc)."""
+    return [
+        bool(leans_back(s)) and (i == 0 or body[i - 1] not in follows.get(s, set()))
+        for i, s in enumerate(body)
+    ]
+
+
+def mostly_quoted(highlight: str) -> bool:
+    """At least half of the highlight's words inside quote marks."""
+    quoted = sum(len(m.group(0).split()) for m in _QUOTE.finditer(highlight))
+    return quoted >= 0.5 * max(1, len(highlight.split()))
 
 
 def dangling(body: Sequence[str], follows: dict[str, set[str]]) -> list[bool]:
@@ -164,10 +249,13 @@ def non_headline(title: str, articles: Sequence[StoredArticle]) -> str:
 class Tally:
     stories: int = 0
     repeated: int = 0
+    near: int = 0
     highlights: int = 0
     highlights_repeated: int = 0
     sentences: int = 0
     dangling: int = 0
+    context: int = 0
+    highlights_quoted: int = 0
     titles_bad: int = 0
 
     def __post_init__(self) -> None:
@@ -183,12 +271,20 @@ class Tally:
         if has_repeated_fact(body):
             self.repeated += 1
             self.examples["repeated"].append(" || ".join(body[:6]))
+        self.near += has_near_repeat(body)
         for h in highs:
             self.highlights += 1
             self.highlight_words.append(len(h.split()))
             if highlight_repeated(h, body):
                 self.highlights_repeated += 1
-        flags = dangling(body, predecessors(articles))
+            if mostly_quoted(h):
+                self.highlights_quoted += 1
+                self.examples["quoted"].append(h)
+        follows = predecessors(articles)
+        flags = dangling(body, follows)
+        leaning = missing_context(body, follows)
+        self.context += sum(leaning)
+        self.examples["context"].extend(s for s, f in zip(body, leaning, strict=True) if f)
         self.sentences += len(body)
         self.dangling += sum(flags)
         self.examples["dangling"].extend(s for s, f in zip(body, flags, strict=True) if f)
@@ -205,12 +301,15 @@ class Tally:
         med = statistics.median(self.highlight_words) if self.highlight_words else 0
         out = [
             ("stories with a repeated fact", pct(self.repeated, self.stories), "<= 5%"),
+            ("stories with a near-repeat (50-60%)", pct(self.near, self.stories), "reported"),
             (
                 "highlights repeated in the Story",
                 pct(self.highlights_repeated, self.highlights),
                 "0%",
             ),
             ("Story sentences dangling/broken quote", pct(self.dangling, self.sentences), "<= 2%"),
+            ("Story sentences missing context", pct(self.context, self.sentences), "<= 1%"),
+            ("highlights mostly quoted", pct(self.highlights_quoted, self.highlights), "0%"),
             ("median highlight words", f"{med:.0f}", "<= 22"),
             ("non-headline titles", pct(self.titles_bad, self.stories), "<= 1%"),
         ]

@@ -8,7 +8,8 @@ statement). Each fact is written once, in its clearest wording that stands alone
 outlets behind a fact ranks it.
 
 - Highlights: the three best-ranked distinct facts, each shortened by deletion to at
-  most ``HIGHLIGHT_WORDS`` (``shorten``), in a wording the Story does not repeat.
+  most ``HIGHLIGHT_WORDS`` (``shorten``), in a wording the Story does not repeat and
+  that is not mostly someone's quoted words (a key fact, not a fragment of an exchange).
 - Story: facts by rank while they fit the budget (a fact whose wording no longer fits
   what is left: in a shorter wording of it that does), in news order: what happened
   (the best-ranked fact reported at the top of an article), details, reactions,
@@ -29,6 +30,7 @@ from ..models import Kind, Opinion, Sentence, StoredArticle
 from .facts import Fact, group_facts, paraphrase
 from .grounding import still_supported, supporters
 from .opinions import opinion
+from .readable import quoted_share
 from .scoring import Candidate, Weights, article_concepts, candidates, overlap, score, select
 from .shorten import HIGHLIGHT_WORDS, shorten
 from .titles import choose_title
@@ -39,6 +41,7 @@ HIGHLIGHT_RELAXED = (30, 0.5)  # second pass: words, similarity
 STORY_BASE, STORY_PER_OUTLET = 60, 35
 MOVE_KEEP = 1  # Story sentences that must stay when one moves up to the highlights
 MOVE_FLOOR = 40  # Story words that must stay then (NeuS train: 30 cost ROUGE-2, 50 fewer moves)
+HIGHLIGHT_QUOTED = 0.5  # a highlight with this share of its words in quote marks is a quote
 REPEAT = 0.8  # a highlight whose words, in order, are this share of a Story sentence
 STORY_MAX_SIM = 0.6
 BODY_OVERLAP_SLACK = 0.3
@@ -152,7 +155,7 @@ def _highlight(
     (or can leave it, see ``_swap``) and is still supported by its articles."""
     for i in fact.readable:
         text = shorten(m.cands[i].text, limit)
-        if len(text.split()) > limit:
+        if len(text.split()) > limit or quoted_share(text) >= HIGHLIGHT_QUOTED:
             continue
         held = [k for k, j in enumerate(picked) if repeats(text, m.cands[j].text)]
         if held and budget < 0:
@@ -217,7 +220,7 @@ def _moved_highlight(m: _Material, picked: list[int], budget: int, lam: float) -
         if words - m.cands[i].words < MOVE_FLOOR:
             continue  # too little would stay: the Story is never cut below its floor
         text = shorten(m.cands[i].text, limit)
-        if len(text.split()) > limit:
+        if len(text.split()) > limit or quoted_share(text) >= HIGHLIGHT_QUOTED:
             continue
         sources = still_supported(text, m.support[i], m.news, m.held)
         if sources:
