@@ -63,6 +63,8 @@ class ArticleQueries(FeedQueries):
                     article.image,
                 ),
             ).fetchone()
+            if row:
+                self._wrote_window(conn, "articles_recent")
         return int(row[0]) if row else None
 
     def find_by_hash(self, content_hash: str) -> int | None:

@@ -124,6 +124,7 @@ def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         raise DisconnectionError(str(exc)) from exc
 
 
+WINDOW_MERGE_EVERY = 2000  # SQLite: rows written into a search window between merges
 POOL = 8  # PostgreSQL connections per process at most (setting database_pool)
 
 
@@ -185,6 +186,9 @@ class Database:
         self._local = threading.local()  # .batch: this thread's open batch() transaction
         self._fast_sql: dict[str, str] = {}
         self._source_ids: dict[str, int] = {}  # outlet name -> id (outlets are never removed)
+        # SQLite: rows written into each search window since its segments were merged.
+        self.window_merge_every = WINDOW_MERGE_EVERY
+        self._window_writes: dict[str, int] = {}
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -245,6 +249,22 @@ class Database:
             if is_database_error(exc):
                 raise self.error(exc) from exc
             raise
+
+    def _wrote_window(self, conn: Connection, window: str) -> None:
+        """Count a row written into SQLite search window ``window`` (``articles_recent``,
+        ``stories_recent``); every ``window_merge_every`` rows (per process) merge its
+        FTS5 segments into one. Each write adds a segment and each row leaving the window
+        a delete marker, merged only in part as they come: at 30,000 imported articles a
+        search read 3,940 pages of the article window's index, 2,256 merged, and cost
+        2.7 ms of CPU instead of 1.9 (at 300,000: 4.3 instead of 2.1). A merge of a
+        20,000-row window takes ~0.4 s. PostgreSQL: nothing (VACUUM clears its GIN)."""
+        if self.path is None or not self.window_merge_every:
+            return
+        count = self._window_writes.get(window, 0) + 1
+        if count >= self.window_merge_every:
+            count = 0
+            conn.exec_driver_sql(f"INSERT INTO {window} ({window}) VALUES ('optimize')")
+        self._window_writes[window] = count
 
     def _fast(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one hot-path statement (``?`` placeholders) on the driver connection under

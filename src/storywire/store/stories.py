@@ -147,6 +147,7 @@ class StoryQueries(ArticleQueries):
                 text("UPDATE stories SET version=:v, updated_at=:w WHERE id=:s"),
                 {"v": version.version, "w": to_iso(version.written_at), "s": version.story_id},
             )
+            self._wrote_window(conn, "stories_recent")
 
     def latest_version(self, story_id: int) -> tuple[StoryVersion, list[int]] | None:
         """The story's current version and the articles it was written from."""
