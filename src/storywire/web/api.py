@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from ..models import Feed, StoredArticle
 from ..present import found_story
+from ..store.listing import Listed
 from ..timeutil import to_iso
 from .admin import require_admin
 from .cache import Rendered, rendered, respond
@@ -141,21 +142,22 @@ def search(
     web = web_of(request)
     store = web.store
     out: dict[str, Any] = {"query": q}
-    # One connection for both searches, no transaction (reads only).
+    stories: list[Listed] | None = None
+    articles: list[StoredArticle] | None = None
+    # One connection for both searches, no transaction (reads only); the gate's place
+    # and the connection are given back before the answer is made.
     with web.search_gate, store.reading():
         if type in ("all", "stories"):
-            out["stories"] = [
-                found_story(x) for x in store.search_stories(q, limit=limit, offset=offset)
-            ]
+            stories = store.search_stories(q, limit=limit, offset=offset)
         if type in ("all", "articles"):
-            out["articles"] = [
-                article_json(a)
-                for a in store.search_articles(q, limit=limit, offset=offset, with_text=False)
-            ]
-        # Bytes, not a dict: FastAPI's jsonable_encoder walked every value of the 40
-        # results (a third of a search request's CPU).
-        body = _dumps(api_safe(out))
-    return Response(body, media_type=JSON)
+            articles = store.search_articles(q, limit=limit, offset=offset, with_text=False)
+    if stories is not None:
+        out["stories"] = [found_story(x) for x in stories]
+    if articles is not None:
+        out["articles"] = [article_json(a) for a in articles]
+    # Bytes, not a dict: FastAPI's jsonable_encoder walked every value of the 40
+    # results (a third of a search request's CPU).
+    return Response(_dumps(api_safe(out)), media_type=JSON)
 
 
 def health(request: Request) -> dict[str, Any]:
