@@ -247,6 +247,36 @@ def test_search_leaves_out_merged_stories(store):
     assert [s.story.id for s in store.search_stories("bridg", offset=1)] == []
 
 
+def test_story_window_drops_stories_skipped_by_a_jump_of_the_newest_id(store):
+    """The window holds the stories numbered within STORIES of the newest, even when the
+    newest id jumps past more than the triggers' trim span (PostgreSQL trims the rest
+    every ``window_merge_every`` rows written)."""
+    from importlib import import_module
+
+    from sqlalchemy import text
+
+    window = import_module("storywire.store.schema.versions.0009_search_window")
+    store.window_merge_every = 1
+    old = _story(store, [_article(1, outlet="A")], "Bridge closes")
+    far = old + window.STORIES + 5000
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO stories (id, first_published, last_published, created_at,"
+                " updated_at) SELECT :id, first_published, last_published, created_at,"
+                " updated_at FROM stories WHERE id = :old"
+            ),
+            {"id": far, "old": old},
+        )
+    aid = store.story_articles(old)[0].id
+    store.add_version(_version(far, 1, "Bridge reopens", ids=(aid,)), [aid])
+    key = "rowid" if store.dialect.name == "sqlite" else "story_id"
+    with store.engine.begin() as conn:
+        held = conn.execute(text(f"SELECT {key} FROM stories_recent ORDER BY {key}")).all()
+    assert [r[0] for r in held] == [far]
+    assert [s.story.id for s in store.search_stories("bridge")] == [far, old]  # old: full index
+
+
 def test_search_indexes_have_no_pending_list(store):
     """A new row's words go straight into the search indexes and the row is found at
     once; on PostgreSQL the GIN indexes have no pending list that every search reads
