@@ -187,24 +187,34 @@ def import_chunk(target: str, path: Path, db_pid: int | None = None) -> tuple[fl
     return time.monotonic() - started, peak / 1024, cpu
 
 
+def _proc_stats() -> dict[int, list[str]]:
+    """Every live process's /proc/PID/stat fields after the command name, by pid."""
+    stats: dict[int, list[str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stats[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            continue
+    return stats
+
+
+def _descendants(pid: int, stats: dict[int, list[str]]) -> set[int]:
+    """``pid`` and its live descendants (``stats`` from _proc_stats)."""
+    tree, grown = {pid}, True
+    while grown:
+        found = {p for p, fields in stats.items() if int(fields[1]) in tree} - tree
+        tree |= found
+        grown = bool(found)
+    return tree
+
+
 def tree_rss_kib(pid: int) -> int:
     """Resident KiB now of a process and its live descendants, or the process's own
     high-water mark (VmHWM) when larger; sampled while the import runs. Not wait4's
     ru_maxrss: Linux carries that across fork + exec, so it reported this bench
     process's own size once it held the copies (1,435 MiB for an 877 MiB import)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    tree, grown = {pid}, True
-    while grown:
-        found = {p for p, parent in parents.items() if parent in tree} - tree
-        tree |= found
-        grown = bool(found)
     total = own_peak = 0
-    for p in tree:
+    for p in _descendants(pid, _proc_stats()):
         try:
             status = Path(f"/proc/{p}/status").read_text()
         except OSError:
@@ -409,16 +419,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process, its exited children and its live children (PostgreSQL:
-    the postmaster, its finished and its running backends)."""
+    """CPU seconds of a process and its live descendants, each with its exited children
+    (PostgreSQL: the postmaster, its finished and its running backends; `serve
+    --workers N`: the parent and its worker processes)."""
+    stats = _proc_stats()
+    tick = os.sysconf("SC_CLK_TCK")
     total = cpu_seconds(pid)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            total += sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+    for p in _descendants(pid, stats) - {pid}:
+        total += sum(int(x) for x in stats[p][11:15]) / tick
     return total
 
 
