@@ -17,7 +17,9 @@
    and on the AllSides corpus's 2019 articles clustered as ``storywire batch`` does (stories of >= 3
    articles), written with the default word budget: repeated facts, highlights
    repeated in the Story, dangling openers and broken quotes, sentences that lean on
-   context the Story does not give ("those rulings"), highlights mostly quoted words,
+   context the Story does not give ("those rulings"), "that" + noun and pronouns whose
+   referent the sentence does not name ("calls that evidence", "... if it is allowed"),
+   highlights mostly quoted words,
    highlight length, non-headline titles, Story words by story size.
 4. Speed on the AllSides corpus (corpus/allsides-article-bias): stories = articles
    sharing topic + date (a cheap stand-in for clustering; chunks of <= 20), 400 of them
@@ -364,6 +366,7 @@ def reader_report(data: Path, split: str, limit: int | None, allsides: bool) -> 
     for name, tally in tallies.items():
         print(f"  {name}: non-headline titles: {tally.bad_titles[:8]}")
         print(f"  {name}: missing context: {tally.examples['context'][:3]}")
+        print(f"  {name}: referent unnamed: {tally.examples['referent'][:3]}")
         print(f"  {name}: highlights mostly quoted: {tally.examples['quoted'][:3]}")
 
 

@@ -23,6 +23,11 @@ writer does not pass by calling its judge.
   two", "both men") and does not directly follow, in the Story, its article's sentence
   before it; a demonstrative whose noun the sentence names earlier ("two rulings ...
   those rulings") or a time ("this week", "these days") does not count;
+- referent unnamed: a Story sentence with "that" + noun used as a demonstrative
+  ("Wal-Mart calls that evidence unrepresentative") or a pronoun inside it ("... at stake
+  if it is allowed to go forward") that names nothing before it to stand for, judged
+  by noun phrases (a determiner and a word, a capitalised word after the first), not
+  the writer's word lists; not counted right after its article's sentence before it;
 - highlight mostly quoted: at least half of a highlight's words inside quote marks (a
   fragment of an exchange, not a key fact);
 - non-headline title: a label of <= 3 words, a listicle ("7 takeaways ..."), an
@@ -43,15 +48,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import snowballstemmer  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from storywire.extract.kind import classify
 from storywire.models import Kind, StoredArticle
 
-_PORTER = snowballstemmer.stemmer("porter")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "told", "mr", "ms", "mrs"}
+from .reader_refs import unnamed, unnamed_referent
+from .reader_words import NOT_NOUN as _NOT_NOUN
+from .reader_words import QUOTE as _QUOTE
+from .reader_words import STOP as _STOP
+from .reader_words import TIMES as _TIMES
+from .reader_words import content, tokens
+
+__all__ = ["content", "tokens", "unnamed_referent"]
+
 PRONOUNS = {
     "he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their",
     "its", "him", "them", "there", "such", "both", "the latter", "the former",
@@ -76,15 +84,6 @@ _EXPLAINER = re.compile(
     re.I,
 )
 _TAG = re.compile(r"^\s*(video|watch|live|breaking|opinion|photos?|listen)\s*[:|]", re.I)
-
-
-def content(text: str) -> set[str]:
-    toks = _TOKEN.findall(text.lower().replace("’", "'"))
-    return {_PORTER.stemWord(t.removesuffix("'s")) for t in toks if t not in _STOP and len(t) > 1}
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
 def repeated_fact(a: str, b: str) -> bool:
@@ -138,15 +137,6 @@ def broken_quote(sentence: str) -> bool:
     return straight or curly or s[:1].islower()
 
 
-_TIMES = {
-    "day", "days", "week", "weeks", "month", "months", "year", "years", "morning",
-    "afternoon", "evening", "night", "weekend", "season", "summer", "spring", "fall",
-    "autumn", "winter", "time", "times", "decade", "century", "moment", "hour", "hours",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday", "country", "nation", "administration", "holiday", "far",
-    "past", "fiscal", "coming", "current", "world",
-}  # fmt: skip
 _GROUPS = (
     r"men|women|leaders|countries|nations|companies|candidates|governments|firms|teams"
     r"|players|senators|presidents|cases|rulings|incidents|attacks|bills|deals|reports"
@@ -160,9 +150,7 @@ _BACK = re.compile(
     re.I,
 )
 _DEMONSTRATIVE = re.compile(r"\b([Tt]his|[Tt]hese|[Tt]hose|[Ss]uch an?)\s+([A-Za-z][a-z'-]+)")
-_QUOTE = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _NAME = re.compile(r"\b[A-Z][A-Za-z]+")
-_NOT_NOUN = re.compile(r"(ly|ing|ed|est|n't)$")
 
 
 def leans_back(sentence: str) -> str:
@@ -255,6 +243,7 @@ class Tally:
     sentences: int = 0
     dangling: int = 0
     context: int = 0
+    referent: int = 0
     highlights_quoted: int = 0
     titles_bad: int = 0
 
@@ -285,6 +274,9 @@ class Tally:
         leaning = missing_context(body, follows)
         self.context += sum(leaning)
         self.examples["context"].extend(s for s, f in zip(body, leaning, strict=True) if f)
+        lone = unnamed(body, follows)
+        self.referent += sum(lone)
+        self.examples["referent"].extend(s for s, f in zip(body, lone, strict=True) if f)
         self.sentences += len(body)
         self.dangling += sum(flags)
         self.examples["dangling"].extend(s for s, f in zip(body, flags, strict=True) if f)
@@ -309,6 +301,7 @@ class Tally:
             ),
             ("Story sentences dangling/broken quote", pct(self.dangling, self.sentences), "<= 2%"),
             ("Story sentences missing context", pct(self.context, self.sentences), "<= 1%"),
+            ("Story sentences, referent unnamed", pct(self.referent, self.sentences), "<= 1%"),
             ("highlights mostly quoted", pct(self.highlights_quoted, self.highlights), "0%"),
             ("median highlight words", f"{med:.0f}", "<= 22"),
             ("non-headline titles", pct(self.titles_bad, self.stories), "<= 1%"),
