@@ -30,7 +30,7 @@ from ..models import Kind, Opinion, Sentence, StoredArticle
 from .facts import Fact, group_facts, paraphrase
 from .grounding import still_supported, supporters
 from .opinions import opinion
-from .readable import quoted_share
+from .readable import quoted_share, stands_alone
 from .scoring import Candidate, Weights, article_concepts, candidates, overlap, score, select
 from .shorten import HIGHLIGHT_WORDS, shorten
 from .titles import choose_title
@@ -155,7 +155,7 @@ def _highlight(
     (or can leave it, see ``_swap``) and is still supported by its articles."""
     for i in fact.readable:
         text = shorten(m.cands[i].text, limit)
-        if len(text.split()) > limit or quoted_share(text) >= HIGHLIGHT_QUOTED:
+        if not _fits(text, limit):
             continue
         held = [k for k, j in enumerate(picked) if repeats(text, m.cands[j].text)]
         if held and budget < 0:
@@ -166,6 +166,13 @@ def _highlight(
         if not held or _swap(m, fact, picked, held, text, budget):
             return Sentence(text, sources)
     return None
+
+
+def _fits(text: str, limit: int) -> bool:
+    """A shortened wording that is a highlight: within ``limit`` words, not mostly
+    quoted, and still standing alone (a cut opening phrase may leave "He said ...")."""
+    short = len(text.split()) <= limit and quoted_share(text) < HIGHLIGHT_QUOTED
+    return short and stands_alone(text)
 
 
 def _swap(
@@ -220,7 +227,7 @@ def _moved_highlight(m: _Material, picked: list[int], budget: int, lam: float) -
         if words - m.cands[i].words < MOVE_FLOOR:
             continue  # too little would stay: the Story is never cut below its floor
         text = shorten(m.cands[i].text, limit)
-        if len(text.split()) > limit or quoted_share(text) >= HIGHLIGHT_QUOTED:
+        if not _fits(text, limit):
             continue
         sources = still_supported(text, m.support[i], m.news, m.held)
         if sources:

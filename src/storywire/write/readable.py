@@ -17,6 +17,8 @@ import re
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .referents import lone_pronoun, that_noun
+
 PRONOUNS = (
     "he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their",
     "its", "him", "them", "there", "such", "both", "the latter", "the former", "we", "i", "our",
@@ -168,6 +170,8 @@ def names_speaker(sentence: str) -> bool:
 def stands_alone(sentence: str) -> bool:
     """Readable without the sentence before it; a quote only with its speaker named."""
     if opener(sentence) or broken_quote(sentence) or points_back(sentence):
+        return False
+    if that_noun(sentence) or lone_pronoun(sentence):
         return False
     return not has_quote(sentence) or names_speaker(sentence)
 
