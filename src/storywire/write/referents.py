@@ -53,10 +53,16 @@ _AMOUNTS = {"sum", "amount", "total", "figure", "number", "rate", "level", "pric
 _NOT_NOUN = re.compile(r"(ly|ing|ed|est)$")
 
 
+def _unquoted(sentence: str) -> str:
+    """The sentence without its quoted words (the speaker's), straight apostrophes."""
+    text = sentence.replace("’", "'")
+    return _QUOTED.sub(" ", text) if '"' in text or "“" in text else text
+
+
 def that_noun(sentence: str) -> str:
     """The words "that" + noun by which the sentence points at a thing it does not
     name, or '' (see the module doc)."""
-    text = _QUOTED.sub(" ", sentence.replace("’", "'"))
+    text = _unquoted(sentence)
     for m in _THAT.finditer(text):
         before, noun = m.group(1).lower(), m.group(2)
         closed = bool(m.group("end")) and before.endswith("ed")  # "ridiculed that story."
@@ -77,6 +83,8 @@ def that_noun(sentence: str) -> str:
 
 _PRONOUN = re.compile(r"\b(it|its|they|their|them|he|his|him|she|her)\b")
 _POSSESSIVES = {"his", "her", "its", "their"}
+_KIND = {"he": "he", "him": "he", "his": "he", "she": "he", "her": "he", "it": "it", "its": "it"}
+_KIND |= {"they": "they", "them": "they", "their": "they"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'.-]*")
 _PERSON = re.compile(
     r"\b(man|woman|boy|girl|men|women|father|mother|son|daughter|wife|husband|brother"
@@ -107,10 +115,9 @@ _GROUPS = {
 # Not "most of them", "some of them": a quantifier points at a group, it names none.
 # A noun in a fixed phrase is nobody's referent: "at stake if it is allowed".
 _FIXED = re.compile(
-    r"\b(at stake|at risk|in place|in time|at least|in fact|on track|at issue|in part"
-    r"|at large|in charge|in favou?r|in power|in effect|on hold|at odds|at times|in turn"
-    r"|on board|in line|at home|in office|at once|in order|in case|on top|at first|by far"
-    r"|in doubt|on record|in addition|in response|in court)\b",
+    r"\b(?:at (?:stake|risk|least|issue|large|odds|times|home|once|first)|in (?:place|time"
+    r"|fact|part|charge|favou?r|power|effect|turn|line|office|order|case|doubt|addition"
+    r"|response|court)|on (?:track|hold|board|top|record)|by far)\b",
     re.I,
 )
 _SINGULAR = re.compile(r"(ss|us|is|ics|news|series)$")  # "-s" that is no plural
@@ -135,13 +142,16 @@ _MAKE_IT = {"make", "makes", "made", "making", "find", "finds", "found", "keep",
 def lone_pronoun(sentence: str) -> str:
     """The words before a pronoun inside the sentence that name nothing it could stand
     for, with the pronoun in brackets, or '' (see the module doc)."""
-    text = _QUOTED.sub(" ", sentence.replace("’", "'"))
+    text = _unquoted(sentence)
     comma = _opening_end(text)
+    resolved: set[str] = set()  # a referent before one pronoun is before the next too
     for m in _PRONOUN.finditer(text):
         pronoun, before = m.group(1), text[: m.start()]
         if m.start() == 0 or (pronoun == "it" and _expletive(text, m.start())):
             continue
-        if _referent(pronoun, before):
+        kind = _KIND[pronoun]
+        if kind in resolved or _referent(pronoun, before):
+            resolved.add(kind)
             continue
         if m.start() < comma and _referent(pronoun, text[comma:], initial=False):
             continue  # "In his speech, Biden said ...": the referent follows
