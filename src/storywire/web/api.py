@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import Depends, Path, Query
 from starlette.requests import Request
 from starlette.responses import Response
@@ -156,8 +157,9 @@ def search(
     if articles is not None:
         out["articles"] = [article_json(a) for a in articles]
     # Bytes, not a dict: FastAPI's jsonable_encoder walked every value of the 40
-    # results (a third of a search request's CPU).
-    return Response(_dumps(api_safe(out)), media_type=JSON)
+    # results (a third of a search request's CPU). orjson: a tenth of json's time, the
+    # same bytes here (strings, ints, None; no floats, whose spelling could differ).
+    return Response(orjson.dumps(api_safe(out)), media_type=JSON)
 
 
 def health(request: Request) -> dict[str, Any]:
