@@ -96,8 +96,7 @@ _POSTGRESQL = {
 }
 # Stories are listed only while active (a merged one redirects to the story it joined).
 # ``rid`` qualified on SQLite: a bare ``rowid`` in the subquery is the story row's own.
-_ACTIVE_FLAG = "EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
-_ACTIVE = " AND " + _ACTIVE_FLAG
+_ACTIVE = " AND EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
 # PostgreSQL: not one of the few inactive stories (the partial index stories_inactive):
 # one hash per search instead of a probe of `stories` per match (0014).
 _PG_ACTIVE = " AND {rid} NOT IN (SELECT id FROM stories WHERE status <> 'active')"
@@ -165,19 +164,19 @@ class SearchQueries(ListingQueries):
         self, conn: Connection, entity: str, query: str, need: int, active: bool
     ) -> list[int]:
         window, _ = _SQLITE[entity]
-        # One scan of the MATCH, newest first: FTS5 computes ``rank`` (bm25) only for the
-        # rows returned, and bm25's document frequencies are the index's, not the
-        # subset's, so sorting here gives the order ``ORDER BY rank, rowid DESC`` over
-        # the newest gave (that scanned the MATCH twice: once for the bound).
-        ok = _ACTIVE_FLAG.format(rid=f"{window}.rowid") if active else "1"
-        sql = (
-            f"SELECT rowid, rank, {ok} FROM {window} WHERE {window} MATCH :q"
-            " ORDER BY rowid DESC LIMIT :m"
+        newest = (
+            f"SELECT rowid FROM {window} WHERE {window} MATCH :q"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET :m - 1"
         )
-        params = {"q": fts_query(query), "m": max(RANKED, need)}
-        found = [r for r in self._run(conn, sql, params) if r[2]]
-        found.sort(key=lambda r: (r[1], -r[0]))
-        return [r[0] for r in found[:need]]
+        # FTS5 takes the rowid bound into its scan: bm25 runs on the newest matches only.
+        sql = (
+            f"SELECT rowid FROM {window} WHERE {window} MATCH :q"
+            f" AND rowid >= coalesce(({newest}), 0)"
+            + (_ACTIVE.format(rid=f"{window}.rowid") if active else "")
+            + " ORDER BY rank, rowid DESC LIMIT :need"
+        )
+        params = {"q": fts_query(query), "m": max(RANKED, need), "need": need}
+        return [r[0] for r in self._run(conn, sql, params)]
 
     def _sqlite_older(
         self,
