@@ -3,6 +3,7 @@ others in arrival order, with the same answers."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +72,81 @@ def test_gate_hands_its_place_on_when_a_holder_fails():
         assert gate.waiting() == 0
     with pytest.raises(ValueError):
         FifoGate(0)
+
+
+def test_coroutines_and_threads_share_one_line_in_arrival_order():
+    """Coroutines (the search routes) and threads (the feeds) wait in one line: a freed
+    place goes to the longest waiting, whichever kind it is."""
+    gate = FifoGate(1)
+    order: list[str] = []
+
+    async def main():
+        async def visit(name):
+            async with gate:
+                order.append(name)
+
+        def thread_visit(name):
+            with gate:
+                order.append(name)
+
+        await gate.__aenter__()  # the place is held while the others arrive
+        threads, tasks = [], []
+        for i in range(6):
+            name = f"{'c' if i % 2 == 0 else 't'}{i}"
+            if i % 2 == 0:
+                tasks.append(asyncio.ensure_future(visit(name)))
+            else:
+                t = threading.Thread(target=thread_visit, args=(name,))
+                t.start()
+                threads.append(t)
+            while gate.waiting() < i + 1:  # the next one arrives once this one waits
+                await asyncio.sleep(0.002)
+        await gate.__aexit__(None, None, None)  # the place passes down the line
+        await asyncio.gather(*tasks)
+        for t in threads:
+            t.join(10)
+
+    asyncio.run(main())
+    assert order == ["c0", "t1", "c2", "t3", "c4", "t5"]
+    assert gate.waiting() == 0
+
+
+def test_a_cancelled_coroutine_leaves_the_line_and_passes_its_place_on():
+    gate = FifoGate(1)
+    order: list[str] = []
+
+    async def main():
+        async def visit(name):
+            async with gate:
+                order.append(name)
+
+        await gate.__aenter__()  # the place is held
+        first = asyncio.ensure_future(visit("gone"))
+        second = asyncio.ensure_future(visit("kept"))
+        while gate.waiting() < 2:
+            await asyncio.sleep(0)
+        first.cancel()  # a waiter leaves the line (its client went away)
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert gate.waiting() == 1
+        await gate.__aexit__(None, None, None)
+        await second
+        # Cancelled after its place was handed over but before it ran: passed on.
+        await gate.__aenter__()
+        late = asyncio.ensure_future(visit("late"))
+        after = asyncio.ensure_future(visit("after"))
+        while gate.waiting() < 2:
+            await asyncio.sleep(0)
+        await gate.__aexit__(None, None, None)  # hands the place to `late` (scheduled)
+        late.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await late
+        await after
+        async with gate:  # every place free again
+            assert gate.waiting() == 0
+
+    asyncio.run(main())
+    assert order == ["kept", "after"]
 
 
 class CountingStore(Store):
@@ -142,4 +218,55 @@ def test_search_concurrency_zero_is_4_on_sqlite_and_the_pool_on_postgresql(datab
         chosen = create_app(load_settings(db=database, search_concurrency=3), store)
         assert chosen.state.web.search_gate.places == 3
     finally:
+        store.close()
+
+
+class OrderStore(Store):
+    """A real store that records the order searches reach it; the first waits until
+    ``go`` is set, holding the gate's place while the others arrive."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seen: list[str] = []
+        self.go = threading.Event()
+        self.armed = False
+
+    def search_stories(self, query, *args, **kwargs):
+        self.seen.append(query)
+        if self.armed and len(self.seen) == 1:
+            self.go.wait(30)
+        return super().search_stories(query, *args, **kwargs)
+
+
+def test_web_searches_wait_on_the_event_loop_and_are_answered_in_arrival_order(tmp_path):
+    db = tmp_path / "storywire.db"
+    build(db)
+    store = OrderStore(db)
+    settings = load_settings(db=db, page_cache_seconds=0, search_concurrency=1)
+    app = create_app(settings, store)
+    gate = app.state.web.search_gate
+    server = LiveServer(app)
+    words = ["tsunami", "quake", "lagar", "evacuation", "tsunami warning", "quake lagar"]
+    urls = ["/api/v1/search?q=first"] + [
+        (f"/search?q={w}" if i % 3 == 2 else f"/api/v1/search?q={w}") for i, w in enumerate(words)
+    ]
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+            alone = {u: client.get(u).content for u in urls[1:]}
+            store.seen.clear()
+            store.armed = True
+            with ThreadPoolExecutor(len(urls)) as pool:
+                futures = []
+                for i, u in enumerate(urls):
+                    futures.append(pool.submit(client.get, u))
+                    # The next request is sent once this one holds the place or waits.
+                    _wait_for(lambda i=i: len(store.seen) == 1 and gate.waiting() == i)
+                store.go.set()
+                got = [f.result() for f in futures]
+        assert all(r.status_code == 200 for r in got)
+        assert store.seen == ["first", *words]  # served in the order they came
+        assert all(r.content == alone[u] for u, r in zip(urls[1:], got[1:], strict=True))
+        assert gate.waiting() == 0
+    finally:
+        server.close()
         store.close()

@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,7 +14,7 @@ from ..models import StoredArticle
 from ..present import found_story, story_language, story_summary
 from ..store.listing import Listed
 from .cache import Rendered, respond
-from .context import RANGES, Listing, NotFound, web_of
+from .context import RANGES, Listing, NotFound, Web, web_of
 from .params import listing_params
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -86,7 +87,7 @@ def story_versions(request: Request, story_id: int) -> Response:
     return respond(request, page)
 
 
-def search(
+async def search(
     request: Request,
     q: Annotated[str, Query(max_length=500, description="Words to find")] = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
@@ -96,13 +97,12 @@ def search(
     stories: list[Listed] = []
     articles: list[StoredArticle] = []
     if q:
-        with web.search_gate, web.store.reading():
-            stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10)
-            articles = web.store.search_articles(
-                q, limit=per, offset=(page - 1) * per, with_text=False
-            )
+        # As /api/v1/search: wait for the gate on the event loop (see web/gate.py).
+        async with web.search_gate:
+            stories, articles = await run_in_threadpool(_search, web, q, page, per)
     more = len(articles) == per or len(stories) == 10
-    page_data = web.page(
+    page_data = await run_in_threadpool(
+        web.page,
         "search.html",
         q=q,
         page=page,
@@ -112,3 +112,12 @@ def search(
         prev_url=("/search?" + urlencode({"q": q, "page": page - 1})) if page > 1 else None,
     )
     return respond(request, page_data)
+
+
+def _search(web: Web, q: str, page: int, per: int) -> tuple[list[Listed], list[StoredArticle]]:
+    """A page's stories (10) and articles (``per``), in a pool thread holding a place of
+    the search gate."""
+    with web.store.reading():
+        stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10)
+        articles = web.store.search_articles(q, limit=per, offset=(page - 1) * per, with_text=False)
+    return stories, articles
