@@ -133,6 +133,13 @@ class SearchQueries(ListingQueries):
             sql = self._pg_sql(sql)
         return raw.execute(sql, params).fetchall()
 
+    def _column(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
+        """The first column (``c``) of the rows of SQLite ``sql``, in order, fetched as ONE row (a
+        JSON array): sqlite3 lets go of the GIL and takes it back for every row it steps
+        to, and under load, with the other search threads, each taking back costs."""
+        got = self._run(conn, f"SELECT json_group_array(c) FROM ({sql})", params)
+        return list(json.loads(got[0][0]))
+
     def _records(
         self, conn: Connection, sql: str, params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
@@ -170,13 +177,13 @@ class SearchQueries(ListingQueries):
         )
         # FTS5 takes the rowid bound into its scan: bm25 runs on the newest matches only.
         sql = (
-            f"SELECT rowid FROM {window} WHERE {window} MATCH :q"
+            f"SELECT rowid AS c FROM {window} WHERE {window} MATCH :q"
             f" AND rowid >= coalesce(({newest}), 0)"
             + (_ACTIVE.format(rid=f"{window}.rowid") if active else "")
             + " ORDER BY rank, rowid DESC LIMIT :need"
         )
         params = {"q": fts_query(query), "m": max(RANKED, need), "need": need}
-        return [r[0] for r in self._run(conn, sql, params)]
+        return self._column(conn, sql, params)
 
     def _sqlite_older(
         self,
@@ -196,28 +203,25 @@ class SearchQueries(ListingQueries):
         completions = []
         if last:
             after = last[:-1] + chr(ord(last[-1]) + 1)
-            completions = [
-                r[0]
-                for r in self._run(
-                    conn,
-                    "SELECT term FROM articles_recent_terms WHERE term > :w"
-                    " AND term < :after ORDER BY term LIMIT :n",
-                    {"w": last, "after": after, "n": COMPLETIONS},
-                )
-            ]
+            completions = self._column(
+                conn,
+                "SELECT term AS c FROM articles_recent_terms WHERE term > :w"
+                " AND term < :after ORDER BY term LIMIT :n",
+                {"w": last, "after": after, "n": COMPLETIONS},
+            )
         if completions:
             ored = "(" + " OR ".join(f'"{t}"' for t in [last, *completions]) + ")"
         else:
             ored = f'"{found[-1]}"*'
         match = " AND ".join([*(f'"{w}"' for w in found[:-1]), ored])
         sql = (
-            f"SELECT rowid FROM {full} WHERE {full} MATCH :q"
+            f"SELECT rowid AS c FROM {full} WHERE {full} MATCH :q"
             + (" AND rowid NOT IN (SELECT value FROM json_each(:seen))" if seen else "")
             + (_ACTIVE.format(rid=f"{full}.rowid") if active else "")
             + " ORDER BY rowid DESC LIMIT :n"
         )
         params = {"q": match, "n": need - len(seen), "seen": json.dumps(seen)}
-        return [r[0] for r in self._run(conn, sql, params)]
+        return self._column(conn, sql, params)
 
     def _pg_found(
         self, conn: Connection, entity: str, query: str, need: int, offset: int, rows_sql: str
