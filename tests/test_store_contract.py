@@ -235,6 +235,32 @@ def test_search_window_then_the_full_index(store):
     assert [a.id for a in store.search_articles("platyp", limit=1, offset=1)] == [10]
 
 
+def test_search_older_matches_of_the_word_itself_come_first(store):
+    """Of the matches older than the window, those holding the last word itself come
+    before those holding only a word it begins, each part newest first."""
+    from importlib import import_module
+
+    from sqlalchemy import text
+
+    window = import_module("storywire.store.schema.versions.0009_search_window")
+    store.add_article(_article(1, title="Quokka census"), content_hash="1")
+    store.add_article(_article(2, title="Quokkas seen"), content_hash="2")
+    store.add_article(_article(3, title="Quokka again"), content_hash="3")
+    with store.engine.begin() as conn:  # pushes 1, 2 and 3 out of the window
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, url, source_id, title, published_at, fetched_at,"
+                " content_hash) SELECT :id, url || '#w', source_id, 'Wombat', published_at,"
+                " fetched_at, 'w' FROM articles WHERE id = 3"
+            ),
+            {"id": 3 + window.ARTICLES},
+        )
+    assert [a.id for a in store.search_articles("quokka")] == [3, 1, 2]
+    assert [a.id for a in store.search_articles("quokka", limit=1, offset=2)] == [2]
+    assert [a.id for a in store.search_articles("census quokka")] == [1]
+    assert [a.id for a in store.search_articles("quok")] == [3, 2, 1]  # no word "quok"
+
+
 def test_search_leaves_out_merged_stories(store):
     """A story merged into another is not found, neither from the window nor from the
     full index (read too: the window holds fewer matches than the page)."""

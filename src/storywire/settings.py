@@ -41,8 +41,8 @@ class Settings(BaseSettings):
         le=1000,
         description="Searches one web process runs at once; the others wait their turn in"
         " arrival order (many at once share the CPU, and a costly search then took many"
-        " times the mean: the 99th percentile). 0: 4 on SQLite, `database_pool` on"
-        " PostgreSQL.",
+        " times the mean: the 99th percentile). 0: 4 (at most `database_pool` on"
+        " PostgreSQL).",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the web server listens on.")

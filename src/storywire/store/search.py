@@ -64,11 +64,11 @@ def fts_query(query: str) -> str:
     return _quoted_words(query, '"', "*", " ")
 
 
-def ts_query(query: str) -> str:
+def ts_query(query: str, *, prefix: bool = True) -> str:
     """User text to a safe PostgreSQL ``to_tsquery`` input: quoted words ANDed, the last
-    as a prefix (``:*``); '' for none. Words hold only letters, digits and '_', so no
-    tsquery operator or quote can come from the input."""
-    return _quoted_words(query, "'", ":*", " & ")
+    as a prefix (``:*``; ``prefix=False``: as itself); '' for none. Words hold only
+    letters, digits and '_', so no tsquery operator or quote can come from the input."""
+    return _quoted_words(query, "'", ":*" if prefix else "", " & ")
 
 
 def _quoted_words(query: str, quote: str, prefix: str, conjunction: str) -> str:
@@ -198,11 +198,15 @@ class SearchQueries(ListingQueries):
         need: int,
         active: bool,
     ) -> list[int]:
-        """The full index's matches not in ``seen``, newest first. The last word matches
-        itself and its completions among the window's words (FTS5's own prefix query
-        reads every indexed word with that prefix, over the whole store); when the window
-        holds none, the prefix query (a prefix no recent article has is a rare one)."""
-        _, full = _SQLITE[entity]
+        """The full index's matches not in ``seen``, newest first: those with the last
+        word itself, then, only when still short, those with a word it begins. The
+        completions are the window's words (FTS5's own prefix query reads every indexed
+        word with that prefix, over the whole store); when the window holds none, the
+        prefix query (a prefix no recent article has is a rare one)."""
+        head = [f'"{w}"' for w in found[:-1]]
+        older = self._sqlite_full(conn, entity, [*head, f'"{found[-1]}"'], seen, need, active)
+        if len(seen) + len(older) >= need:
+            return older
         last = folded(found[-1])
         completions = []
         if last:
@@ -214,17 +218,30 @@ class SearchQueries(ListingQueries):
                 {"w": last, "after": after, "n": COMPLETIONS},
             )
         if completions:
-            ored = "(" + " OR ".join(f'"{t}"' for t in [last, *completions]) + ")"
+            ored = "(" + " OR ".join(f'"{t}"' for t in completions) + ")"
         else:
             ored = f'"{found[-1]}"*'
-        match = " AND ".join([*(f'"{w}"' for w in found[:-1]), ored])
+        return older + self._sqlite_full(conn, entity, [*head, ored], seen + older, need, active)
+
+    def _sqlite_full(
+        self,
+        conn: Connection,
+        entity: str,
+        terms: list[str],
+        seen: list[int],
+        need: int,
+        active: bool,
+    ) -> list[int]:
+        """The full index's matches of all ``terms`` (FTS5 syntax) not in ``seen``, newest
+        first, as many as ``need`` asks beyond ``seen``."""
+        _, full = _SQLITE[entity]
         sql = (
             f"SELECT rowid AS c FROM {full} WHERE {full} MATCH :q"
             + (" AND rowid NOT IN (SELECT value FROM json_each(:seen))" if seen else "")
             + (_ACTIVE.format(rid=f"{full}.rowid") if active else "")
             + " ORDER BY rowid DESC LIMIT :n"
         )
-        params = {"q": match, "n": need - len(seen), "seen": json.dumps(seen)}
+        params = {"q": " AND ".join(terms), "n": need - len(seen), "seen": json.dumps(seen)}
         return self._column(conn, sql, params)
 
     def _pg_found(
@@ -248,24 +265,38 @@ class SearchQueries(ListingQueries):
         window, key, full, _ = _POSTGRESQL[entity]
         active = _PG_ACTIVE.format(rid=key) if entity == "stories" else ""
         tsq = "to_tsquery('storywire', :q)"
+        older = (
+            f"SELECT {key} AS k FROM {full} WHERE doc @@ to_tsquery('storywire', :{{q}})"
+            f" AND {{short}} < {need} AND {key} <> ALL(ARRAY({{seen}})){active}"
+            f" ORDER BY {key} + 0 DESC LIMIT {need}"
+        )
         sql = (
             f"WITH w AS MATERIALIZED (SELECT k, row_number() OVER"
             f" (ORDER BY ts_rank(doc, {tsq}, 1) DESC, k DESC) AS n FROM"
             f" (SELECT {key} AS k, doc FROM {window} WHERE doc @@ {tsq}{active}"
             f" ORDER BY {key} DESC LIMIT {int(max(RANKED, need))}) c ORDER BY n LIMIT {need}),"
-            f" o AS MATERIALIZED (SELECT k, (SELECT count(*) FROM w)"
-            f" + row_number() OVER (ORDER BY k DESC) AS n FROM"
-            f" (SELECT {key} AS k FROM {full} WHERE doc @@ {tsq}"
-            f" AND (SELECT count(*) FROM w) < {need}"
-            f" AND {key} <> ALL(ARRAY(SELECT k FROM w)){active}"
-            f" ORDER BY {key} + 0 DESC LIMIT {need}) f),"
+            # The full index's others: the last word itself first (e), then, only when
+            # still short, the words it begins (x). A complete common word ("house") as
+            # a prefix made GIN gather every word it begins over the whole store.
+            " e AS MATERIALIZED ("
+            + older.format(q="e", short="(SELECT count(*) FROM w)", seen="SELECT k FROM w")
+            + "), x AS MATERIALIZED ("
+            + older.format(
+                q="q",
+                short="((SELECT count(*) FROM w) + (SELECT count(*) FROM e))",
+                seen="SELECT k FROM w UNION ALL SELECT k FROM e",
+            )
+            + "),"
+            f" o AS (SELECT k, (SELECT count(*) FROM w)"
+            f" + row_number() OVER (ORDER BY x, k DESC) AS n FROM"
+            f" (SELECT k, 0 AS x FROM e UNION ALL SELECT k, 1 FROM x) f),"
             f" page AS (SELECT k, n FROM w WHERE n > {offset}"
             f" UNION ALL SELECT k, n FROM o WHERE n > {offset} AND n <= {need})"
             f" SELECT r.*, p.n AS search_n FROM page p"
             f" JOIN ({rows_sql.format(page='(SELECT k FROM page)')}) r ON r.id = p.k"
             " ORDER BY p.n"
         )
-        return self._records(conn, sql, {"q": ts_query(query)})
+        return self._records(conn, sql, {"q": ts_query(query), "e": ts_query(query, prefix=False)})
 
     def _found(
         self, conn: Connection, entity: str, query: str, limit: int, offset: int, rows_sql: str
