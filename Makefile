@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench  # + the `bench` extra (ROUGE, sumy)
 # Shared evaluation data beside the checkout; tests needing it skip when absent.
 export STORYWIRE_DATA ?= $(abspath ../shared/data)
 
@@ -14,13 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
 run: $(STAMP)  ## poll the default feeds, write stories, serve http://127.0.0.1:8000
 	$(BIN)/storywire run
 
 serve: $(STAMP)  ## serve the stored stories without polling
 	$(BIN)/storywire serve
 
-test: $(STAMP)  ## the whole test suite
+test: $(BENCH_STAMP)  ## the whole test suite (the benches' own tests too)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
@@ -31,8 +36,7 @@ lint: $(STAMP)  ## ruff (lint and format check) and mypy
 format: $(STAMP)  ## rewrite the code in ruff's format
 	$(BIN)/ruff format src tests bench tools
 
-bench: $(STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+bench: $(BENCH_STAMP)  ## benchmarks (need STORYWIRE_DATA); prints tables
 	$(BIN)/python -m bench.import_speed
 	$(BIN)/python -m bench.write_quality
 	$(BIN)/python -m bench.extraction
