@@ -16,11 +16,12 @@ chose a sequential scan.
 A search ranks the matches in the window: bm25 on SQLite, ``ts_rank`` with bm25's
 length normalisation idea (rank / (1 + log(length))) on PostgreSQL; of a very common
 word only the newest ``RANKED`` matches of the window. When the window holds fewer
-matches than the page asks for, the other matches follow from the full index, newest
-first, unranked. SQLite: in rowid order; the last word matches itself and the window's
-words starting with it (an FTS5 prefix query expands the prefix over the whole index;
-when the window has no such word, the prefix query: a rare prefix). PostgreSQL: the
-GIN bitmap of the matches (see ``_pg_found``).
+matches than the page asks for, the other matches follow from the full index, unranked:
+those holding the last word itself newest first, then, only when still short, those
+holding only a word it begins, newest first. SQLite: in rowid order; the words it
+begins are the window's words starting with it (an FTS5 prefix query expands the prefix
+over the whole index; when the window has no such word, the prefix query: a rare
+prefix). PostgreSQL: the GIN bitmap of the matches (see ``_pg_found``).
 
 Why: ranking and prefix expansion cost per match and per indexed occurrence of the
 words, so on the full index a search's cost grew with the store (at 300,000 articles on
