@@ -119,6 +119,7 @@ def test_upgrade_from_0007_fills_the_search_windows_and_facet_indexes(database):
             "0014_inactive_stories",
             "0015_merge_windows",
             "0016_trim_windows",
+            "0017_window_autovacuum",
         ]
         assert [a.id for a in store.search_articles("quokka")] == [1]
         assert [s.story.id for s in store.search_stories("wombat")] == [story]

@@ -270,6 +270,7 @@ def import_(obj: CliContext, file: Path, fields: tuple[str, ...]) -> None:
     with progress_bars() as add_bar:
         new, known = pipeline.import_articles(articles, add_bar("import + cluster", len(articles)))
         written = pipeline.write_dirty(add_bar("write stories", len(pipeline.dirty)))
+    obj.store().tidy_windows()
     derived = sum(a.title_from_text for a in articles)
     echo(
         f"{file}: {plural(new, 'new article')}, {known} already stored, "

@@ -282,6 +282,39 @@ class Database:
                 conn.exec_driver_sql(_PG_TRIM[window])
         self._window_writes[window] = count
 
+    def tidy_windows(self) -> None:
+        """Tidy both search windows after a bulk write (`storywire import`), so the first
+        searches after it do not pay for it.
+
+        SQLite: merge each window's FTS5 segments into one (the last <2,000 rows an
+        import wrote are otherwise left in segments of their own).
+
+        PostgreSQL: drop the rows past the windows, then ``VACUUM (ANALYZE)`` them. An
+        import turns both windows over (30,000 articles replace the 20,000-row article
+        window; its stories are written at the end and replace the story window): a
+        search then reads the dead rows' index entries and heap tuples until autovacuum
+        comes (up to a minute later, and then during the searches). On the 300,000-article
+        store a window with every row dead cost ~0.8 ms of database CPU per search
+        (3.4 -> 4.0-4.3 ms)."""
+        windows = ("articles_recent", "stories_recent")
+        try:
+            if self.path is not None:
+                with self.engine.begin() as conn:
+                    for window in windows:
+                        conn.exec_driver_sql(f"INSERT INTO {window} ({window}) VALUES ('optimize')")
+            else:
+                with self.engine.begin() as conn:
+                    for window in windows:
+                        conn.exec_driver_sql(_PG_TRIM[window])
+                # VACUUM runs outside a transaction block.
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(windows)}")
+        except Exception as exc:
+            if is_database_error(exc):
+                raise self.error(exc) from exc
+            raise
+        self._window_writes.clear()
+
     def _fast(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one hot-path statement (``?`` placeholders) on the driver connection under
         ``conn``, in its transaction; return the driver's cursor."""
