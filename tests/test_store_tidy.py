@@ -1,7 +1,8 @@
 """``Store.tidy_windows``: after a bulk write the search windows are left tidy (SQLite:
 each window's FTS5 segments merged into one; PostgreSQL: rows past the windows dropped
 and the windows vacuumed, no dead rows left for searches to read), with the same search
-answers; `storywire import` ends with it."""
+answers; `storywire import` ends with it. And PostgreSQL's connection pool hands out the
+connection returned last."""
 
 from __future__ import annotations
 
@@ -108,3 +109,24 @@ def test_postgresql_vacuums_the_windows_after_a_few_hundred_dead_rows(postgres):
     for settings in options.values():
         assert "autovacuum_vacuum_scale_factor=0.02" in settings
         assert "autovacuum_vacuum_cost_delay=0" in settings
+
+
+def test_postgresql_reuses_the_connection_returned_last(postgres):
+    """The pool is last in, first out: the few connections in use stay the busy ones
+    (their backends' caches warm), where first in, first out rotated the work over every
+    connection ever opened."""
+    store = Store(postgres.create_database())
+
+    def backend(conn) -> int:
+        return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+    try:
+        with store.engine.connect() as first:
+            first_pid = backend(first)
+            with store.engine.connect() as second:
+                assert backend(second) != first_pid
+            # second is back in the pool before first
+        with store.engine.connect() as again:
+            assert backend(again) == first_pid
+    finally:
+        store.close()

@@ -150,7 +150,12 @@ def make_engine(url: str, pool: int = POOL) -> Engine:
         # the web server answers from 40 threads, and with up to 30 busy connections
         # (10 + 20 overflow) a 2-core PostgreSQL spent 8 ms of CPU per search where 8
         # connections spend 4.6 (the rest was contention); threads beyond wait.
-        engine = create_engine(url, pool_size=pool, max_overflow=0)
+        # Last in, first out: the busiest few connections serve the next request, and
+        # their backends' caches stay warm. First in, first out (SQLAlchemy's default)
+        # rotated 4 searches at once over all 8 once other routes had opened them, at
+        # 3.8-4.4 ms of database CPU per search where LIFO took 3.2-3.9 (300,000-article
+        # store, home/story/API list measured first, as bench.scale does).
+        engine = create_engine(url, pool_size=pool, max_overflow=0, pool_use_lifo=True)
         event.listen(engine, "checkout", _ping_if_idle)
         event.listen(engine, "checkin", _mark_used)
         return engine
