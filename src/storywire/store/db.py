@@ -281,11 +281,15 @@ class Database:
         count = self._window_writes.get(window, 0) + 1
         if count >= self.window_merge_every:
             count = 0
-            if self.path is not None:
-                conn.exec_driver_sql(f"INSERT INTO {window} ({window}) VALUES ('optimize')")
-            else:
-                conn.exec_driver_sql(_PG_TRIM[window])
+            self._tidy_window(conn, window)
         self._window_writes[window] = count
+
+    def _tidy_window(self, conn: Connection, window: str) -> None:
+        """SQLite: merge ``window``'s FTS5 segments; PostgreSQL: drop its rows past it."""
+        if self.path is not None:
+            conn.exec_driver_sql(f"INSERT INTO {window} ({window}) VALUES ('optimize')")
+        else:
+            conn.exec_driver_sql(_PG_TRIM[window])
 
     def tidy_windows(self) -> None:
         """Tidy both search windows after a bulk write (`storywire import`), so the first
@@ -303,15 +307,10 @@ class Database:
         (3.4 -> 4.0-4.3 ms)."""
         windows = ("articles_recent", "stories_recent")
         try:
-            if self.path is not None:
-                with self.engine.begin() as conn:
-                    for window in windows:
-                        conn.exec_driver_sql(f"INSERT INTO {window} ({window}) VALUES ('optimize')")
-            else:
-                with self.engine.begin() as conn:
-                    for window in windows:
-                        conn.exec_driver_sql(_PG_TRIM[window])
-                # VACUUM runs outside a transaction block.
+            with self.engine.begin() as conn:
+                for window in windows:
+                    self._tidy_window(conn, window)
+            if self.path is None:  # VACUUM runs outside a transaction block
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(windows)}")
         except Exception as exc:
