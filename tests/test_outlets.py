@@ -310,6 +310,7 @@ def test_upgrade_to_story_links_gives_existing_stories_their_timeline(tmp_path):
         for name in ("articles_recent_insert", "articles_recent_update", "articles_recent_delete"):
             conn.execute(f"DROP TRIGGER {name}")
         conn.execute("DROP TRIGGER stories_recent_version")
+        conn.execute("DROP TRIGGER stories_recent_inactive")
         for name in ("articles_recent_terms", "articles_recent", "stories_recent"):
             conn.execute(f"DROP TABLE {name}")
         conn.execute("UPDATE alembic_version SET version_num = '0005_outlets'")

@@ -273,6 +273,29 @@ def test_search_leaves_out_merged_stories(store):
     assert [s.story.id for s in store.search_stories("bridg", offset=1)] == []
 
 
+def test_story_window_holds_active_stories_only(store):
+    """A merged story leaves the story window, and a version written for it later does
+    not bring it back: the window's reads do not filter on the story's status (0018)."""
+    from sqlalchemy import text
+
+    kept = _story(store, [_article(1, outlet="A")], "Bridge closes")
+    gone = _story(store, [_article(2, outlet="B", hours=1)], "Bridge reopens")
+    key = "rowid" if store.dialect.name == "sqlite" else "story_id"
+
+    def window() -> list[int]:
+        with store.engine.begin() as conn:
+            got = conn.execute(text(f"SELECT {key} FROM stories_recent ORDER BY {key}"))
+            return list(got.scalars())
+
+    assert window() == [kept, gone]
+    store.merge_stories(gone, kept)
+    assert window() == [kept]
+    aid = store.story_articles(kept)[0].id
+    store.add_version(_version(gone, 2, "Bridge reopens again", ids=(aid,)), [aid])
+    assert window() == [kept]
+    assert [s.story.id for s in store.search_stories("reopens")] == []
+
+
 def test_story_window_drops_stories_skipped_by_a_jump_of_the_newest_id(store):
     """The window holds the stories numbered within STORIES of the newest, even when the
     newest id jumps past more than the triggers' trim span (PostgreSQL trims the rest

@@ -120,6 +120,7 @@ def test_upgrade_from_0007_fills_the_search_windows_and_facet_indexes(database):
             "0015_merge_windows",
             "0016_trim_windows",
             "0017_window_autovacuum",
+            "0018_window_active_stories",
         ]
         assert [a.id for a in store.search_articles("quokka")] == [1]
         assert [s.story.id for s in store.search_stories("wombat")] == [story]

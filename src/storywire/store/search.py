@@ -6,7 +6,8 @@ FTS5 tables (``articles_fts``, contentless; ``stories_fts``), PostgreSQL narrow 
 of ``tsvector`` with GIN indexes (``articles_fts.doc``, ``stories_fts.doc``). The
 windows hold compact documents of the newest only: an article's title, author and lead
 (600 characters), a story's whole document, for the articles numbered within 20,000 of
-the newest and the stories within 10,000 (``articles_recent``, ``stories_recent``).
+the newest and the active stories within 10,000 (``articles_recent``,
+``stories_recent``: a merged story leaves it, so its reads need no filter).
 Both fold case and accents (FTS5 ``remove_diacritics``; the ``storywire`` text search
 configuration: unaccent). A query is its words ANDed, the last also matching as a
 prefix. PostgreSQL writes the GIN indexes without a pending list (``fastupdate =
@@ -97,8 +98,8 @@ _POSTGRESQL = {
 }
 # Stories are listed only while active (a merged one redirects to the story it joined).
 # ``rid`` qualified on SQLite: a bare ``rowid`` in the subquery is the story row's own.
-_IS_ACTIVE = "EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
-_ACTIVE = " AND " + _IS_ACTIVE
+# The full story indexes hold merged stories too (the window does not, 0018).
+_ACTIVE = " AND EXISTS (SELECT 1 FROM stories s WHERE s.id = {rid} AND s.status = 'active')"
 # PostgreSQL: not one of the few inactive stories (the partial index stories_inactive):
 # one hash per search instead of a probe of `stories` per match (0014).
 _PG_ACTIVE = " AND {rid} NOT IN (SELECT id FROM stories WHERE status <> 'active')"
@@ -166,14 +167,12 @@ class SearchQueries(ListingQueries):
             return []
         need = limit + offset
         active = entity == "stories"
-        ranked = self._sqlite_window(conn, entity, query, need, active)
+        ranked = self._sqlite_window(conn, entity, query, need)
         if len(ranked) < need:
             ranked += self._sqlite_older(conn, entity, found, ranked, need, active)
         return ranked[offset:need]
 
-    def _sqlite_window(
-        self, conn: Connection, entity: str, query: str, need: int, active: bool
-    ) -> list[int]:
+    def _sqlite_window(self, conn: Connection, entity: str, query: str, need: int) -> list[int]:
         window, _ = _SQLITE[entity]
         # ONE scan of the MATCH, newest first, stopping at the RANKED-th match, with each
         # row's bm25 (its statistics are the whole index's, so a row's rank is the same
@@ -183,9 +182,7 @@ class SearchQueries(ListingQueries):
         sql = (
             f"WITH m AS MATERIALIZED (SELECT rowid AS c, rank AS r FROM {window}"
             f" WHERE {window} MATCH :q ORDER BY rowid DESC LIMIT :m)"
-            " SELECT c FROM m"
-            + (" WHERE " + _IS_ACTIVE.format(rid="m.c") if active else "")
-            + " ORDER BY r, c DESC LIMIT :need"
+            " SELECT c FROM m ORDER BY r, c DESC LIMIT :need"
         )
         params = {"q": fts_query(query), "m": max(RANKED, need), "need": need}
         return self._column(conn, sql, params)
@@ -274,7 +271,7 @@ class SearchQueries(ListingQueries):
         sql = (
             f"WITH w AS MATERIALIZED (SELECT k, row_number() OVER"
             f" (ORDER BY ts_rank(doc, {tsq}, 1) DESC, k DESC) AS n FROM"
-            f" (SELECT {key} AS k, doc FROM {window} WHERE doc @@ {tsq}{active}"
+            f" (SELECT {key} AS k, doc FROM {window} WHERE doc @@ {tsq}"
             f" ORDER BY {key} DESC LIMIT {int(max(RANKED, need))}) c ORDER BY n LIMIT {need}),"
             # The full index's others: the last word itself first (e), then, only when
             # still short, the words it begins (x). A complete common word ("house") as
