@@ -401,3 +401,46 @@ def test_postgresql_connections_per_process_are_bounded(database):
         assert store.article_count() == 0
     finally:
         store.close()
+
+
+def test_postgresql_searches_run_on_generic_plans_and_reset_the_mode(store):
+    """Search statements run on PostgreSQL's generic plan (no planning per search: a
+    connection's own cost estimates kept it on custom plans), both searches of a request
+    in one round trip, and the connection's plan_cache_mode is left as it was, also
+    after a failed search. SQLite: the same answers through the one call."""
+    words = ["closes", "reopens", "repairs", "tolls", "crowds", "votes", "costs"]
+    ids = [
+        _story(store, [_article(i, title=f"Bridge {w}", hours=i)], f"Bridge {w}")
+        for i, w in enumerate(words, 1)
+    ]
+    for word in words:
+        with store.reading():
+            stories, articles = store.search(f"bridge {word}", stories=(5, 0), articles=(5, 0))
+        assert stories is not None and [s.story.id for s in stories] == [ids[words.index(word)]]
+        assert articles is not None and len(articles) == 1
+    page = store.search("bridge", stories=(2, 1))
+    assert page == (store.search_stories("bridge", limit=2, offset=1), None)
+    if store.dialect.name != "postgresql":
+        return
+    import psycopg
+
+    from storywire.errors import StoreError
+
+    with store.reading():
+        raw = store._local.batch.connection.driver_connection
+        plans = raw.execute(
+            "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+            " WHERE statement LIKE 'WITH w AS%'"
+        ).fetchone()
+        assert plans[0] >= 4 and plans[1] == 0, plans
+        assert raw.execute("SHOW plan_cache_mode").fetchone()[0] == "auto"
+        # A search that fails (its window locked away) takes its SET with it.
+        raw.execute("SET plan_cache_mode = force_custom_plan")
+        raw.execute("SET lock_timeout = '20ms'")
+        with psycopg.connect(store.url.replace("+psycopg", "")) as other:
+            other.execute("LOCK TABLE stories_recent IN ACCESS EXCLUSIVE MODE")
+            with pytest.raises(StoreError, match="lock timeout"):
+                store.search("bridge closes", stories=(5, 0), articles=(5, 0))
+        assert raw.execute("SHOW plan_cache_mode").fetchone()[0] == "force_custom_plan"
+        raw.execute("RESET lock_timeout")
+        raw.execute("RESET plan_cache_mode")

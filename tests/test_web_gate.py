@@ -168,17 +168,10 @@ class CountingStore(Store):
         with self.lock:
             self.inside -= 1
 
-    def search_stories(self, *args, **kwargs):
+    def search(self, *args, **kwargs):  # search_stories and search_articles call it too
         self._enter()
         try:
-            return super().search_stories(*args, **kwargs)
-        finally:
-            self._leave()
-
-    def search_articles(self, *args, **kwargs):
-        self._enter()
-        try:
-            return super().search_articles(*args, **kwargs)
+            return super().search(*args, **kwargs)
         finally:
             self._leave()
 
@@ -234,11 +227,11 @@ class OrderStore(Store):
         self.go = threading.Event()
         self.armed = False
 
-    def search_stories(self, query, *args, **kwargs):
+    def search(self, query, *args, **kwargs):
         self.seen.append(query)
         if self.armed and len(self.seen) == 1:
             self.go.wait(30)
-        return super().search_stories(query, *args, **kwargs)
+        return super().search(query, *args, **kwargs)
 
 
 def test_web_searches_wait_on_the_event_loop_and_are_answered_in_arrival_order(tmp_path):

@@ -148,14 +148,34 @@ class SearchQueries(ListingQueries):
     def _records(
         self, conn: Connection, sql: str, params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
-        """The rows of ``sql`` as dicts by column name."""
+        """The rows of SQLite ``sql`` as dicts by column name."""
         raw = conn.connection.driver_connection
         assert raw is not None
-        if self.path is None:
-            sql = self._pg_sql(sql)
-        cur = raw.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        return _dicts(raw.execute(sql, params))
+
+    def _pg_generic(
+        self, conn: Connection, statements: list[tuple[str, dict[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
+        """The rows of each PostgreSQL statement (``:name`` parameters) as dicts, all
+        run in ONE round trip (a pipeline) on their generic plans: ``SET
+        plan_cache_mode``, the statements, ``RESET`` (an error rolls the SET back with
+        the pipeline's implicit transaction, or with the caller's transaction).
+
+        psycopg prepares a statement after 5 uses; PostgreSQL then chooses, per
+        connection, between one generic plan and a custom plan made for each execution's
+        words, by their estimated costs. For these statements the estimates favour
+        custom plans after a few rare words, and a connection could stay on them: ~0.5
+        ms of planning per statement (300,000 articles, "storm tax": 4.04 ms of database
+        CPU for both statements, 2.51 on generic plans). Both plans read the same
+        indexes the same way (execution over the 400 queries of bench/scale.py: generic
+        0.81 + 1.09 ms, custom 0.80 + 1.10)."""
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.pipeline():
+            raw.execute("SET plan_cache_mode = force_generic_plan")
+            cursors = [raw.cursor().execute(self._pg_sql(sql), p) for sql, p in statements]
+            raw.execute("RESET plan_cache_mode")
+        return [_dicts(cur) for cur in cursors]
 
     def _search_ids(
         self, conn: Connection, entity: str, query: str, limit: int, offset: int
@@ -243,13 +263,14 @@ class SearchQueries(ListingQueries):
         return self._column(conn, sql, params)
 
     def _pg_found(
-        self, conn: Connection, entity: str, query: str, need: int, offset: int, rows_sql: str
-    ) -> list[dict[str, Any]]:
-        """The rows of the page of matches (ranks ``offset`` < n <= ``need``) in order, in
-        ONE statement: the window's ranked (``w``), then, only when it holds fewer than
-        ``need``, the full index's others newest first (``o``; a one-time filter skips
-        the scan otherwise), then the rows (``rows_sql``, its ``{page}``: the page's
-        keys). Four to six round trips were one each.
+        self, entity: str, query: str, need: int, offset: int, rows_sql: str
+    ) -> tuple[str, dict[str, Any]]:
+        """The statement and parameters for the rows of the page of matches (ranks
+        ``offset`` < n <= ``need``) in order, in ONE statement: the window's ranked
+        (``w``), then, only when it holds fewer than ``need``, the full index's others
+        newest first (``o``; a one-time filter skips the scan otherwise), then the rows
+        (``rows_sql``, its ``{page}``: the page's keys). Four to six round trips were
+        one each.
 
         The limits are numbers in the text, not parameters: psycopg prepares a repeated
         statement, and PostgreSQL's generic plan for an unknown LIMIT joined the story
@@ -294,17 +315,29 @@ class SearchQueries(ListingQueries):
             f" JOIN ({rows_sql.format(page='(SELECT k FROM page)')}) r ON r.id = p.k"
             " ORDER BY p.n"
         )
-        return self._records(conn, sql, {"q": ts_query(query), "e": ts_query(query, prefix=False)})
+        return sql, {"q": ts_query(query), "e": ts_query(query, prefix=False)}
 
     def _found(
-        self, conn: Connection, entity: str, query: str, limit: int, offset: int, rows_sql: str
-    ) -> list[dict[str, Any]]:
-        """The rows of the page of matches, best first; ``rows_sql`` selects the rows,
-        ``{page}`` standing for the page's ids."""
+        self, conn: Connection, query: str, pages: list[tuple[str, int, int, str]]
+    ) -> list[list[dict[str, Any]]]:
+        """Per page asked for (entity, limit, offset, ``rows_sql``: the rows' SELECT,
+        ``{page}`` standing for the page's ids): its rows of matches of ``query``, best
+        first. PostgreSQL: all pages in one round trip."""
         if not query_words(query):
-            return []
+            return [[] for _ in pages]
         if self.path is None:
-            return self._pg_found(conn, entity, query, limit + offset, offset, rows_sql)
+            return self._pg_generic(
+                conn,
+                [
+                    self._pg_found(entity, query, limit + offset, offset, rows_sql)
+                    for entity, limit, offset, rows_sql in pages
+                ],
+            )
+        return [self._sqlite_found(conn, query, *page) for page in pages]
+
+    def _sqlite_found(
+        self, conn: Connection, query: str, entity: str, limit: int, offset: int, rows_sql: str
+    ) -> list[dict[str, Any]]:
         ids = self._search_ids(conn, entity, query, limit, offset)
         if not ids:
             return []
@@ -316,27 +349,58 @@ class SearchQueries(ListingQueries):
         found = {m["id"]: m for m in got}
         return [found[i] for i in ids if i in found]
 
+    def search(
+        self,
+        query: str,
+        *,
+        stories: tuple[int, int] | None = None,
+        articles: tuple[int, int] | None = None,
+        with_text: bool = False,
+    ) -> tuple[list[Listed] | None, list[StoredArticle] | None]:
+        """The stories and articles matching ``query``, best first, each asked for as
+        (limit, offset) or None (not searched, None returned). Written stories match by
+        their current title, highlights or body; articles by title, author, summary or
+        text start. ``with_text=False``: the articles' ``text`` left empty (results
+        show the summary: reading 20 full texts was a fifth of a search request's CPU).
+        """
+        pages = []
+        if stories is not None:
+            pages.append(("stories", *stories, self._listed_sql() + " AND s.id IN {page}"))
+        if articles is not None:
+            select = (
+                rows.ARTICLE_SELECT
+                if with_text
+                else rows.ARTICLE_SELECT.replace("a.text,", "'' AS text,")
+            )
+            pages.append(("articles", *articles, select + " WHERE a.id IN {page}"))
+        with self._tx() as conn:
+            got = iter(self._found(conn, query, pages))
+        found_stories = found_articles = None
+        if stories is not None:
+            found_stories = [
+                Listed(rows.story(m), m["title"], m["top_highlight"]) for m in next(got)
+            ]
+        if articles is not None:
+            found_articles = [rows.article(m) for m in next(got)]
+        return found_stories, found_articles
+
     def search_stories(self, query: str, *, limit: int = 20, offset: int = 0) -> list[Listed]:
         """Written stories whose current title, highlights or body match, best first."""
-        with self._tx() as conn:
-            got = self._found(
-                conn, "stories", query, limit, offset, self._listed_sql() + " AND s.id IN {page}"
-            )
-        return [Listed(rows.story(m), m["title"], m["top_highlight"]) for m in got]
+        found, _ = self.search(query, stories=(limit, offset))
+        assert found is not None
+        return found
 
     def search_articles(
         self, query: str, *, limit: int = 20, offset: int = 0, with_text: bool = True
     ) -> list[StoredArticle]:
-        """Articles whose title, author, summary or text start match, best first;
-        ``with_text=False``: their ``text`` left empty (results show the summary: reading
-        20 full texts was a fifth of a search request's CPU)."""
-        select = (
-            rows.ARTICLE_SELECT
-            if with_text
-            else rows.ARTICLE_SELECT.replace("a.text,", "'' AS text,")
-        )
-        with self._tx() as conn:
-            got = self._found(
-                conn, "articles", query, limit, offset, select + " WHERE a.id IN {page}"
-            )
-        return [rows.article(m) for m in got]
+        """Articles whose title, author, summary or text start match, best first (see
+        ``search`` for ``with_text``)."""
+        _, found = self.search(query, articles=(limit, offset), with_text=with_text)
+        assert found is not None
+        return found
+
+
+def _dicts(cur: Any) -> list[dict[str, Any]]:
+    """A driver cursor's rows as dicts by column name."""
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

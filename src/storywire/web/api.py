@@ -164,13 +164,11 @@ def _search(
 ) -> tuple[list[Listed] | None, list[StoredArticle] | None]:
     """The stories and articles found (None: not asked for), on one connection, no
     transaction (reads only). In a pool thread, holding a place of the search gate."""
-    store = web.store
-    with store.reading():
-        return (
-            store.search_stories(q, limit=limit, offset=offset) if stories else None,
-            store.search_articles(q, limit=limit, offset=offset, with_text=False)
-            if articles
-            else None,
+    with web.store.reading():
+        return web.store.search(
+            q,
+            stories=(limit, offset) if stories else None,
+            articles=(limit, offset) if articles else None,
         )
 
 

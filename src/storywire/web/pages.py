@@ -118,6 +118,8 @@ def _search(web: Web, q: str, page: int, per: int) -> tuple[list[Listed], list[S
     """A page's stories (10) and articles (``per``), in a pool thread holding a place of
     the search gate."""
     with web.store.reading():
-        stories = web.store.search_stories(q, limit=10, offset=(page - 1) * 10)
-        articles = web.store.search_articles(q, limit=per, offset=(page - 1) * per, with_text=False)
+        stories, articles = web.store.search(
+            q, stories=(10, (page - 1) * 10), articles=(per, (page - 1) * per)
+        )
+    assert stories is not None and articles is not None
     return stories, articles
